@@ -1,0 +1,25 @@
+"""Every annexbot model, importable from one place."""
+
+from db.models.agency import Agency, AgencyAlias
+from db.models.audit import AuditEvent
+from db.models.delivery import Delivery
+from db.models.feed import FeedToken
+from db.models.member import Invite, Member
+from db.models.plan import Assignment, Milestone, Plan, Task
+from db.models.report import ExtensionRequest, StatusReport
+
+__all__ = [
+    "Agency",
+    "AgencyAlias",
+    "Assignment",
+    "AuditEvent",
+    "Delivery",
+    "ExtensionRequest",
+    "FeedToken",
+    "Invite",
+    "Member",
+    "Milestone",
+    "Plan",
+    "StatusReport",
+    "Task",
+]
