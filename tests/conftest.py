@@ -79,4 +79,4 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 def seed_annex() -> Iterator[Path]:
     """The 国发〔2015〕5号 document as shipped with the package."""
-    yield Path(__file__).resolve().parent.parent / "workflows" / "data" / "gf-2015-5.txt"
+    return Path(__file__).resolve().parent.parent / "workflows" / "data" / "gf-2015-5.txt"

@@ -1,0 +1,184 @@
+"""The inline and labelled layouts in detail."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflows.errors import AnnexFormatError
+from workflows.importing.model import RawAnnex, RawTask
+from workflows.importing.readers import read_annex
+
+
+def read(*lines: str) -> RawAnnex:
+    return read_annex("\n".join(lines).encode())
+
+
+def only(annex: RawAnnex) -> RawTask:
+    (task,) = annex.tasks
+    return task
+
+
+@pytest.mark.parametrize("number", ["7.", "7．", "7、", "（7）", "(7)", "７．"])
+def test_inline_numbering(number: str) -> None:
+    task = only(
+        read(
+            "一、加强统筹规划",
+            f"{number}建立共享目录。推进共享。（甲部、乙局负责，2016年底前完成）",
+        )
+    )
+    assert (task.number, task.text, task.units_text, task.schedule_text) == (
+        7,
+        "建立共享目录。推进共享。",
+        "甲部、乙局",
+        "2016年底前完成",
+    )
+    assert task.section == "一、加强统筹规划"
+
+
+@pytest.mark.parametrize(
+    ("parenthetical", "units", "lead", "co", "schedule"),
+    [
+        ("（甲部、乙局负责，2016年底前完成）", "甲部、乙局", "", "", "2016年底前完成"),
+        ("(甲部、乙局负责，2016年底前完成)", "甲部、乙局", "", "", "2016年底前完成"),
+        (
+            "（发展改革委牵头，财政部、科技部参与，2016年底前完成）",
+            "",
+            "发展改革委",
+            "财政部、科技部",
+            "2016年底前完成",
+        ),
+        ("（财政部负责）", "财政部", "", "", ""),
+        ("（发展改革委、财政部负责，持续推进）", "发展改革委、财政部", "", "", "持续推进"),
+        (
+            "（发展改革委、财政部负责，列第一位者为牵头部门，下同）",
+            "发展改革委、财政部",
+            "",
+            "",
+            "",
+        ),
+        ("（2017年底前完成，教育部负责）", "教育部", "", "", "2017年底前完成"),
+        ("（发展改革委牵头，财政部配合）", "", "发展改革委", "财政部", ""),
+        (
+            "（甲部等，地方各级人民政府负责，长期坚持）",
+            "甲部等，地方各级人民政府",
+            "",
+            "",
+            "长期坚持",
+        ),
+        ("（各地区、各部门按职责分工负责）", "各地区、各部门", "", "", ""),
+        ("（发展改革委会同财政部、科技部负责）", "", "发展改革委", "财政部、科技部", ""),
+    ],
+)
+def test_inline_parentheticals(
+    parenthetical: str, units: str, lead: str, co: str, schedule: str
+) -> None:
+    task = only(read(f"1.建立共享目录。{parenthetical}"))
+    assert task.text == "建立共享目录。"
+    assert (task.units_text, task.lead_text, task.co_text, task.schedule_text) == (
+        units,
+        lead,
+        co,
+        schedule,
+    )
+
+
+def test_inline_paragraph_wrapping_over_lines_and_a_page_break() -> None:
+    task = only(
+        read(
+            "1.建立政务信息资源共享",
+            "目录，推进数据",
+            "",
+            "— 2 —",
+            "",
+            "共享。（发展改革委、",
+            "财政部负责，2016年底前完成）",
+        )
+    )
+    assert task.text == "建立政务信息资源共享目录，推进数据共享。"
+    assert (task.units_text, task.schedule_text) == ("发展改革委、财政部", "2016年底前完成")
+
+
+def test_inline_text_keeps_its_own_parentheses() -> None:
+    task = only(read("1.建设艾字节（EB）级存储系统（研发）。（科技部负责）"))
+    assert (task.text, task.units_text) == ("建设艾字节（EB）级存储系统（研发）。", "科技部")
+
+
+def test_inline_preamble_and_closing_paragraphs_are_not_tasks() -> None:
+    annex = read(
+        "一、总体要求",
+        "1.坚持统筹规划。加强集约化建设。",
+        "各地区要高度重视。",
+        "二、重点任务",
+        "1.建立共享目录。（甲部负责）",
+        "2.推进数据开放。（乙局负责）",
+        "三、组织保障",
+        "1.加强组织领导。",
+    )
+    assert [(t.number, t.units_text, t.section) for t in annex.tasks] == [
+        (1, "甲部", "二、重点任务"),
+        (2, "乙局", "二、重点任务"),
+    ]
+
+
+def test_inline_sub_items_stay_in_their_task() -> None:
+    first, second = read(
+        "1.完善制度：", "（1）修订目录；", "（2）出台办法。（甲部负责）", "2.推进共享。（乙局负责）"
+    ).tasks
+    assert (first.number, first.text) == (1, "完善制度：（1）修订目录；（2）出台办法。")
+    assert (second.number, second.units_text) == (2, "乙局")
+
+
+def test_inline_task_without_units_inside_the_list_is_an_error() -> None:
+    with pytest.raises(AnnexFormatError) as failure:
+        read("1.建立共享目录。（甲部负责）", "", "2.推进数据开放。", "3.加强安全保障。（乙局负责）")
+    assert failure.value.line == 3
+    assert "task 2 names no responsible unit" in str(failure.value)
+    assert str(failure.value).startswith("line 3:")
+
+
+def test_labelled_values_wrap_and_labels_share_lines() -> None:
+    annex = read(
+        "1. 建设国家数据共享交换平台，",
+        "实现互联互通。",
+        "牵头单位：发展改革委；配合单位：工业和信息化部、",
+        "公安部",
+        "完成时限: 2017年底前",
+        "",
+        "说明文字不属于任何字段。",
+        "2、开展试点。",
+        "【责任单位】：财政部",
+        "时间进度：持续推进",
+    )
+    assert annex.layout == "labelled"
+    first, second = annex.tasks
+    assert first.text == "建设国家数据共享交换平台，实现互联互通。"
+    assert (first.lead_text, first.co_text) == ("发展改革委", "工业和信息化部、公安部")
+    assert first.schedule_text == "2017年底前"
+    assert (second.units_text, second.schedule_text) == ("财政部", "持续推进")
+
+
+def test_labelled_task_without_units_is_an_error() -> None:
+    with pytest.raises(AnnexFormatError) as failure:
+        read(
+            "1.甲任务。",
+            "牵头单位：甲部",
+            "2.乙任务。",
+            "完成时限：2016年",
+            "3.丙任务。",
+            "负责单位：丙局",
+        )
+    assert failure.value.line == 3
+    assert "task 2 names no responsible unit" in str(failure.value)
+
+
+def test_labelled_sub_items_stay_in_their_task() -> None:
+    first, second = read(
+        "1.完善制度：",
+        "（1）修订目录；",
+        "（2）出台办法。",
+        "牵头单位：甲部",
+        "2.推进共享。",
+        "牵头单位：乙局",
+    ).tasks
+    assert (first.number, first.text) == (1, "完善制度：（1）修订目录；（2）出台办法。")
+    assert (second.number, second.lead_text) == (2, "乙局")

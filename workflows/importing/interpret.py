@@ -1,0 +1,47 @@
+"""Reads raw task rows into units with roles and schedules with dates, checking each row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from workflows.errors import AnnexFormatError
+from workflows.importing.model import ParsedUnits, RawAnnex, RawTask, Schedule
+from workflows.importing.schedule import parse_schedule
+from workflows.importing.units import parse_units
+
+
+@dataclass(frozen=True)
+class AnnexTask:
+    """One task read completely: its text, its units and its schedule."""
+
+    line: int
+    number: int
+    section: str | None
+    text: str
+    units: ParsedUnits
+    schedule: Schedule
+
+
+def interpret_task(raw: RawTask, *, issued_on: dt.date | None) -> AnnexTask:
+    """Read one row's units and schedule; a row without any unit is an error at its line."""
+    units = parse_units(units_text=raw.units_text, lead_text=raw.lead_text, co_text=raw.co_text)
+    if not units.units:
+        raise AnnexFormatError(f"task {raw.number} names no responsible unit", line=raw.line)
+    if not raw.text.strip():
+        raise AnnexFormatError(f"task {raw.number} has no text", line=raw.line)
+    return AnnexTask(
+        line=raw.line,
+        number=raw.number,
+        section=raw.section,
+        text=raw.text.strip(),
+        units=units,
+        schedule=parse_schedule(raw.schedule_text, issued_on=issued_on),
+    )
+
+
+def interpret_annex(annex: RawAnnex, *, issued_on: dt.date | None) -> tuple[AnnexTask, ...]:
+    """Read every row of an annex, in order; stops at the first bad row."""
+    if not annex.tasks:
+        raise AnnexFormatError("no numbered task was found")
+    return tuple(interpret_task(raw, issued_on=issued_on) for raw in annex.tasks)

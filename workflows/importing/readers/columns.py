@@ -1,0 +1,121 @@
+"""Column names of annex tables and spreadsheets, and what each column holds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+Kind = Literal["number", "text", "lead", "co", "units", "schedule", "section", "ignore"]
+
+_NAMES: dict[Kind, tuple[str, ...]] = {
+    "number": ("序号", "编号", "no", "number", "num", "#"),
+    "text": (
+        "工作任务",
+        "重点任务",
+        "主要任务",
+        "具体任务",
+        "任务内容",
+        "工作内容",
+        "重点工作",
+        "任务",
+        "task",
+        "tasks",
+        "worktask",
+        "description",
+    ),
+    "lead": ("牵头单位", "牵头部门", "lead", "leadunit", "leadunits", "leadagency"),
+    "co": (
+        "配合单位",
+        "参与单位",
+        "配合部门",
+        "参与部门",
+        "协办单位",
+        "co",
+        "coresponsible",
+        "counits",
+        "coresponsibleunits",
+        "cooperating",
+        "participating",
+    ),
+    "units": (
+        "负责单位",
+        "责任单位",
+        "负责部门",
+        "责任部门",
+        "承办单位",
+        "units",
+        "unit",
+        "responsible",
+        "responsibleunits",
+        "agencies",
+    ),
+    "schedule": (
+        "时间进度",
+        "完成时限",
+        "完成时间",
+        "进度安排",
+        "时间安排",
+        "完成期限",
+        "时限要求",
+        "时间节点",
+        "schedule",
+        "deadline",
+        "due",
+        "duedate",
+        "timeline",
+        "timeframe",
+    ),
+    "section": ("类别", "分类", "section", "category"),
+    "ignore": ("备注", "说明", "note", "notes", "remark", "remarks", "status"),
+}
+_BY_NAME: dict[str, Kind] = {name: kind for kind, names in _NAMES.items() for name in names}
+_LONGEST_FIRST = sorted(_BY_NAME, key=len, reverse=True)
+_ALTERNATION = "|".join(re.escape(name) for name in _LONGEST_FIRST)
+_LINE = re.compile(f"(?:{_ALTERNATION})+")
+_TOKEN = re.compile(_ALTERNATION)
+_STRIP = re.compile(r"[\s._\-:：/*]+")
+
+
+def normalise(name: str) -> str:
+    """A column name folded for matching: no spaces or punctuation, lower case."""
+    return _STRIP.sub("", name).casefold()
+
+
+def kind_of(cell: str) -> Kind | None:
+    """What a spreadsheet header cell names (负责单位 → units, Deadline → schedule), if anything."""
+    name = normalise(cell)
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    for known in _LONGEST_FIRST:
+        # A remark after the name, as in 负责单位（列第一位者牵头）or Deadline (planned).
+        if len(known.encode()) >= 4 and name.startswith(known) and name[len(known)] in "（(":
+            return _BY_NAME[known]
+    return None
+
+
+def usable(kinds: Sequence[Kind | None]) -> bool:
+    """Tell whether a header names a task column and at least one units column."""
+    return "text" in kinds and any(kind in kinds for kind in ("lead", "co", "units"))
+
+
+def header_line(line: str) -> list[Kind] | None:
+    """The columns of a text table header such as 序号 工作任务 负责单位 时间进度, else None."""
+    compact = normalise(line)
+    if len(compact) > 80:
+        return None
+    if _LINE.fullmatch(compact):
+        kinds: list[Kind] = [_BY_NAME[token] for token in _TOKEN.findall(compact)]
+    else:
+        # Columns the reader does not use (进展情况, 完成标志 …) can sit between known ones.
+        cells = line.split()
+        if len(cells) > 10:
+            return None
+        known = [kind_of(cell) for cell in cells]
+        if sum(kind is None for kind in known) > 2:
+            return None
+        kinds = [kind or "ignore" for kind in known]
+    named = [kind for kind in kinds if kind != "ignore"]
+    if "number" not in kinds or not usable(kinds) or len(named) != len(set(named)):
+        return None
+    return kinds
