@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
@@ -10,13 +11,20 @@ from sqlalchemy.ext.asyncio import async_engine_from_config
 
 import db.models  # noqa: F401  (registers every table on the metadata)
 from alembic import context
-from db.base import Base
+from db.base import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 # Any fixed number works; it only has to be the same for every annexbot process.
 MIGRATION_LOCK_KEY = 0x616E6E6578
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write UTCDateTime into migrations as the plain DateTime it stores, not as app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def do_run_migrations(connection: Connection) -> None:
@@ -26,6 +34,7 @@ def do_run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

@@ -20,6 +20,7 @@ async def dispatch(
     """Answers a call of a known method (canonical name) with (HTTP status, JSON envelope)."""
     call = ApiCall(method, params.recorded(), state.clock())
     state.calls.append(call)
+    await state.notify()  # waiters may watch for a call starting (a new long poll, say)
     try:
         body: dict[str, Any] = {"ok": True, "result": await _perform(state, faults, method, params)}
         status = 200

@@ -2,6 +2,7 @@
 
 from db.models.agency import Agency, AgencyAlias
 from db.models.audit import AuditEvent
+from db.models.chat import ChatMessage
 from db.models.delivery import Delivery
 from db.models.feed import FeedToken
 from db.models.member import Invite, Member
@@ -13,6 +14,7 @@ __all__ = [
     "AgencyAlias",
     "Assignment",
     "AuditEvent",
+    "ChatMessage",
     "Delivery",
     "ExtensionRequest",
     "FeedToken",

@@ -73,6 +73,10 @@ class Assignment(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     position: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL")
+    )
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     agency: Mapped[Agency] = relationship()

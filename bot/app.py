@@ -1,0 +1,51 @@
+"""Building the Telegram application: handlers, error handler, sender and runtime."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.delivery import Sender
+from bot.errors import on_error
+from bot.runtime import RUNTIME_KEY, Runtime
+
+# Each module exposes register(application); order matters only where patterns overlap,
+# so the catch-all module comes last.
+HANDLER_MODULES: tuple[str, ...] = ()
+
+SENDER_KEY = "sender"
+SENDER_INTERVAL_SECONDS = 30
+
+
+def build_application(
+    runtime: Runtime, *, polling: bool = True
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot, wired to the runtime; `polling=False` builds it for a webhook (no updater)."""
+    settings = runtime.settings
+    if settings.telegram_token is None:
+        raise ValueError("ANNEXBOT_TELEGRAM_TOKEN is not set")
+    api = settings.telegram_api_url.rstrip("/")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=0))
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data[RUNTIME_KEY] = runtime
+    sender = Sender(application, runtime)
+    application.bot_data[SENDER_KEY] = sender
+    runtime.wake_sender = sender.wake
+    for name in HANDLER_MODULES:
+        import_module(f"bot.handlers.{name}").register(application)
+    application.add_error_handler(on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            lambda _context: sender.drain(), interval=SENDER_INTERVAL_SECONDS, name="outbox-sender"
+        )
+    return application

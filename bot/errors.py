@@ -1,0 +1,51 @@
+"""The one error handler: domain errors become a polite reply, anything else is logged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackContext
+
+from bot.i18n import normalise_language, tr
+from bot.runtime import runtime_of
+from workflows.access import find_actor
+from workflows.errors import AnnexbotError
+
+log = logging.getLogger(__name__)
+
+
+async def language_of(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> str:
+    """The language of the user behind an update: their member setting, else Telegram's."""
+    user = update.effective_user
+    if user is None:
+        return "zh"
+    async with runtime_of(context).session() as session:
+        actor = await find_actor(session, user.id)
+    return actor.language if actor else normalise_language(user.language_code)
+
+
+async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Tell the user what went wrong in their language; log what was not expected."""
+    error = context.error
+    if not isinstance(error, AnnexbotError):
+        log.error("unhandled error on update %r", update, exc_info=error)
+    if not isinstance(update, Update):
+        return
+    language = await language_of(update, context)
+    if isinstance(error, AnnexbotError):
+        text = tr(language, error.template, **error.params)
+    else:
+        text = tr(
+            language,
+            "Something went wrong on our side. Please try again; the coordinators have been told.",
+        )
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    except TelegramError:
+        log.warning("could not tell the user about an error", exc_info=True)

@@ -1,0 +1,1 @@
+"""Telegram handlers: each module exposes register(application)."""

@@ -1,0 +1,69 @@
+"""Writing and reading the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AuditEvent, Member
+from workflows.access import Actor
+
+
+def record(
+    session: AsyncSession,
+    *,
+    at: dt.datetime,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    plan_id: int | None = None,
+    task_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Add one audit event to the session (the caller's transaction commits it)."""
+    session.add(
+        AuditEvent(
+            at=at,
+            actor=f"member:{actor.member_id}" if actor else "system",
+            actor_member_id=actor.member_id if actor else None,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            plan_id=plan_id,
+            task_id=task_id,
+            before=before,
+            after=after,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """One audit event as people read it."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+async def task_history(session: AsyncSession, task_id: int, *, limit: int = 20) -> list[AuditView]:
+    """The newest audit events of a task, newest first, with the actor's name when known."""
+    rows = await session.execute(
+        select(AuditEvent, Member.display_name)
+        .outerjoin(Member, Member.id == AuditEvent.actor_member_id)
+        .where(AuditEvent.task_id == task_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        AuditView(event.at, name or event.actor, event.action, event.before, event.after)
+        for event, name in rows
+    ]
