@@ -13,7 +13,17 @@ from bot.runtime import RUNTIME_KEY, Runtime
 
 # Each module exposes register(application); order matters only where patterns overlap,
 # so the catch-all module comes last.
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = (
+    "registration",
+    "members",
+    "notices",
+    "coordinator",
+    "mytasks",
+    "extend",
+    "review",
+    "notes",
+    "fallback",
+)
 
 SENDER_KEY = "sender"
 SENDER_INTERVAL_SECONDS = 30

@@ -280,6 +280,15 @@ def agencies_command(as_json: Annotated[bool, typer.Option("--json")] = False) -
         show.print_agencies(_out(), agencies)
 
 
+from bot import cli_members  # noqa: E402  (registers its commands on app above)
+
+cli_members.register(app)
+
+from bot import cli_run  # noqa: E402  (registers `run` on app above)
+
+cli_run.register(app)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def _default_data_dir() -> Path:
@@ -46,6 +49,17 @@ class Settings(BaseSettings):
         default="http://localhost:8080",
         description="Public https base URL under which feed links are published.",
     )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends with each webhook request (letters, digits, _ and -). "
+        "Default: derived from the token.",
+    )
+    http_host: str = Field(
+        default="127.0.0.1", description="Address the HTTP app (webhook, feeds, health) listens on."
+    )
+    http_port: int = Field(
+        default=8080, ge=0, le=65535, description="Port the HTTP app listens on (0: any free port)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +69,14 @@ class Settings(BaseSettings):
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown timezone {value!r}") from error
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Accept only what Telegram allows as a webhook secret token."""
+        if value is not None and not TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 letters, digits, _ or -")
         return value
 
     def resolved_database_url(self) -> str:

@@ -21,6 +21,7 @@ from workflows.importing.model import DocumentInfo, Layout
 from workflows.importing.readers import Format, read_annex
 from workflows.importing.snapshot import TaskSnapshot, snapshot_from_annex, snapshot_from_task
 from workflows.importing.writing import write_task
+from workflows.notices import enqueue_pending_notices
 
 BUNDLED_ANNEXES = {"gf-2015-5": "gf-2015-5.txt"}
 PLAN_CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -210,6 +211,8 @@ async def import_annex(
         session.add(plan)
     plan.updated_at = now
     await _write_diff(session, plan, diff, agencies, now=now, actor=actor)
+    # Liaisons already registered hear about their new tasks from the running bot's sender.
+    await enqueue_pending_notices(session, now=now)
     session.add(
         AuditEvent(
             at=now,

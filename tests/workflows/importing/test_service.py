@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import ReportStatus
-from db.models import Agency, AuditEvent, Milestone, Plan, StatusReport, Task
+from db.enums import MemberRole, ReportStatus
+from db.models import Agency, AuditEvent, Delivery, Member, Milestone, Plan, StatusReport, Task
 from workflows.errors import AnnexFormatError
 from workflows.importing import service
 from workflows.importing.service import bundled_annex, import_annex
@@ -219,3 +219,30 @@ async def test_dry_run_writes_nothing(session_factory: Sessions) -> None:
     assert not result.applied
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Task)) == 0
+
+
+async def test_import_queues_notices_for_liaisons_already_registered(
+    session_factory: Sessions,
+) -> None:
+    """A re-import that assigns an agency new tasks queues a notice to its liaisons."""
+    header = "序号\t工作任务\t负责单位\t时间进度\n"
+    await _import(session_factory, (header + "1\t甲。\t科技部\t2016年\n").encode(), plan_code="p")
+    async with session_factory() as session:
+        most = await session.scalar(select(Agency).where(Agency.name == "科技部"))
+        assert most is not None
+        session.add(
+            Member(
+                telegram_id=77,
+                display_name="李",
+                agency_id=most.id,
+                role=MemberRole.LIAISON,
+                created_at=NOW,
+            )
+        )
+        await session.commit()
+    revised = header + "1\t甲。\t科技部\t2016年\n2\t乙。\t科技部、财政部\t2017年\n"
+    await _import(session_factory, revised.encode(), plan_code="p", apply=True, now=LATER)
+    async with session_factory() as session:
+        deliveries = list(await session.scalars(select(Delivery)))
+    assert [(d.kind, d.chat_id) for d in deliveries] == [("assignment_notice", 77)]
+    assert deliveries[0].created_at == LATER

@@ -1,0 +1,73 @@
+"""Assignment notices as liaisons see them: grouped, split under 4096 characters, signed for."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from bot.render import MESSAGE_LIMIT
+from db.enums import MemberRole
+from db.models import Assignment, ChatMessage, Task
+from tests.bot.harness import BotHarness
+from workflows.notices import enqueue_pending_notices
+
+BOSS, NDRC, MOST = 100, 200, 201
+
+
+async def _queue(harness: BotHarness) -> int:
+    async with harness.runtime.session() as session:
+        queued = await enqueue_pending_notices(session, now=harness.clock())
+        await session.commit()
+    await harness.sender.drain()
+    return queued
+
+
+async def test_many_assignments_are_split_into_short_messages(harness: BotHarness) -> None:
+    """发展改革委's 21 tasks come as three messages, each within Telegram's limit, once."""
+    await harness.import_bundled()
+    await harness.add_member(NDRC, "钱联络", agency="发展改革委")
+    assert await _queue(harness) == 3
+    assert await _queue(harness) == 0
+    messages = harness.sandbox.messages(NDRC)
+    assert len(messages) == 3
+    assert all(len(m.text or "") <= MESSAGE_LIMIT for m in messages)
+    assert sum(len(m.callback_data) for m in messages) == 21
+    assert all((m.text or "").startswith("发展改革委的分工任务") for m in messages)
+    assert "第 1 项 · 牵头 ·" in (messages[0].text or "")
+
+
+async def test_a_single_task_notice_takes_replies_as_notes(harness: BotHarness) -> None:
+    """A notice about one task is remembered as that task's message; English reads English."""
+    await harness.import_bundled()
+    await harness.add_member(MOST, "Zhou", agency="商务部", language="en")
+    await _queue(harness)
+    [notice] = harness.sandbox.messages(MOST)
+    assert (notice.text or "").startswith("Tasks assigned to 商务部")
+    assert "Task 23 · lead ·" in (notice.text or "")
+    assert [text for row in notice.buttons for text, _ in row] == ["Acknowledge task 23"]
+    async with harness.runtime.session() as session:
+        remembered = await session.scalar(
+            select(Task.number)
+            .join(ChatMessage, ChatMessage.task_id == Task.id)
+            .where(ChatMessage.message_id == notice.message_id, ChatMessage.chat_id == MOST)
+        )
+    assert remembered == 23
+    await harness.press(MOST, notice.message_id, notice.callback_data[0])
+    edited = harness.sandbox.messages(MOST)[-1]
+    assert "✅ Signed by Zhou at 2016-03-01 10:00" in (edited.text or "")
+    assert edited.callback_data == []
+
+
+async def test_nothing_is_sent_for_tasks_signed_or_removed_before_sending(
+    harness: BotHarness,
+) -> None:
+    """A notice whose tasks were all signed for meanwhile is not sent; a coordinator gets none."""
+    await harness.import_bundled()
+    await harness.add_member(BOSS, "督查室", role=MemberRole.COORDINATOR)
+    await harness.add_member(MOST, "周联络", agency="商务部")
+    async with harness.runtime.session() as session:
+        await enqueue_pending_notices(session, now=harness.clock())
+        await session.execute(update(Assignment).values(acknowledged_at=harness.clock()))
+        await session.commit()
+    await harness.sender.drain()
+    assert harness.sandbox.messages(MOST) == []
+    assert harness.sandbox.messages(BOSS) == []
