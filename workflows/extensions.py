@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MilestoneKind, RequestState, TaskState
-from db.models import Agency, ExtensionRequest, Member, Milestone, Task
+from db.enums import RequestState, TaskState
+from db.models import Agency, ExtensionRequest, Member, Task
 from workflows import audit
-from workflows.access import Actor, find_task, get_task_by_id, identify, require_coordinator
+from workflows.access import find_task, get_task_by_id, identify, require_coordinator
 from workflows.dates import parse_user_date
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from workflows.milestones import DUE_KEY, move_due
 from workflows.outbox import enqueue
 from workflows.review import coordinators
 from workflows.status import local_today
@@ -21,7 +22,6 @@ from workflows.status import local_today
 EXTENSION_REQUEST = "extension-request"
 EXTENSION_ANSWER = "extension-answer"
 REASON_LIMIT = 1000
-DUE_KEY = "due"
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,14 @@ async def decide_extension(
                 "Task {number} is awaiting review or closed; it cannot be extended now.",
                 number=task.number,
             )
-        await _move_due(session, task, request, actor=actor, now=now)
+        await move_due(
+            session,
+            task,
+            request.requested_due_on,
+            actor=actor,
+            now=now,
+            details={"extension_request": request.id},
+        )
     request.state = RequestState.APPROVED if approve else RequestState.DENIED
     request.decided_by_id = actor.member_id
     request.decided_at = now
@@ -289,53 +296,3 @@ async def decide_extension(
         )
     await session.commit()
     return await extension_view(session, request_id=request.id, language=actor.language)
-
-
-async def _move_due(
-    session: AsyncSession,
-    task: Task,
-    request: ExtensionRequest,
-    *,
-    actor: Actor,
-    now: dt.datetime,
-) -> None:
-    """Move the task's due date and its "due" milestone (a new sequence for calendars), audited."""
-    due = next((m for m in task.milestones if m.key == DUE_KEY), None)
-    previous = task.due_on
-    if due is None:
-        due = Milestone(
-            task_id=task.id,
-            key=DUE_KEY,
-            kind=MilestoneKind.DUE,
-            on_date=request.requested_due_on,
-            label="",
-            sequence=0,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(due)
-    else:
-        due.on_date = request.requested_due_on
-        due.cancelled_at = None
-        due.sequence += 1
-        due.updated_at = now
-    task.due_on = request.requested_due_on
-    task.updated_at = now
-    await session.flush()
-    # The same action as a coordinator's /due, so task histories read alike.
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        action="milestone.due_moved",
-        entity="milestone",
-        entity_id=due.id,
-        plan_id=task.plan_id,
-        task_id=task.id,
-        before={"due_on": previous.isoformat() if previous else None},
-        after={
-            "due_on": request.requested_due_on.isoformat(),
-            "sequence": due.sequence,
-            "extension_request": request.id,
-        },
-    )

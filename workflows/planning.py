@@ -14,9 +14,9 @@ from workflows import audit
 from workflows.access import Actor, find_task, identify, require_coordinator
 from workflows.agencies import find_agency
 from workflows.errors import ConflictError, NotFoundError
+from workflows.milestones import DUE_KEY, move_due
 from workflows.notices import enqueue_pending_notices
 
-DUE_KEY = "due"
 CUSTOM_PREFIX = "custom-"
 MAX_NOTE = 200
 
@@ -191,36 +191,8 @@ async def set_due(
         raise ConflictError(
             "Task {number} is already due on {date}.", number=task.number, date=on_date.isoformat()
         )
-    if milestone is None:
-        milestone = Milestone(
-            key=DUE_KEY,
-            kind=MilestoneKind.DUE,
-            on_date=on_date,
-            label="",
-            sequence=0,
-            created_at=now,
-            updated_at=now,
-        )
-        task.milestones.append(milestone)
-    else:
-        milestone.on_date = on_date
-        milestone.cancelled_at = None
-        milestone.sequence += 1
-        milestone.updated_at = now
-    task.due_on = on_date
-    task.updated_at = now
-    await session.flush()
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        action="milestone.due_moved",
-        entity="milestone",
-        entity_id=milestone.id,
-        plan_id=task.plan_id,
-        task_id=task.id,
-        before={"due_on": previous.isoformat() if previous else None},
-        after={"due_on": on_date.isoformat(), "reason": reason[:MAX_NOTE]},
+    milestone = await move_due(
+        session, task, on_date, actor=actor, now=now, details={"reason": reason[:MAX_NOTE]}
     )
     await session.commit()
     return MilestoneChange(task.plan.code, task.number, "", on_date, previous, milestone.sequence)

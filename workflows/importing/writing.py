@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from db.enums import MilestoneKind
-from db.models import Agency, Assignment, Milestone, Task
+from db.models import Agency, Assignment, Task
 from workflows.importing.snapshot import TaskSnapshot
+from workflows.milestones import place_milestone
 
 
 def write_task(
@@ -54,24 +55,8 @@ def _write_milestones(task: Task, snapshot: TaskSnapshot, *, now: dt.datetime) -
     """Create, move or cancel the schedule's milestones; hand-made ones are left alone."""
     existing = {milestone.key: milestone for milestone in task.milestones}
     for planned in snapshot.milestones:
-        milestone = existing.pop(planned.key, None)
-        if milestone is None:
-            task.milestones.append(
-                Milestone(
-                    key=planned.key,
-                    kind=planned.kind,
-                    on_date=planned.on_date,
-                    label="",
-                    sequence=0,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        elif milestone.on_date != planned.on_date or milestone.cancelled_at is not None:
-            milestone.on_date = planned.on_date
-            milestone.cancelled_at = None
-            milestone.sequence += 1
-            milestone.updated_at = now
+        existing.pop(planned.key, None)
+        place_milestone(task, key=planned.key, kind=planned.kind, on_date=planned.on_date, now=now)
     for milestone in existing.values():
         if milestone.kind is not MilestoneKind.CUSTOM and milestone.cancelled_at is None:
             milestone.cancelled_at = now
