@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.arguments import (
@@ -15,9 +15,11 @@ from bot.arguments import (
     assign_args,
     dated_args,
 )
+from bot.callbacks import pack
 from bot.delivery import Rendered, renderer
 from bot.errors import language_of
 from bot.handlers.coordinator import incoming, reply_html, today
+from bot.handlers.mytasks import OPEN as OPEN_TASK
 from bot.i18n import tr
 from bot.render import esc, fmt_date, role_label, trim
 from bot.runtime import runtime_of
@@ -197,9 +199,12 @@ async def render_nudge(message: OutgoingMessage, session: AsyncSession) -> Rende
         esc(trim(nudged.text, NUDGE_TEXT_WIDTH)),
         tr(language, "Due on {date}.", date=fmt_date(nudged.due_on, language)),
         "",
-        tr(language, "Please report on this task now: use /mytasks."),
+        tr(language, "Please report on this task now."),
     ]
-    return Rendered("\n".join(lines), None, nudged.task_id)
+    report = InlineKeyboardButton(
+        tr(language, "Report now"), callback_data=pack(OPEN_TASK, nudged.task_id)
+    )
+    return Rendered("\n".join(lines), InlineKeyboardMarkup([[report]]), nudged.task_id)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -175,6 +175,11 @@ async def test_nudge_reaches_liaisons(people: BotHarness) -> None:
     assert urged.text is not None
     assert urged.text.startswith("⏰ 催办（主任）\n第 3 项任务 · gf-2015-5")
     assert "截止日期：2017年12月31日。" in urged.text
+    [[(label, data)]] = urged.buttons
+    assert label == "立即报告"
+    [card] = await people.press(LIAISON, urged.message_id, data)
+    assert (card.text or "").startswith("🟢 第 3 项任务 · 牵头")
+    assert "✅ 已完成" in [text for row in card.buttons for text, _ in row]
     [again] = await people.send(BOSS, "/nudge 3")
     assert (
         again.text
