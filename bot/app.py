@@ -22,6 +22,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "extend",
     "review",
     "notes",
+    "reminders",
     "fallback",
 )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import zoneinfo
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -60,6 +61,33 @@ class Settings(BaseSettings):
     http_port: int = Field(
         default=8080, ge=0, le=65535, description="Port the HTTP app listens on (0: any free port)."
     )
+    reminder_offsets: list[int] = Field(
+        default=[30, 7, 1, 0],
+        description="Days before each milestone when its deadline reminder goes (JSON list).",
+    )
+    quiet_start: dt.time = Field(
+        default=dt.time(20, 0),
+        description="Evening hour (plan's timezone) from which messages wait for the morning.",
+    )
+    quiet_end: dt.time = Field(
+        default=dt.time(8, 30),
+        description="Morning hour (plan's timezone) when held messages and reminders go.",
+    )
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: list[int]) -> list[int]:
+        """Accept only days from 0 to 366, each once."""
+        if any(not 0 <= days <= 366 for days in value) or len(set(value)) != len(value):
+            raise ValueError("use distinct whole days from 0 to 366")
+        return sorted(value, reverse=True)
+
+    @model_validator(mode="after")
+    def _quiet_hours(self) -> Settings:
+        """Quiet hours start in the evening and end in the morning."""
+        if self.quiet_end >= self.quiet_start:
+            raise ValueError("ANNEXBOT_QUIET_END must be earlier than ANNEXBOT_QUIET_START")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -34,11 +34,20 @@ async def harness(
         runtime.wake_sender = lambda: None  # the harness drains the outbox itself, in order
         async with application:
             await application.start()
+            assert application.job_queue is not None
+            jobs = application.job_queue.jobs()
+            for job in jobs:  # time is the test's: no job fires on its own
+                job.schedule_removal()
             assert application.updater is not None
             await application.updater.start_polling(timeout=1, poll_interval=0)
             try:
                 yield BotHarness(
-                    sandbox, application, runtime, clock, application.bot_data[SENDER_KEY]
+                    sandbox,
+                    application,
+                    runtime,
+                    clock,
+                    application.bot_data[SENDER_KEY],
+                    job_names=tuple(job.name or "" for job in jobs),
                 )
             finally:
                 await application.updater.stop()

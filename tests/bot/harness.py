@@ -43,6 +43,7 @@ class BotHarness:
     runtime: Runtime
     clock: Clock
     sender: Sender
+    job_names: tuple[str, ...] = ()  # jobs the application scheduled (removed: the test keeps time)
 
     async def import_bundled(self) -> None:
         """Import the 国发〔2015〕5号 annex as plan gf-2015-5."""

@@ -1,0 +1,275 @@
+"""Deadline reminders through the whole bundled plan: each once, re-planned when a date moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.enums import DeliveryState, MemberRole, MilestoneKind
+from db.models import Agency, Assignment, Delivery, Member, Milestone, Task
+from workflows.importing.service import bundled_annex, import_annex
+from workflows.planning import add_milestone, set_due
+from workflows.reminders import (
+    DEFAULT_OFFSETS,
+    REMINDER_KIND,
+    plan_deadline_reminders,
+    reminder_key,
+    reminder_message,
+    reminder_moment,
+)
+
+Sessions = async_sessionmaker[AsyncSession]
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+TZ = "Asia/Shanghai"
+BOSS = 900
+MEMBERS = [
+    (1, "发展改革委", MemberRole.LIAISON),
+    (2, "发展改革委", MemberRole.DEPUTY),
+    (3, "工业和信息化部", MemberRole.LIAISON),
+    (4, "科技部", MemberRole.LIAISON),
+    (5, "公安部", MemberRole.LIAISON),
+]
+LEFT, BLOCKED = 6, 7
+
+
+def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """A Beijing wall-clock moment, as aware UTC."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
+
+
+IMPORTED = beijing(2015, 1, 1, 9, 0)
+
+
+async def setup(sessions: Sessions, now: dt.datetime = IMPORTED) -> None:
+    """The bundled plan, liaisons of four agencies (one left, one blocked) and a coordinator."""
+    async with sessions() as session:
+        await import_annex(
+            session=session,
+            data=bundled_annex("gf-2015-5"),
+            now=now,
+            timezone=TZ,
+            plan_code="gf-2015-5",
+        )
+        agencies = {a.name: a.id for a in await session.scalars(select(Agency))}
+        people: list[tuple[int, str | None, MemberRole]] = [*MEMBERS]
+        people.append((LEFT, "科技部", MemberRole.LIAISON))
+        people += [(BLOCKED, "公安部", MemberRole.LIAISON), (BOSS, None, MemberRole.COORDINATOR)]
+        for telegram_id, agency, role in people:
+            session.add(
+                Member(
+                    telegram_id=telegram_id,
+                    display_name=f"m{telegram_id}",
+                    agency_id=agencies[agency] if agency else None,
+                    role=role,
+                    created_at=now,
+                    left_at=now if telegram_id == LEFT else None,
+                    reachable=telegram_id != BLOCKED,
+                )
+            )
+        await session.commit()
+
+
+async def sweep(sessions: Sessions, now: dt.datetime) -> int:
+    """One sweep, then "send" what is due, as the outbox sender would."""
+    async with sessions() as session:
+        queued = await plan_deadline_reminders(session, now=now)
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
+            .values(state=DeliveryState.SENT, sent_at=now)
+        )
+        await session.commit()
+        return queued
+
+
+async def deliveries(sessions: Sessions) -> list[Delivery]:
+    """Every reminder decided so far."""
+    async with sessions() as session:
+        rows = await session.scalars(select(Delivery).where(Delivery.kind == REMINDER_KIND))
+        return list(rows)
+
+
+async def expected_keys(sessions: Sessions, *, skip_task: int) -> set[str]:
+    """Every (milestone, offset, active member) reminder of the plan, except one task's."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Milestone.id, Milestone.on_date, Member.id)
+            .join(Task, Task.id == Milestone.task_id)
+            .join(Assignment, Assignment.task_id == Task.id)
+            .join(Member, Member.agency_id == Assignment.agency_id)
+            .where(
+                Milestone.kind != MilestoneKind.START,
+                Task.number != skip_task,
+                Member.telegram_id.in_([m[0] for m in MEMBERS]),
+            )
+        )
+        return {
+            reminder_key(milestone_id, on_date, offset, member_id)
+            for milestone_id, on_date, member_id in rows
+            for offset in DEFAULT_OFFSETS
+        }
+
+
+async def test_the_whole_plan_reminds_each_member_once_and_a_moved_date_is_replanned(
+    session_factory: Sessions,
+) -> None:
+    """Every reminder goes once; task 12, moved half-way, gets the new date's, no old ones again."""
+    await setup(session_factory)
+    async with session_factory() as session:
+        milestones = list(await session.scalars(select(Milestone)))
+        task12 = await session.scalar(
+            select(Milestone).join(Task).where(Task.number == 12, Milestone.key == "due")
+        )
+        assert task12 is not None
+        assert task12.on_date == dt.date(2015, 12, 31)
+        members12 = set(
+            await session.scalars(
+                select(Member.id)
+                .join(Assignment, Assignment.agency_id == Member.agency_id)
+                .join(Task, Task.id == Assignment.task_id)
+                .where(Task.number == 12, Member.telegram_id.in_([m[0] for m in MEMBERS]))
+            )
+        )
+    moved_on, new_date = beijing(2015, 12, 25, 10, 0), dt.date(2016, 1, 20)
+    dates = {m.on_date for m in milestones} | {new_date}
+    moments = {reminder_moment(d, o, timezone=TZ) for d in dates for o in DEFAULT_OFFSETS}
+    weekly = {IMPORTED + dt.timedelta(days=7 * n, hours=5) for n in range(162)}
+    moved = False
+    for now in sorted(moments | weekly):
+        if not moved and now >= moved_on:
+            async with session_factory() as session:
+                await set_due(
+                    session=session,
+                    telegram_id=BOSS,
+                    number=12,
+                    plan_code=None,
+                    on_date=new_date,
+                    reason="more time",
+                    now=moved_on,
+                )
+            moved = True
+        await sweep(session_factory, now)
+    assert moved
+    decided = await deliveries(session_factory)
+    keys = [d.idempotency_key for d in decided]
+    assert len(keys) == len(set(keys))
+    old, new = dt.date(2015, 12, 31), new_date
+    task12_keys = {
+        reminder_key(task12.id, day, offset, member)
+        for member in members12
+        for day, offset in [(old, 30), (old, 7), (new, 7), (new, 1), (new, 0)]
+    }
+    assert set(keys) == await expected_keys(session_factory, skip_task=12) | task12_keys
+    assert not any(d.late for d in decided)
+    # What actually went: one message per milestone, member and sending moment.
+    sent: dict[tuple[int, int, dt.datetime], int] = defaultdict(int)
+    for d in decided:
+        if d.state is DeliveryState.SENT:
+            assert d.member_id is not None
+            sent[(d.payload["milestone_id"], d.member_id, d.next_attempt_at)] += 1
+    assert set(sent.values()) == {1}
+    # 2017-12-31 is a Sunday: the 1-day reminder (Saturday) waits for 2 January 2018 and is
+    # replaced by the 0-day one going at the same time, so each member gets only one.
+    cancelled = [d for d in decided if d.state is DeliveryState.CANCELLED]
+    assert cancelled
+    assert {(d.payload["on_date"], d.payload["offset"]) for d in cancelled} == {("2017-12-31", 1)}
+    assert all(
+        d.state is DeliveryState.SENT for d in decided if d.state is not DeliveryState.CANCELLED
+    )
+
+
+async def test_downtime_sends_the_latest_missed_reminder_once_marked_late(
+    session_factory: Sessions,
+) -> None:
+    """Down from November to 30 December: one late 1-day reminder per milestone and member."""
+    await setup(session_factory)
+    assert await sweep(session_factory, beijing(2015, 11, 1, 9, 0)) == 0
+    back = beijing(2015, 12, 30, 22, 0)
+    queued = await sweep(session_factory, back)
+    decided = await deliveries(session_factory)
+    assert queued == len(decided) > 0
+    assert {d.payload["offset"] for d in decided} == {1}
+    assert {d.payload["on_date"] for d in decided} == {"2015-12-31"}
+    assert all(d.late for d in decided)
+    # Back at night: they wait for the morning.
+    assert {d.next_attempt_at for d in decided} == {beijing(2015, 12, 31, 8, 30)}
+    pairs = [(d.payload["milestone_id"], d.member_id) for d in decided]
+    assert len(pairs) == len(set(pairs))
+    assert await sweep(session_factory, back + dt.timedelta(minutes=5)) == 0
+    assert await sweep(session_factory, beijing(2015, 12, 31, 8, 30)) == queued
+    on_time = [d for d in await deliveries(session_factory) if d.payload["offset"] == 0]
+    assert len(on_time) == queued
+    assert not any(d.late for d in on_time)
+
+
+async def test_a_reminder_on_national_day_waits_for_the_first_working_day(
+    session_factory: Sessions,
+) -> None:
+    """A milestone on 1 October 2026: its 0-day reminder goes on 8 October at 08:30."""
+    await setup(session_factory)
+    async with session_factory() as session:
+        await add_milestone(
+            session=session,
+            telegram_id=BOSS,
+            number=12,
+            plan_code=None,
+            on_date=dt.date(2026, 10, 1),
+            label="国庆节检查",
+            now=beijing(2026, 8, 1, 10, 0),
+        )
+    await sweep(session_factory, beijing(2026, 9, 30, 8, 30))
+    await sweep(session_factory, beijing(2026, 10, 1, 8, 30))
+    decided = {d.payload["offset"]: d for d in await deliveries(session_factory)}
+    assert decided[1].next_attempt_at == beijing(2026, 9, 30, 8, 30)
+    assert decided[0].next_attempt_at == beijing(2026, 10, 8, 8, 30)
+    assert not decided[0].late
+    async with session_factory() as session:
+        view = await reminder_message(
+            session,
+            milestone_id=decided[0].payload["milestone_id"],
+            on_date=dt.date(2026, 10, 1),
+            now=beijing(2026, 10, 8, 8, 30),
+        )
+    assert view is not None
+    assert view.holiday
+    assert view.days_left == -7
+    assert view.label == "国庆节检查"
+
+
+async def test_moving_a_date_back_does_not_repeat_what_went_for_it(
+    session_factory: Sessions,
+) -> None:
+    """Moved away and back: reminders already sent for the date never go again."""
+    await setup(session_factory)
+    for now in (beijing(2015, 12, 1, 8, 30), beijing(2015, 12, 24, 8, 30)):
+        await sweep(session_factory, now)
+    before = len(await deliveries(session_factory))
+    for day, when in ((dt.date(2016, 3, 1), 25), (dt.date(2015, 12, 31), 26)):
+        async with session_factory() as session:
+            await set_due(
+                session=session,
+                telegram_id=BOSS,
+                number=12,
+                plan_code=None,
+                on_date=day,
+                reason="change",
+                now=beijing(2015, 12, when, 9, 0),
+            )
+        await sweep(session_factory, beijing(2015, 12, when, 9, 5))
+    assert len(await deliveries(session_factory)) == before
+    async with session_factory() as session:
+        due12 = await session.scalar(
+            select(Milestone.id).join(Task).where(Task.number == 12, Milestone.key == "due")
+        )
+        assert due12 is not None
+        stale = await reminder_message(
+            session,
+            milestone_id=due12,
+            on_date=dt.date(2016, 3, 1),
+            now=beijing(2015, 12, 26, 9, 0),
+        )
+    assert stale is None
