@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
 from bot.i18n import LANGUAGES, N_, tr
 from db.enums import MemberRole
-from db.models import Member
+from workflows.members import menu_members
 
 log = logging.getLogger(__name__)
 
@@ -77,23 +76,12 @@ async def set_member_menu(
     return True
 
 
-async def active_members(
-    sessions: async_sessionmaker[AsyncSession],
-) -> list[tuple[int, MemberRole, str]]:
-    """(telegram id, role, language) of every member who has not left."""
-    async with sessions() as session:
-        rows = await session.execute(
-            select(Member.telegram_id, Member.role, Member.language)
-            .where(Member.left_at.is_(None))
-            .order_by(Member.id)
-        )
-        return [(telegram_id, role, language) for telegram_id, role, language in rows]
-
-
 async def refresh_member_menus(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> int:
     """Set every active member's menu (after an upgrade the texts may have changed)."""
     refreshed = 0
-    for telegram_id, role, language in await active_members(sessions):
+    async with sessions() as session:
+        members = await menu_members(session=session)
+    for telegram_id, role, language in members:
         refreshed += await set_member_menu(bot, telegram_id, role, language)
     return refreshed
 

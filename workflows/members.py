@@ -437,3 +437,13 @@ async def agencies_overview(*, session: AsyncSession, telegram_id: int) -> list[
         AgencyOverview(name, tasks, tuple(by_agency.get(agency_id, [])))
         for agency_id, name, tasks in agencies
     ]
+
+
+async def menu_members(*, session: AsyncSession) -> list[tuple[int, MemberRole, str]]:
+    """(telegram id, role, language) of every member who has not left, for their menus."""
+    rows = await session.execute(
+        select(Member.telegram_id, Member.role, Member.language)
+        .where(Member.left_at.is_(None))
+        .order_by(Member.id)
+    )
+    return [(telegram_id, role, language) for telegram_id, role, language in rows]
