@@ -13,7 +13,6 @@ from importlib import import_module
 from typing import Any
 
 import uvicorn
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -22,6 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.runtime import Runtime
+from workflows.health import database_answers
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _health_route(runtime: Runtime) -> Route:
     async def health(_request: Request) -> Response:
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), runtime.session() as session:
-                await session.execute(text("SELECT 1"))
+                await database_answers(session=session)
         except Exception as error:  # any failure to answer means unhealthy, whatever its kind
             log.warning("health check: database unavailable: %s", error)
             return PlainTextResponse("database unavailable", status_code=503)
