@@ -5,10 +5,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.delivery import Sender
 from bot.errors import on_error
+from bot.pacing import PacingRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime
 
 # Each module exposes register(application); order matters only where patterns overlap,
@@ -23,6 +24,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "review",
     "notes",
     "reminders",
+    "escalations",
+    "delivery_alerts",
+    "checkins",
     "fallback",
 )
 
@@ -43,7 +47,7 @@ def build_application(
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(PacingRateLimiter())
     )
     if not polling:
         builder = builder.updater(None)

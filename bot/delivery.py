@@ -5,29 +5,37 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import random
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from bot.pacing import Pacer, PacingRateLimiter
 from bot.runtime import Runtime
-from db.models import ChatMessage
 from workflows.outbox import (
     OutgoingMessage,
-    due_messages,
-    mark_failed,
-    mark_retry,
-    mark_sent,
-    mark_unreachable,
+    claim_due,
+    record_blocked,
+    record_cancelled,
+    record_failure,
+    record_retry,
+    record_sent,
+    release,
 )
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 6
 BASE_BACKOFF_SECONDS = 5
+MAX_BACKOFF_SECONDS = 600
+LEASE = dt.timedelta(seconds=60)
+BATCH = 100
+CONCURRENCY = 30  # chats sent to at once; the pacer, not this, keeps within the limits
 
 
 @dataclass(frozen=True)
@@ -54,11 +62,36 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 
 
 class Sender:
-    """Sends due deliveries one at a time; a wake-up while draining drains again after."""
+    """Drains the outbox: claims due rows, sends them paced and in parallel, records outcomes.
 
-    def __init__(self, application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    A crash after Telegram accepted a message but before its outcome was committed leaves the
+    row SENDING; when its lease runs out another drain sends it again. Telegram has no
+    idempotency key, so that window (one request plus one commit per message, the outcome
+    committed right after each send) can resend a message once; nothing is ever lost.
+    """
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        runtime: Runtime,
+        *,
+        pacer: Pacer | None = None,
+        rng: random.Random | None = None,
+        concurrency: int = CONCURRENCY,
+        read_timeout: float | None = None,
+    ) -> None:
         self._application = application
         self._runtime = runtime
+        limiter = application.bot.rate_limiter
+        # Sends are paced in one place: the bot's PacingRateLimiter when it has one (it sees
+        # handlers' replies too), else this sender's own pacer.
+        self._bot_paces = pacer is None and isinstance(limiter, PacingRateLimiter)
+        if isinstance(limiter, PacingRateLimiter) and pacer is None:
+            pacer = limiter.pacer
+        self.pacer = pacer or Pacer()
+        self.random = rng or random.Random()
+        self.concurrency = concurrency
+        self.read_timeout = read_timeout
         self._lock = asyncio.Lock()
         self._again = False
 
@@ -67,73 +100,116 @@ class Sender:
         self._application.create_task(self.drain(), name="outbox-drain")
 
     async def drain(self) -> int:
-        """Send everything that is due now; returns how many were sent."""
+        """Send everything that is due now; returns how many this call sent."""
         if self._lock.locked():
+            # The running drain passes once more before it returns; wait for it.
             self._again = True
-            return 0
+            async with self._lock:
+                return 0
         sent = 0
         async with self._lock:
             while True:
                 self._again = False
                 async with self._runtime.session() as session:
-                    batch = await due_messages(session, now=self._runtime.now())
-                for message in batch:
-                    sent += await self._send_one(message)
+                    batch = await claim_due(
+                        session, now=self._runtime.now(), lease=LEASE, limit=BATCH
+                    )
+                sent += await self._send_batch(batch)
                 if not batch and not self._again:
                     return sent
 
-    async def _send_one(self, message: OutgoingMessage) -> int:
-        """Render and send one delivery, recording the outcome in its own transaction."""
-        async with self._runtime.session() as session:
-            now = self._runtime.now()
-            try:
+    async def _send_batch(self, batch: list[OutgoingMessage]) -> int:
+        """Send a claimed batch: chats in parallel (bounded), each chat's messages in order."""
+        chats: dict[int, list[OutgoingMessage]] = {}
+        for message in batch:
+            chats.setdefault(message.chat_id, []).append(message)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def chat_worker(messages: list[OutgoingMessage]) -> int:
+            async with gate:
+                return await self._send_chat(messages)
+
+        counts = await asyncio.gather(*(chat_worker(m) for m in chats.values()))
+        return sum(counts)
+
+    async def _send_chat(self, messages: list[OutgoingMessage]) -> int:
+        """Send one chat's messages in order; after a retryable error the rest wait too."""
+        sent = 0
+        for index, message in enumerate(messages):
+            outcome = await self._send_one(message)
+            if outcome is None:
+                sent += 1
+            elif isinstance(outcome, dt.datetime):
+                async with self._runtime.session() as session:
+                    await release(session, messages[index + 1 :], retry_at=outcome)
+                break
+        return sent
+
+    async def _send_one(self, message: OutgoingMessage) -> dt.datetime | bool | None:
+        """Send one delivery and record the outcome: None sent, a time to retry, False given up."""
+        try:
+            async with self._runtime.session() as session:
                 rendered = await RENDERERS[message.kind](message, session)
-                if rendered is None:
-                    await mark_failed(session, message.delivery_id, error="nothing to send")
-                    await session.commit()
-                    return 0
+        except Exception as error:  # a renderer's bug must not stop the outbox
+            log.exception("delivery %s cannot be rendered", message.delivery_id)
+            return await self._give_up(message, f"render: {error!r}")
+        if rendered is None:
+            async with self._runtime.session() as session:
+                await record_cancelled(session, message, reason="nothing to send")
+            return False
+        try:
+            async with nullcontext() if self._bot_paces else self.pacer.slot(message.chat_id):
                 sent = await self._application.bot.send_message(
                     message.chat_id,
                     rendered.text,
                     parse_mode=ParseMode.HTML,
                     reply_markup=rendered.buttons,
                     disable_web_page_preview=True,
+                    read_timeout=self.read_timeout,
                 )
-            except Forbidden as error:
-                if message.member_id is not None:
-                    await mark_unreachable(session, message.member_id)
-                await mark_failed(session, message.delivery_id, error=f"forbidden: {error}")
-            except RetryAfter as error:
-                wait = error.retry_after
-                seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
-                retry_at = now + dt.timedelta(seconds=seconds)
-                await mark_retry(
-                    session, message.delivery_id, next_attempt_at=retry_at, error="429"
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+            self.pacer.hold(message.chat_id, seconds)
+            return await self._retry(message, seconds, "429", count_attempt=False)
+        except Forbidden as error:
+            async with self._runtime.session() as session:
+                await record_blocked(
+                    session, message, error=f"forbidden: {error}", now=self._runtime.now()
                 )
-            except (TimedOut, NetworkError) as error:
-                if message.attempts + 1 >= MAX_ATTEMPTS:
-                    await mark_failed(session, message.delivery_id, error=str(error))
-                else:
-                    delay = BASE_BACKOFF_SECONDS * 2**message.attempts
-                    retry_at = now + dt.timedelta(seconds=delay)
-                    await mark_retry(
-                        session, message.delivery_id, next_attempt_at=retry_at, error=str(error)
-                    )
-            except (BadRequest, KeyError) as error:
-                log.error("delivery %s cannot be sent: %s", message.delivery_id, error)
-                await mark_failed(session, message.delivery_id, error=str(error))
-            else:
-                await mark_sent(session, message.delivery_id, now=now, message_id=sent.message_id)
-                if rendered.task_id is not None:
-                    session.add(
-                        ChatMessage(
-                            chat_id=message.chat_id,
-                            message_id=sent.message_id,
-                            task_id=rendered.task_id,
-                            created_at=now,
-                        )
-                    )
-                await session.commit()
-                return 1
-            await session.commit()
-            return 0
+            return False
+        except (TimedOut, NetworkError) as error:  # TimedOut is a NetworkError; 5xx arrive as one
+            if message.attempts + 1 >= MAX_ATTEMPTS:
+                return await self._give_up(message, f"{type(error).__name__}: {error}")
+            ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**message.attempts)
+            delay = self.random.uniform(0, ceiling)  # full jitter
+            return await self._retry(message, delay, f"{type(error).__name__}: {error}")
+        except TelegramError as error:  # BadRequest and the like: sending again cannot help
+            log.error("delivery %s cannot be sent: %s", message.delivery_id, error)
+            return await self._give_up(message, f"{type(error).__name__}: {error}")
+        async with self._runtime.session() as session:
+            await record_sent(
+                session,
+                message,
+                now=self._runtime.now(),
+                message_id=sent.message_id,
+                task_id=rendered.task_id,
+            )
+        return None
+
+    async def _retry(
+        self, message: OutgoingMessage, seconds: float, error: str, *, count_attempt: bool = True
+    ) -> dt.datetime:
+        """Put a delivery back for later; returns when it is due."""
+        retry_at = self._runtime.now() + dt.timedelta(seconds=seconds)
+        async with self._runtime.session() as session:
+            await record_retry(
+                session, message, retry_at=retry_at, error=error, count_attempt=count_attempt
+            )
+        return retry_at
+
+    async def _give_up(self, message: OutgoingMessage, error: str) -> bool:
+        """Mark a delivery failed; the coordinators are told (unless it was an alert)."""
+        async with self._runtime.session() as session:
+            await record_failure(session, message, error=error, now=self._runtime.now())
+        return False

@@ -17,6 +17,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.database import open_database
+from bot.leader import LEADER_KEY, open_leader
 from bot.menus import refresh_member_menus, set_default_menus
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -84,9 +85,10 @@ async def run_bot(
 ) -> None:
     """Run until SIGINT/SIGTERM or `stop`: polling by default, the webhook when a URL is given."""
     stop = stop or asyncio.Event()
-    async with open_database(settings) as sessions:
+    async with open_database(settings) as sessions, open_leader(settings) as leader:
         runtime = Runtime(settings=settings, sessions=sessions)
         application = build_application(runtime, polling=webhook_url is None)
+        application.bot_data[LEADER_KEY] = leader
         with _stop_on_signals(stop):
             async with application:
                 runtime.bot_username = application.bot.username

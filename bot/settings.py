@@ -65,6 +65,18 @@ class Settings(BaseSettings):
         default=[30, 7, 1, 0],
         description="Days before each milestone when its deadline reminder goes (JSON list).",
     )
+    checkin_days: int = Field(
+        default=14,
+        ge=1,
+        le=366,
+        description="Every this many days each agency of an open task is asked for its status.",
+    )
+    checkin_follow_up_working_days: int = Field(
+        default=2,
+        ge=1,
+        le=30,
+        description="Working days after a check-in prompt when a silent agency is asked again.",
+    )
     quiet_start: dt.time = Field(
         default=dt.time(20, 0),
         description="Evening hour (plan's timezone) from which messages wait for the morning.",
@@ -72,6 +84,27 @@ class Settings(BaseSettings):
     quiet_end: dt.time = Field(
         default=dt.time(8, 30),
         description="Morning hour (plan's timezone) when held messages and reminders go.",
+    )
+    escalate_after_working_days: int = Field(
+        default=3,
+        ge=1,
+        le=60,
+        description="Working days a milestone may be overdue before the deputy, then the "
+        "coordinators, are told.",
+    )
+    ack_reminder_working_days: int = Field(
+        default=2,
+        ge=1,
+        le=60,
+        description="Working days after an assignment (or a liaison's registration) before an "
+        "unacknowledged task is reminded.",
+    )
+    ack_escalation_working_days: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="Working days after an assignment (or the agency's first registration) before "
+        "an unacknowledged task goes to the coordinators.",
     )
 
     @field_validator("reminder_offsets")

@@ -15,6 +15,7 @@ from bot.callbacks import pack
 from bot.delivery import Rendered, renderer
 from bot.handlers.mytasks import OPEN as OPEN_TASK
 from bot.i18n import tr
+from bot.leader import leads
 from bot.render import esc, fmt_date, trim
 from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
 from bot.task_card import MILESTONE_KINDS, task_title
@@ -113,8 +114,9 @@ async def sweep(runtime: Runtime) -> int:
 
 
 async def on_sweep(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The periodic job: one reminder sweep."""
-    await sweep(runtime_of(context))
+    """The periodic job: one reminder sweep, in the process that leads the scheduler."""
+    if await leads(context):
+        await sweep(runtime_of(context))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

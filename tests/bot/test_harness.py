@@ -41,7 +41,7 @@ async def test_outbox_sends_each_key_once_and_marks_blocked_members(harness: Bot
     RENDERERS["test-greeting"] = _greeting
     await harness.import_bundled()
     member_id = await harness.add_member(ALICE, "Alice", agency="科技部")
-    blocked_id = await harness.add_member(1002, "Bob", agency="科技部")
+    blocked_id = await harness.add_member(1002, "Bob", agency="发展改革委")
     harness.sandbox.faults.block(1002)
     async with harness.runtime.session() as session:
         for _ in range(2):

@@ -1,0 +1,204 @@
+"""Unacknowledged assignments: a reminder after 2 working days, escalation after 5, each once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.enums import DeliveryState, MemberRole, TaskState
+from db.models import Agency, Assignment, Delivery, Member, Task
+from workflows.acknowledgements import (
+    ACK_ESCALATION_KIND,
+    ACK_REMINDER_KIND,
+    ack_escalation_message,
+    plan_acknowledgement_messages,
+)
+from workflows.importing.service import bundled_annex, import_annex
+from workflows.notices import acknowledge
+
+Sessions = async_sessionmaker[AsyncSession]
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+TZ = "Asia/Shanghai"
+TASK = 12
+LEAD, CO, LATE_CO, BOSS = 1, 2, 3, 900
+
+
+def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """A Beijing wall-clock moment, as aware UTC."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
+
+
+IMPORTED = beijing(2016, 3, 1, 10, 0)  # a Tuesday
+
+
+async def setup(sessions: Sessions) -> dict[int, int]:
+    """Only task 12 open; liaisons of its first two agencies, a coordinator; agency by member."""
+    async with sessions() as session:
+        await import_annex(
+            session=session,
+            data=bundled_annex("gf-2015-5"),
+            now=IMPORTED,
+            timezone=TZ,
+            plan_code="gf-2015-5",
+        )
+        await session.execute(
+            update(Task).where(Task.number != TASK).values(state=TaskState.CLOSED)
+        )
+        agencies = list(
+            await session.scalars(
+                select(Assignment.agency_id)
+                .join(Task, Task.id == Assignment.task_id)
+                .where(Task.number == TASK)
+                .order_by(Assignment.position)
+            )
+        )
+        assert len(agencies) == 3
+        for telegram_id, agency, role in (
+            (LEAD, agencies[0], MemberRole.LIAISON),
+            (CO, agencies[1], MemberRole.LIAISON),
+            (BOSS, None, MemberRole.COORDINATOR),
+        ):
+            session.add(
+                Member(
+                    telegram_id=telegram_id,
+                    display_name=f"m{telegram_id}",
+                    agency_id=agency,
+                    role=role,
+                    created_at=IMPORTED,
+                )
+            )
+        await session.commit()
+        return {LEAD: agencies[0], CO: agencies[1], LATE_CO: agencies[2]}
+
+
+async def sweep(sessions: Sessions, now: dt.datetime) -> int:
+    """One sweep, then "send" what is due, as the outbox sender would."""
+    async with sessions() as session:
+        queued = await plan_acknowledgement_messages(session, now=now)
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
+            .values(state=DeliveryState.SENT, sent_at=now)
+        )
+        await session.commit()
+        return queued
+
+
+async def walk(sessions: Sessions, first: dt.date, last: dt.date) -> None:
+    """Sweep at several hours (hourly in the daytime) of every day from `first` to `last`."""
+    day = first
+    while day <= last:
+        for hour, minute in ((0, 5), (8, 35), *((h, 5) for h in range(9, 22))):
+            await sweep(sessions, beijing(day.year, day.month, day.day, hour, minute))
+        day += dt.timedelta(days=1)
+
+
+async def sent(sessions: Sessions) -> list[tuple[str, int, dt.date, bool, dict[str, object]]]:
+    """(kind, telegram id, local send date, late, payload) of every message sent."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Delivery, Member.telegram_id)
+            .join(Member, Member.id == Delivery.member_id)
+            .where(Delivery.state == DeliveryState.SENT)
+            .order_by(Delivery.id)
+        )
+        return [
+            (d.kind, who, d.sent_at.astimezone(BEIJING).date(), d.late, d.payload)
+            for d, who in rows
+            if d.sent_at is not None
+        ]
+
+
+async def assignment_of(sessions: Sessions, agency_id: int) -> int:
+    """Task 12's assignment of an agency."""
+    async with sessions() as session:
+        found = await session.scalar(
+            select(Assignment.id)
+            .join(Task, Task.id == Assignment.task_id)
+            .where(Task.number == TASK, Assignment.agency_id == agency_id)
+        )
+        assert found is not None
+        return found
+
+
+async def add_liaison(sessions: Sessions, telegram_id: int, agency: int, at: dt.datetime) -> None:
+    """A liaison registers."""
+    async with sessions() as session:
+        session.add(
+            Member(
+                telegram_id=telegram_id,
+                display_name=f"m{telegram_id}",
+                agency_id=agency,
+                role=MemberRole.LIAISON,
+                created_at=at,
+            )
+        )
+        await session.commit()
+
+
+async def test_reminder_after_two_working_days_escalation_after_five_each_once(
+    session_factory: Sessions,
+) -> None:
+    """Assigned Tue 1 Mar: reminders Thu 3 Mar; the co-unit signs; the lead escalated Tue 8 Mar.
+
+    The third unit's liaison registers Mon 7 Mar: reminded Wed 9, escalated Mon 14 Mar.
+    """
+    agencies = await setup(session_factory)
+    await walk(session_factory, dt.date(2016, 3, 1), dt.date(2016, 3, 3))
+    async with session_factory() as session:
+        await acknowledge(
+            session,
+            telegram_id=CO,
+            assignment_id=await assignment_of(session_factory, agencies[CO]),
+            now=beijing(2016, 3, 4, 9, 0),
+        )
+    await walk(session_factory, dt.date(2016, 3, 4), dt.date(2016, 3, 6))
+    await add_liaison(session_factory, LATE_CO, agencies[LATE_CO], beijing(2016, 3, 7, 11, 0))
+    await walk(session_factory, dt.date(2016, 3, 7), dt.date(2016, 3, 31))
+    lead = await assignment_of(session_factory, agencies[LEAD])
+    late_co = await assignment_of(session_factory, agencies[LATE_CO])
+    messages = await sent(session_factory)
+    assert [(kind, who, day, late) for kind, who, day, late, _ in messages] == [
+        (ACK_REMINDER_KIND, LEAD, dt.date(2016, 3, 3), False),
+        (ACK_REMINDER_KIND, CO, dt.date(2016, 3, 3), False),
+        (ACK_ESCALATION_KIND, BOSS, dt.date(2016, 3, 8), False),
+        (ACK_REMINDER_KIND, LATE_CO, dt.date(2016, 3, 9), False),
+        (ACK_ESCALATION_KIND, BOSS, dt.date(2016, 3, 14), False),
+    ]
+    assert messages[2][4] == {"assignments": [lead], "agency_id": agencies[LEAD]}
+    assert messages[4][4] == {"assignments": [late_co], "agency_id": agencies[LATE_CO]}
+    async with session_factory() as session:
+        view = await ack_escalation_message(
+            session, agency_id=agencies[LEAD], assignment_ids=[lead]
+        )
+        name = await session.scalar(select(Agency.name).where(Agency.id == agencies[LEAD]))
+        assert view is not None
+        assert view.agency == name
+        assert [(t.task_number, t.role) for t in view.tasks] == [(TASK, "lead")]
+        await acknowledge(
+            session, telegram_id=LEAD, assignment_id=lead, now=beijing(2016, 4, 1, 9, 0)
+        )
+        gone = await ack_escalation_message(
+            session, agency_id=agencies[LEAD], assignment_ids=[lead]
+        )
+        assert gone is None
+
+
+async def test_after_downtime_reminder_and_escalation_go_once_marked_late(
+    session_factory: Sessions,
+) -> None:
+    """Down from 1 to 21 March: one late reminder per liaison and one late escalation per agency."""
+    await setup(session_factory)
+    assert await sweep(session_factory, beijing(2016, 3, 1, 10, 5)) == 0
+    assert await sweep(session_factory, beijing(2016, 3, 21, 10, 0)) == 4
+    assert await sweep(session_factory, beijing(2016, 3, 21, 10, 5)) == 0
+    messages = await sent(session_factory)
+    assert sorted((kind, who, late) for kind, who, _, late, _ in messages) == [
+        (ACK_ESCALATION_KIND, BOSS, True),
+        (ACK_ESCALATION_KIND, BOSS, True),
+        (ACK_REMINDER_KIND, LEAD, True),
+        (ACK_REMINDER_KIND, CO, True),
+    ]
