@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from typing import Any
 
@@ -38,6 +39,8 @@ def build_application(
     runtime: Runtime, *, polling: bool = True
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, wired to the runtime; `polling=False` builds it for a webhook (no updater)."""
+    # Opt in to PTB's coming timedelta durations (RetryAfter.retry_after); the sender reads both.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     settings = runtime.settings
     if settings.telegram_token is None:
         raise ValueError("ANNEXBOT_TELEGRAM_TOKEN is not set")
