@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import text
 from telegram.ext import CallbackContext
 
-from bot.leader import LEADER_KEY, Leader, leads
+from bot.leader import LEADER_KEY, leads
 from db.engine import create_engine
+from db.leader import Leader
 from tests.conftest import POSTGRES_URL
 
 RETRY = 0.05
