@@ -19,16 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import DeliveryState, MemberRole, MilestoneKind, Role, TaskState
-from db.models import Agency, Assignment, Delivery, Member, Milestone, Plan, Task
+from db.enums import MemberRole, MilestoneKind, Role, TaskState
+from db.models import Agency, Assignment, Member, Milestone, Plan, Task
 from workflows.lights import DEFAULT_CHECKIN_DAYS
-from workflows.outbox import enqueue
+from workflows.outbox import cancel_superseded, enqueue, existing_keys
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, add_working_days, is_working_day
 from workflows.workdays import next_send_time as _next_send_time
@@ -40,7 +39,6 @@ DEFAULT_ESCALATE_AFTER = 3
 CHASED_KINDS = (MilestoneKind.DUE, MilestoneKind.CUSTOM)
 # A message decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
-KEY_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -164,37 +162,6 @@ async def _active_members(session: AsyncSession, agency_ids: set[int]) -> list[M
     )
 
 
-async def _existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
-    """Which of these idempotency keys were already decided."""
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = list(keys[start : start + KEY_CHUNK])
-        found.update(
-            await session.scalars(
-                select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(chunk))
-            )
-        )
-    return found
-
-
-async def _cancel_older_nudges(
-    session: AsyncSession, *, milestone_id: int, member_id: int, keep: str
-) -> None:
-    """Drop a member's unsent nudges of a milestone that a newer day's nudge replaces."""
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.kind == NUDGE_KIND,
-            Delivery.state == DeliveryState.PENDING,
-            Delivery.member_id == member_id,
-            Delivery.idempotency_key.like(f"{NUDGE_KIND}:{milestone_id}:%"),
-            Delivery.idempotency_key != keep,
-        )
-        .values(state=DeliveryState.CANCELLED, last_error="superseded")
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _latest_nudge_day(item: _Overdue, *, now: dt.datetime, hours: _Hours) -> dt.date | None:
     """The newest working day after the date whose morning has come, if any."""
     today = local_today(now, item.timezone)
@@ -293,14 +260,18 @@ async def plan_overdue_messages(
             hours=hours,
         )
     ]
-    existing = await _existing_keys(session, [p.key for p in planned])
+    existing = await existing_keys(session, [p.key for p in planned])
     queued = 0
     for p in planned:
         if p.key in existing:
             continue
         if p.kind == NUDGE_KIND:
-            await _cancel_older_nudges(
-                session, milestone_id=p.item.milestone_id, member_id=p.member.id, keep=p.key
+            await cancel_superseded(
+                session,
+                kind=NUDGE_KIND,
+                key_prefix=f"{NUDGE_KIND}:{p.item.milestone_id}:",
+                member_id=p.member.id,
+                keep=p.key,
             )
         since = max(p.item.placed_at, p.member.created_at)
         queued += await enqueue(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -448,3 +449,37 @@ def _derived_key(base: str, recipient: int) -> str:
         return key
     digest = hashlib.sha256(key.encode()).hexdigest()
     return f"{key[: _MAX_KEY - 65]}#{digest}"
+
+
+KEY_CHUNK = 500
+
+
+async def existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of these idempotency keys were already decided (queried in chunks)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = list(keys[start : start + KEY_CHUNK])
+        found.update(
+            await session.scalars(
+                select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(chunk))
+            )
+        )
+    return found
+
+
+async def cancel_superseded(
+    session: AsyncSession, *, kind: str, key_prefix: str, member_id: int, keep: str
+) -> None:
+    """Cancel a member's unsent deliveries of a kind under a key prefix that `keep` replaces."""
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.kind == kind,
+            Delivery.state == DeliveryState.PENDING,
+            Delivery.member_id == member_id,
+            Delivery.idempotency_key.like(f"{key_prefix}%"),
+            Delivery.idempotency_key != keep,
+        )
+        .values(state=DeliveryState.CANCELLED, last_error="superseded")
+        .execution_options(synchronize_session=False)
+    )

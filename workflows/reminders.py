@@ -8,12 +8,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
-from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
-from workflows.outbox import enqueue
+from db.enums import MemberRole, MilestoneKind, TaskState
+from db.models import Assignment, Member, Milestone, Plan, Task
+from workflows.outbox import cancel_superseded, enqueue, existing_keys
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START, is_working_day, next_send_time
 
@@ -23,7 +23,6 @@ AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
 REMINDED_KINDS = (MilestoneKind.DUE, MilestoneKind.CHECKPOINT, MilestoneKind.CUSTOM)
 # A reminder decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
-KEY_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -128,37 +127,6 @@ async def _members_by_agency(
     return by_agency
 
 
-async def _existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
-    """Which of these idempotency keys were already decided."""
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = list(keys[start : start + KEY_CHUNK])
-        found.update(
-            await session.scalars(
-                select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(chunk))
-            )
-        )
-    return found
-
-
-async def _cancel_superseded(
-    session: AsyncSession, *, milestone_id: int, member_id: int, keep: str
-) -> None:
-    """Drop a member's unsent reminders of a milestone that a newer one replaces."""
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.kind == REMINDER_KIND,
-            Delivery.state == DeliveryState.PENDING,
-            Delivery.member_id == member_id,
-            Delivery.idempotency_key.like(f"{REMINDER_KIND}:{milestone_id}:%"),
-            Delivery.idempotency_key != keep,
-        )
-        .values(state=DeliveryState.CANCELLED, last_error="superseded")
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _latest_due_offset(
     due: _Due,
     offsets: Sequence[int],
@@ -211,7 +179,7 @@ async def plan_deadline_reminders(
                 offset, moment = latest
                 key = reminder_key(milestone.milestone_id, milestone.on_date, offset, member.id)
                 planned.append((key, milestone, offset, moment, member))
-    existing = await _existing_keys(session, [p[0] for p in planned])
+    existing = await existing_keys(session, [p[0] for p in planned])
     queued = 0
     for key, milestone, offset, moment, member in planned:
         if key in existing:
@@ -220,8 +188,12 @@ async def plan_deadline_reminders(
         send_at = next_send_time(moment, timezone=milestone.timezone, **hours)
         # After downtime at night, the catch-up still waits for the morning.
         earliest = next_send_time(now, timezone=milestone.timezone, **hours)
-        await _cancel_superseded(
-            session, milestone_id=milestone.milestone_id, member_id=member.id, keep=key
+        await cancel_superseded(
+            session,
+            kind=REMINDER_KIND,
+            key_prefix=f"{REMINDER_KIND}:{milestone.milestone_id}:",
+            member_id=member.id,
+            keep=key,
         )
         queued += await enqueue(
             session,
