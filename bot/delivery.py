@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
@@ -40,11 +40,15 @@ CONCURRENCY = 30  # chats sent to at once; the pacer, not this, keeps within the
 
 @dataclass(frozen=True)
 class Rendered:
-    """A delivery turned into a message: HTML text, buttons, and the task it is about."""
+    """A delivery turned into a message: HTML text, buttons, the task it is about, a picture.
+
+    With a photo (PNG bytes) the text is its caption, so it must stay under 1,024 characters.
+    """
 
     text: str
     buttons: InlineKeyboardMarkup | None = None
     task_id: int | None = None
+    photo: bytes | None = None
 
 
 Renderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
@@ -159,14 +163,7 @@ class Sender:
             return False
         try:
             async with nullcontext() if self._bot_paces else self.pacer.slot(message.chat_id):
-                sent = await self._application.bot.send_message(
-                    message.chat_id,
-                    rendered.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=rendered.buttons,
-                    disable_web_page_preview=True,
-                    read_timeout=self.read_timeout,
-                )
+                sent = await self._deliver(message.chat_id, rendered)
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
@@ -196,6 +193,28 @@ class Sender:
                 task_id=rendered.task_id,
             )
         return None
+
+    async def _deliver(self, chat_id: int, rendered: Rendered) -> Message:
+        """One Bot API call: a photo with its caption, or a text message."""
+        bot: Bot = self._application.bot
+        if rendered.photo is not None:
+            return await bot.send_photo(
+                chat_id,
+                rendered.photo,
+                caption=rendered.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.buttons,
+                read_timeout=self.read_timeout,
+                write_timeout=self.read_timeout,
+            )
+        return await bot.send_message(
+            chat_id,
+            rendered.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=rendered.buttons,
+            disable_web_page_preview=True,
+            read_timeout=self.read_timeout,
+        )
 
     async def _retry(
         self, message: OutgoingMessage, seconds: float, error: str, *, count_attempt: bool = True

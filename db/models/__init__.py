@@ -8,6 +8,7 @@ from db.models.feed import FeedToken
 from db.models.member import Invite, Member
 from db.models.plan import Assignment, Milestone, Plan, Task
 from db.models.report import ExtensionRequest, StatusReport
+from db.models.setting import SettingOverride
 
 __all__ = [
     "Agency",
@@ -22,6 +23,7 @@ __all__ = [
     "Member",
     "Milestone",
     "Plan",
+    "SettingOverride",
     "StatusReport",
     "Task",
 ]
