@@ -106,6 +106,23 @@ class Settings(BaseSettings):
         description="Working days after an assignment (or the agency's first registration) before "
         "an unacknowledged task goes to the coordinators.",
     )
+    digest_weekday: int = Field(
+        default=0,
+        ge=0,
+        le=6,
+        description="Day of the week the weekly digest goes (0 Monday … 6 Sunday).",
+    )
+    digest_time: dt.time = Field(
+        default=dt.time(9, 0),
+        description="Time (plan's timezone) the weekly digest goes on its day.",
+    )
+    feed_alarm_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="Days before each milestone when calendar feeds ask the calendar app to "
+        "alert (none: no alarm).",
+    )
 
     @field_validator("reminder_offsets")
     @classmethod
