@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 from telegram.error import InvalidToken, TelegramError
 
+from bot.logs import configure_logging
+
 NO_TOKEN = "set ANNEXBOT_TELEGRAM_TOKEN to the bot's token from @BotFather"
-
-
-def _configure_logging() -> None:
-    """One line per event on standard error; PTB's per-request HTTP lines stay out."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,7 +43,7 @@ def register(app: typer.Typer) -> None:
             settings = _settings()
             if settings.telegram_token is None:
                 raise CommandError(NO_TOKEN)
-            _configure_logging()
+            configure_logging(settings.log_format)
             try:
                 await run_bot(
                     settings,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 
 
@@ -28,6 +29,7 @@ class Runtime:
     clock: Callable[[], dt.datetime] = system_clock
     bot_username: str = ""
     wake_sender: Callable[[], None] = field(default=lambda: None)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def now(self) -> dt.datetime:
         """The current time (tests move it)."""

@@ -7,6 +7,7 @@ import os
 import re
 import zoneinfo
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,8 +34,7 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy async URL, e.g. postgresql+asyncpg://user@host/db. "
-        "Default: an SQLite file annexbot.sqlite3 in the data directory.",
+        description="SQLAlchemy async URL; PostgreSQL: `postgresql+asyncpg://user:password@host/db`.",
     )
     timezone: str = Field(
         default="Asia/Shanghai", description="IANA timezone for new plans and for dates shown."
@@ -52,8 +52,7 @@ class Settings(BaseSettings):
     )
     webhook_secret: SecretStr | None = Field(
         default=None,
-        description="Secret Telegram sends with each webhook request (letters, digits, _ and -). "
-        "Default: derived from the token.",
+        description="Secret Telegram sends with each webhook request (letters, digits, _ and -).",
     )
     http_host: str = Field(
         default="127.0.0.1", description="Address the HTTP app (webhook, feeds, health) listens on."
@@ -122,6 +121,11 @@ class Settings(BaseSettings):
         le=60,
         description="Days before each milestone when calendar feeds ask the calendar app to "
         "alert (none: no alarm).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines as text, or as one JSON object each (with update, task and "
+        "delivery ids).",
     )
 
     @field_validator("reminder_offsets")

@@ -1,4 +1,4 @@
-"""The HTTP app beside the bot: the Telegram webhook, a health check, other features' routes."""
+"""The HTTP app beside the bot: the Telegram webhook, health, metrics, other features' routes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import math
 import socket
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,13 +16,20 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Update
 from telegram.ext import Application
 
 from bot.runtime import Runtime
-from workflows.health import database_answers
+from db.leader import LOCK_KEY
+from workflows.health import (
+    OUTBOX_LAG_LIMIT,
+    OutboxLag,
+    database_answers,
+    leader_known,
+    outbox_lag,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +37,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 # Each module in bot/ listed here exposes routes(runtime) -> list[BaseRoute] (e.g. calendar feeds).
-WEB_MODULES: tuple[str, ...] = ()
+WEB_MODULES: tuple[str, ...] = ("feeds_web",)
 
 
 @dataclass(frozen=True)
@@ -61,19 +69,58 @@ def _telegram_route(webhook: Webhook) -> Route:
     return Route(webhook.path, receive, methods=["POST"])
 
 
-def _health_route(runtime: Runtime) -> Route:
-    """GET /healthz: 200 "ok" when the database answers, 503 otherwise."""
+async def health_checks(runtime: Runtime, *, leader_key: int = LOCK_KEY) -> dict[str, Any]:
+    """Each check's outcome: database reachable, scheduler leader known, outbox lag in bounds."""
+    checks: dict[str, Any] = {name: {"ok": False} for name in ("database", "leader", "outbox")}
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), runtime.session() as session:
+            await database_answers(session=session)
+            checks["database"] = {"ok": True}
+            checks["leader"] = {"ok": await leader_known(session=session, key=leader_key)}
+            lag = await outbox_lag(session=session, now=runtime.now())
+            checks["outbox"] = {
+                "ok": lag.ok,
+                "due": lag.due,
+                "lag_seconds": round(lag.lag.total_seconds()),
+                "limit_seconds": round(OUTBOX_LAG_LIMIT.total_seconds()),
+            }
+    except Exception as error:  # any failure to answer means unhealthy, whatever its kind
+        log.warning("health check failed: %s", error)
+    return checks
+
+
+def _health_route(runtime: Runtime, leader_key: int) -> Route:
+    """GET /healthz: the checks as JSON; 200 when all pass, 503 otherwise."""
 
     async def health(_request: Request) -> Response:
-        try:
-            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), runtime.session() as session:
-                await database_answers(session=session)
-        except Exception as error:  # any failure to answer means unhealthy, whatever its kind
-            log.warning("health check: database unavailable: %s", error)
-            return PlainTextResponse("database unavailable", status_code=503)
-        return PlainTextResponse("ok")
+        checks = await health_checks(runtime, leader_key=leader_key)
+        ok = all(check["ok"] for check in checks.values())
+        return JSONResponse({"ok": ok, **checks}, status_code=200 if ok else 503)
 
     return Route("/healthz", health, methods=["GET"])
+
+
+async def _measured_lag(runtime: Runtime) -> OutboxLag | None:
+    """The outbox lag now, or None when the database does not answer."""
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), runtime.session() as session:
+            return await outbox_lag(session=session, now=runtime.now())
+    except Exception as error:  # a scrape still returns the counters
+        log.warning("metrics: outbox lag unavailable: %s", error)
+        return None
+
+
+def _metrics_route(runtime: Runtime) -> Route:
+    """GET /metrics: the Prometheus text format, the outbox gauges measured at each scrape."""
+
+    async def metrics(_request: Request) -> Response:
+        lag = await _measured_lag(runtime)
+        runtime.metrics.outbox_lag.set(math.nan if lag is None else lag.lag.total_seconds())
+        runtime.metrics.outbox_due.set(math.nan if lag is None else lag.due)
+        body, content_type = runtime.metrics.exposition()
+        return Response(body, headers={"Content-Type": content_type})
+
+    return Route("/metrics", metrics, methods=["GET"])
 
 
 def module_routes(runtime: Runtime) -> list[BaseRoute]:
@@ -85,10 +132,18 @@ def module_routes(runtime: Runtime) -> list[BaseRoute]:
 
 
 def build_web_app(
-    runtime: Runtime, *, webhook: Webhook | None = None, routes: Sequence[BaseRoute] = ()
+    runtime: Runtime,
+    *,
+    webhook: Webhook | None = None,
+    routes: Sequence[BaseRoute] = (),
+    leader_key: int = LOCK_KEY,
 ) -> Starlette:
-    """The Starlette app: health check, the webhook (in webhook mode) and any extra routes."""
-    all_routes: list[BaseRoute] = [_health_route(runtime), *routes]
+    """The Starlette app: health, metrics, the webhook (in webhook mode) and any extra routes."""
+    all_routes: list[BaseRoute] = [
+        _health_route(runtime, leader_key),
+        _metrics_route(runtime),
+        *routes,
+    ]
     if webhook is not None:
         all_routes.append(_telegram_route(webhook))
     return Starlette(routes=all_routes)

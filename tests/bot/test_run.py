@@ -102,7 +102,11 @@ async def test_polling_sets_menus_and_answers_start(
         assert default_zh[0] == ("mytasks", "本单位的任务及进展")
         assert [name for name, _ in default_zh] == [
             "mytasks",
+            "digest",
+            "chart",
             "extend",
+            "calendar",
+            "feeds",
             "language",
             "leave",
             "help",
@@ -117,6 +121,7 @@ async def test_polling_sets_menus_and_answers_start(
         assert {"tasks", "task", "nudge", "audit", "invite", "members", "agencies"} <= set(
             coordinator
         )
+        assert {"digest", "chart", "export", "calendar", "feeds", "settings"} <= set(coordinator)
         assert "mytasks" not in coordinator
 
 
@@ -147,7 +152,7 @@ async def test_webhook_mode_takes_updates_with_the_secret_only(tmp_path: Path) -
             wrong = {SECRET_HEADER: "guess"}
             assert (await client.post("/telegram", json=update, headers=wrong)).status_code == 403
             health = await client.get("/healthz")
-            assert (health.status_code, health.text) == (200, "ok")
+            assert (health.status_code, health.json()["ok"]) == (200, True)
         assert sandbox.commands(language_code="en")
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from bot.settings import Settings
+from bot.settings_doc import settings_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -15,6 +16,11 @@ def test_readme_lists_every_setting_and_no_other() -> None:
     documented = set(re.findall(r"^\| `ANNEXBOT_([A-Z_]+)`", README.read_text(), re.MULTILINE))
     fields = {name.upper() for name in Settings.model_fields}
     assert documented == fields
+
+
+def test_readme_table_is_the_generated_one() -> None:
+    """The README table is exactly what `python -m bot.settings_doc` prints."""
+    assert settings_table() in README.read_text()
 
 
 def test_every_setting_is_described() -> None:

@@ -1,4 +1,4 @@
-"""The HTTP app: the health check and the webhook endpoint, called in-process."""
+"""The HTTP app: the webhook endpoint, called in-process (health: test_health.py)."""
 
 from __future__ import annotations
 
@@ -16,39 +16,12 @@ from bot.runtime import Runtime
 from bot.sandbox import DEFAULT_TOKEN
 from bot.settings import Settings
 from bot.web import SECRET_HEADER, Webhook, build_web_app
-from db.engine import create_engine, create_session_factory
 
 SECRET = "s3cret-token_1"
 
 
 def _settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, telegram_token=SecretStr(DEFAULT_TOKEN))
-
-
-async def _get(app: Starlette, path: str) -> httpx.Response:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://annexbot") as client:
-        return await client.get(path)
-
-
-async def test_health_is_ok_when_the_database_answers(
-    session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
-) -> None:
-    """GET /healthz: 200 "ok" on a working database."""
-    app = build_web_app(Runtime(settings=_settings(tmp_path), sessions=session_factory))
-    response = await _get(app, "/healthz")
-    assert (response.status_code, response.text) == (200, "ok")
-
-
-async def test_health_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
-    """GET /healthz: 503 when the database cannot be reached."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'dir' / 'db.sqlite3'}")
-    try:
-        runtime = Runtime(settings=_settings(tmp_path), sessions=create_session_factory(engine))
-        response = await _get(build_web_app(runtime), "/healthz")
-    finally:
-        await engine.dispose()
-    assert response.status_code == 503
 
 
 @pytest.fixture
