@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from bot.logs import log_context
 from bot.pacing import Pacer, PacingRateLimiter
 from bot.runtime import Runtime
 from workflows.outbox import (
     OutgoingMessage,
     claim_due,
+    next_due,
     record_blocked,
     record_cancelled,
     record_failure,
@@ -35,7 +37,11 @@ BASE_BACKOFF_SECONDS = 5
 MAX_BACKOFF_SECONDS = 600
 LEASE = dt.timedelta(seconds=60)
 BATCH = 100
-CONCURRENCY = 30  # chats sent to at once; the pacer, not this, keeps within the limits
+# Sends in flight at once. The pacer, not this, keeps within Telegram's limits; this bounds
+# how many messages one crash can send twice (those answered but not yet recorded), while
+# 8 still reach 30/s with round trips up to ~250 ms.
+CONCURRENCY = 8
+MIN_WAKE_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -68,10 +74,16 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 class Sender:
     """Drains the outbox: claims due rows, sends them paced and in parallel, records outcomes.
 
-    A crash after Telegram accepted a message but before its outcome was committed leaves the
-    row SENDING; when its lease runs out another drain sends it again. Telegram has no
-    idempotency key, so that window (one request plus one commit per message, the outcome
-    committed right after each send) can resend a message once; nothing is ever lost.
+    What a crash does (tests/bot/test_crash_exactly_once.py kills a sender 20 times):
+    - nothing is lost: a claim is committed (the row SENDING, with a lease) before its message
+      goes out, and a dead sender's claims are sent when their leases run out (the sender
+      wakes itself then, as it does for retries);
+    - a message claimed but not yet sent goes once: nothing of it reached Telegram;
+    - a message Telegram accepted whose outcome was not yet committed goes again. Telegram has
+      no idempotency key and a bot cannot read its chats back, so whether it arrived cannot
+      be known; sending it again trades a possible loss for a possible duplicate. That window
+      is the answer's way back plus one commit, and at most CONCURRENCY messages are in it
+      at once, so one crash sends at most that many messages twice.
     """
 
     def __init__(
@@ -98,10 +110,14 @@ class Sender:
         self.read_timeout = read_timeout
         self._lock = asyncio.Lock()
         self._again = False
+        self.lease = LEASE
+        self.next_wake: dt.datetime | None = None  # when the sender wakes itself next
+        self._timer: asyncio.TimerHandle | None = None
 
     def wake(self) -> None:
-        """Start draining soon (from a handler that just enqueued something)."""
-        self._application.create_task(self.drain(), name="outbox-drain")
+        """Start draining soon (from a handler that just enqueued something, or a timer)."""
+        if self._application.running:  # a timer may outlive the application
+            self._application.create_task(self.drain(), name="outbox-drain")
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many this call sent."""
@@ -116,11 +132,27 @@ class Sender:
                 self._again = False
                 async with self._runtime.session() as session:
                     batch = await claim_due(
-                        session, now=self._runtime.now(), lease=LEASE, limit=BATCH
+                        session, now=self._runtime.now(), lease=self.lease, limit=BATCH
                     )
                 sent += await self._send_batch(batch)
                 if not batch and not self._again:
+                    await self._plan_wake()
                     return sent
+
+    async def _plan_wake(self) -> None:
+        """Wake (through the runtime) when the earliest waiting or leased delivery falls due."""
+        async with self._runtime.session() as session:
+            due = await next_due(session)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.next_wake = due
+        if due is not None:
+            # Not less than a moment: a row another sender is claiming right now looks due.
+            delay = max(MIN_WAKE_SECONDS, (due - self._runtime.now()).total_seconds())
+            self._timer = asyncio.get_running_loop().call_later(
+                delay, lambda: self._runtime.wake_sender()
+            )
 
     async def _send_batch(self, batch: list[OutgoingMessage]) -> int:
         """Send a claimed batch: chats in parallel (bounded), each chat's messages in order."""
@@ -151,6 +183,7 @@ class Sender:
 
     async def _send_one(self, message: OutgoingMessage) -> dt.datetime | bool | None:
         """Send one delivery and record the outcome: None sent, a time to retry, False given up."""
+        log_context(delivery_id=message.delivery_id, task_id=None)
         try:
             async with self._runtime.session() as session:
                 rendered = await RENDERERS[message.kind](message, session)
@@ -161,6 +194,7 @@ class Sender:
             async with self._runtime.session() as session:
                 await record_cancelled(session, message, reason="nothing to send")
             return False
+        log_context(task_id=rendered.task_id)
         try:
             async with nullcontext() if self._bot_paces else self.pacer.slot(message.chat_id):
                 sent = await self._deliver(message.chat_id, rendered)
@@ -174,14 +208,18 @@ class Sender:
                 await record_blocked(
                     session, message, error=f"forbidden: {error}", now=self._runtime.now()
                 )
+            self._runtime.metrics.deliveries_failed.labels(message.kind, "blocked").inc()
             return False
+        except BadRequest as error:  # a NetworkError subclass in PTB, but sending again cannot help
+            log.error("delivery %s was refused: %s", message.delivery_id, error)
+            return await self._give_up(message, f"BadRequest: {error}")
         except (TimedOut, NetworkError) as error:  # TimedOut is a NetworkError; 5xx arrive as one
             if message.attempts + 1 >= MAX_ATTEMPTS:
                 return await self._give_up(message, f"{type(error).__name__}: {error}")
             ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**message.attempts)
             delay = self.random.uniform(0, ceiling)  # full jitter
             return await self._retry(message, delay, f"{type(error).__name__}: {error}")
-        except TelegramError as error:  # BadRequest and the like: sending again cannot help
+        except TelegramError as error:  # anything else Telegram refuses: sending again cannot help
             log.error("delivery %s cannot be sent: %s", message.delivery_id, error)
             return await self._give_up(message, f"{type(error).__name__}: {error}")
         async with self._runtime.session() as session:
@@ -192,6 +230,7 @@ class Sender:
                 message_id=sent.message_id,
                 task_id=rendered.task_id,
             )
+        self._runtime.metrics.deliveries_sent.labels(message.kind).inc()
         return None
 
     async def _deliver(self, chat_id: int, rendered: Rendered) -> Message:
@@ -225,10 +264,12 @@ class Sender:
             await record_retry(
                 session, message, retry_at=retry_at, error=error, count_attempt=count_attempt
             )
+        self._runtime.metrics.deliveries_retried.labels(message.kind).inc()
         return retry_at
 
     async def _give_up(self, message: OutgoingMessage, error: str) -> bool:
         """Mark a delivery failed; the coordinators are told (unless it was an alert)."""
         async with self._runtime.session() as session:
             await record_failure(session, message, error=error, now=self._runtime.now())
+        self._runtime.metrics.deliveries_failed.labels(message.kind, "error").inc()
         return False

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -196,6 +196,15 @@ async def claim_due(
         )
         for d, row in zip(deliveries, claimed, strict=True)
     ]
+
+
+async def next_due(session: AsyncSession) -> dt.datetime | None:
+    """When the earliest unsent delivery (waiting, or leased by a sender) falls due; None: none."""
+    return await session.scalar(
+        select(func.min(Delivery.next_attempt_at)).where(
+            Delivery.state.in_((DeliveryState.PENDING, DeliveryState.SENDING))
+        )
+    )
 
 
 def _mine(message: OutgoingMessage) -> Any:

@@ -150,6 +150,23 @@ async def test_a_permanent_error_fails_and_tells_the_coordinators(harness: BotHa
     assert _texts(harness, LIAISON) == []
 
 
+async def test_a_bad_request_fails_at_once_and_tells_the_coordinators(
+    harness: BotHarness,
+) -> None:
+    """A 400 is not retried (PTB's BadRequest is a NetworkError): failed after one attempt."""
+    members = await _team(harness)
+    harness.sandbox.faults.fail(400, "Bad Request: chat not found", times=None, chat_id=LIAISON)
+    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await _drain_until_settled(harness)
+    note, alert = await _deliveries(harness)
+    assert (note.state, note.attempts) == (DeliveryState.FAILED, 1)
+    assert note.last_error is not None
+    assert note.last_error.startswith("BadRequest: Chat not found")
+    assert alert.state is DeliveryState.SENT
+    [told] = _texts(harness, COORDINATOR)
+    assert "最后一次错误：BadRequest" in told
+
+
 async def test_a_block_reroutes_to_the_deputy_and_tells_the_coordinators(
     harness: BotHarness,
 ) -> None:
