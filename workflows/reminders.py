@@ -7,13 +7,15 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MemberRole, MilestoneKind, TaskState
-from db.models import Assignment, Member, Milestone, Plan, Task
-from workflows.outbox import cancel_superseded, enqueue, existing_keys
+from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
+from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
+from workflows.outbox import KEY_CHUNK, existing_keys
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START, is_working_day, next_send_time
 
@@ -106,13 +108,22 @@ async def _milestones_in_window(
     return [(d, agencies[d.task_id]) for d in due]
 
 
+@dataclass(frozen=True)
+class _Recipient:
+    """A liaison or deputy who may be reminded (plain columns: loading ORM rows costs more)."""
+
+    id: int
+    telegram_id: int
+    created_at: dt.datetime
+
+
 async def _members_by_agency(
     session: AsyncSession, agency_ids: set[int]
-) -> dict[int, list[Member]]:
+) -> dict[int, list[_Recipient]]:
     """Active, reachable liaisons and deputies of the agencies."""
-    by_agency: dict[int, list[Member]] = defaultdict(list)
-    members = await session.scalars(
-        select(Member)
+    by_agency: dict[int, list[_Recipient]] = defaultdict(list)
+    rows = await session.execute(
+        select(Member.id, Member.telegram_id, Member.created_at, Member.agency_id)
         .where(
             Member.agency_id.in_(agency_ids),
             Member.left_at.is_(None),
@@ -121,27 +132,76 @@ async def _members_by_agency(
         )
         .order_by(Member.id)
     )
-    for member in members:
-        assert member.agency_id is not None
-        by_agency[member.agency_id].append(member)
+    for member_id, telegram_id, created_at, agency_id in rows:
+        assert agency_id is not None
+        by_agency[agency_id].append(_Recipient(member_id, telegram_id, created_at))
     return by_agency
 
 
-def _latest_due_offset(
-    due: _Due,
-    offsets: Sequence[int],
-    *,
-    now: dt.datetime,
-    since: dt.datetime,
-    quiet_end: dt.time,
+def _moments(
+    due: _Due, offsets: Sequence[int], *, now: dt.datetime, quiet_end: dt.time
+) -> list[tuple[int, dt.datetime]]:
+    """A milestone's reminder moments that have come (placed after its date), newest first."""
+    moments = [
+        (offset, reminder_moment(due.on_date, offset, timezone=due.timezone, quiet_end=quiet_end))
+        for offset in offsets
+    ]
+    return sorted(
+        ((o, m) for o, m in moments if due.placed_at <= m <= now), key=lambda p: p[1], reverse=True
+    )
+
+
+def _latest_moment(
+    moments: list[tuple[int, dt.datetime]], since: dt.datetime
 ) -> tuple[int, dt.datetime] | None:
-    """The offset whose moment came most recently (and after `since`), with that moment."""
-    best: tuple[int, dt.datetime] | None = None
-    for offset in offsets:
-        moment = reminder_moment(due.on_date, offset, timezone=due.timezone, quiet_end=quiet_end)
-        if since <= moment <= now and (best is None or moment > best[1]):
-            best = (offset, moment)
-    return best
+    """The newest of the moments (newest first) that came after `since`."""
+    for offset, moment in moments:
+        if moment < since:
+            return None
+        return offset, moment
+    return None
+
+
+async def _cancel_superseded(
+    session: AsyncSession, planned: Sequence[tuple[str, _Due, int, dt.datetime, _Recipient]]
+) -> None:
+    """Cancel members' unsent reminders of the same milestones that the planned ones replace."""
+    replaced = {(p[1].milestone_id, p[4].id) for p in planned}
+    keep = {p[0] for p in planned}
+    member_ids = sorted({member_id for _, member_id in replaced})
+    stale: list[int] = []
+    for start in range(0, len(member_ids), KEY_CHUNK):
+        rows = await session.execute(
+            select(Delivery.id, Delivery.idempotency_key, Delivery.member_id).where(
+                Delivery.kind == REMINDER_KIND,
+                Delivery.state == DeliveryState.PENDING,
+                Delivery.member_id.in_(member_ids[start : start + KEY_CHUNK]),
+            )
+        )
+        for delivery_id, key, member_id in rows:
+            milestone_id = int(key.split(":", 2)[1])
+            if (milestone_id, member_id) in replaced and key not in keep:
+                stale.append(delivery_id)
+    for start in range(0, len(stale), KEY_CHUNK):
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(stale[start : start + KEY_CHUNK]))
+            .values(state=DeliveryState.CANCELLED, last_error="superseded")
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _enqueue_all(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert deliveries in one executemany, skipping keys that exist; how many went in."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Delivery)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Delivery.id)
+    )
+    result = await session.execute(statement, list(rows))
+    return len(result.all())
 
 
 async def plan_deadline_reminders(
@@ -161,56 +221,61 @@ async def plan_deadline_reminders(
         return 0
     due = await _milestones_in_window(session, now=now, horizon=max(offsets))
     members = await _members_by_agency(session, {a for _, agencies in due for a in agencies})
-    planned: list[tuple[str, _Due, int, dt.datetime, Member]] = []
+    planned: list[tuple[str, _Due, int, dt.datetime, _Recipient]] = []
     for milestone, agencies in due:
+        moments = _moments(milestone, offsets, now=now, quiet_end=quiet_end)
+        if not moments:
+            continue
         seen: set[int] = set()
         for member in (m for agency in agencies for m in members.get(agency, [])):
             if member.id in seen:
                 continue
             seen.add(member.id)
-            latest = _latest_due_offset(
-                milestone,
-                offsets,
-                now=now,
-                since=max(milestone.placed_at, member.created_at),
-                quiet_end=quiet_end,
-            )
+            latest = _latest_moment(moments, member.created_at)
             if latest is not None:
                 offset, moment = latest
                 key = reminder_key(milestone.milestone_id, milestone.on_date, offset, member.id)
                 planned.append((key, milestone, offset, moment, member))
     existing = await existing_keys(session, [p[0] for p in planned])
-    queued = 0
+    planned = [p for p in planned if p[0] not in existing]
+    if not planned:
+        await session.commit()
+        return 0
+    await _cancel_superseded(session, planned)
+    hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
+    # Many reminders share a moment; the working-day calendar is asked once per moment.
+    send_times: dict[tuple[dt.datetime, str], dt.datetime] = {}
+
+    def send_time(moment: dt.datetime, timezone: str) -> dt.datetime:
+        if (moment, timezone) not in send_times:
+            send_times[moment, timezone] = next_send_time(moment, timezone=timezone, **hours)
+        return send_times[moment, timezone]
+
+    rows: list[dict[str, Any]] = []
     for key, milestone, offset, moment, member in planned:
-        if key in existing:
-            continue
-        hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
-        send_at = next_send_time(moment, timezone=milestone.timezone, **hours)
+        send_at = send_time(moment, milestone.timezone)
         # After downtime at night, the catch-up still waits for the morning.
-        earliest = next_send_time(now, timezone=milestone.timezone, **hours)
-        await cancel_superseded(
-            session,
-            kind=REMINDER_KIND,
-            key_prefix=f"{REMINDER_KIND}:{milestone.milestone_id}:",
-            member_id=member.id,
-            keep=key,
+        earliest = send_time(now, milestone.timezone)
+        rows.append(
+            {
+                "idempotency_key": key,
+                "kind": REMINDER_KIND,
+                "chat_id": member.telegram_id,
+                "member_id": member.id,
+                "payload": {
+                    "milestone_id": milestone.milestone_id,
+                    "task_id": milestone.task_id,
+                    "on_date": milestone.on_date.isoformat(),
+                    "offset": offset,
+                },
+                "state": DeliveryState.PENDING,
+                "attempts": 0,
+                "next_attempt_at": max(send_at, earliest),
+                "late": send_at < now - LATE_AFTER,
+                "created_at": now,
+            }
         )
-        queued += await enqueue(
-            session,
-            key=key,
-            kind=REMINDER_KIND,
-            chat_id=member.telegram_id,
-            member_id=member.id,
-            payload={
-                "milestone_id": milestone.milestone_id,
-                "task_id": milestone.task_id,
-                "on_date": milestone.on_date.isoformat(),
-                "offset": offset,
-            },
-            now=now,
-            not_before=max(send_at, earliest),
-            late=send_at < now - LATE_AFTER,
-        )
+    queued = await _enqueue_all(session, rows)
     await session.commit()
     return queued
 

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import zoneinfo
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 
 from bot.callbacks import pack
 from bot.delivery import Rendered, renderer
 from bot.handlers.mytasks import OPEN as OPEN_TASK
 from bot.handlers.mytasks import STATUS_LABELS
 from bot.i18n import tr
-from bot.leader import leads
 from bot.render import esc, fmt_datetime, role_label, trim
-from bot.runtime import Runtime, runtime_of
+from bot.runtime import Runtime
+from bot.sweeps import leader_job, run_sweep
 from bot.task_card import task_title
 from workflows.checkins import (
     FOLLOW_UP_KIND,
@@ -29,7 +27,6 @@ from workflows.checkins import (
 )
 from workflows.outbox import OutgoingMessage
 
-log = logging.getLogger(__name__)
 JOB_NAME = "checkins"
 SWEEP_INTERVAL_SECONDS = 600
 CHECKIN_TEXT_WIDTH = 300
@@ -99,28 +96,21 @@ async def render_checkin(message: OutgoingMessage, session: AsyncSession) -> Ren
 
 async def sweep(runtime: Runtime) -> int:
     """Queue the check-ins that are due and wake the sender; errors are logged, not raised."""
-    settings = runtime.settings
-    try:
-        async with runtime.session() as session:
-            queued = await plan_checkins(
-                session,
-                now=runtime.now(),
-                every_days=settings.checkin_days,
-                follow_up_working_days=settings.checkin_follow_up_working_days,
-                quiet_start=settings.quiet_start,
-                quiet_end=settings.quiet_end,
-            )
-    except Exception:
-        log.exception("check-in sweep failed")
-        return 0
-    runtime.wake_sender()
-    return queued
+    return await run_sweep(
+        runtime,
+        "check-in",
+        lambda session, settings, now: plan_checkins(
+            session,
+            now=now,
+            every_days=settings.checkin_days,
+            follow_up_working_days=settings.checkin_follow_up_working_days,
+            quiet_start=settings.quiet_start,
+            quiet_end=settings.quiet_end,
+        ),
+    )
 
 
-async def on_sweep(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The periodic job: one check-in sweep, in the process that leads the scheduler."""
-    if await leads(context):
-        await sweep(runtime_of(context))
+on_sweep = leader_job(JOB_NAME, sweep)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -5,20 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 
 from bot.callbacks import pack
 from bot.delivery import Rendered, renderer
 from bot.handlers.mytasks import OPEN as OPEN_TASK
 from bot.handlers.notices import render_notice
 from bot.i18n import tr
-from bot.leader import leads
+from bot.live_settings import effective_settings, settings_in
 from bot.render import esc, fmt_date, role_label, trim
-from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
+from bot.runtime import RUNTIME_KEY, Runtime
+from bot.settings import Settings
+from bot.sweeps import leader_job
 from bot.task_card import MILESTONE_KINDS, task_title
 from workflows.acknowledgements import (
     ACK_ESCALATION_KIND,
@@ -89,7 +90,7 @@ def overdue_text(view: OverdueView, language: str, *, audience: str | None, late
     return "\n".join(lines)
 
 
-def overdue_renderer(clock: Callable[[], dt.datetime], checkin_days: int) -> Render:
+def overdue_renderer(clock: Callable[[], dt.datetime], base: Settings) -> Render:
     """A renderer for nudges and escalations that counts days on the running bot's clock."""
 
     async def render_overdue(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
@@ -99,7 +100,7 @@ def overdue_renderer(clock: Callable[[], dt.datetime], checkin_days: int) -> Ren
             milestone_id=int(message.payload["milestone_id"]),
             on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
             now=clock(),
-            checkin_days=checkin_days,
+            checkin_days=(await settings_in(session, base)).checkin_days,
         )
         if view is None:
             return None
@@ -157,7 +158,11 @@ async def render_ack_escalation(message: OutgoingMessage, session: AsyncSession)
 
 async def sweep(runtime: Runtime) -> int:
     """Queue due overdue and acknowledgement messages and wake the sender; never raises."""
-    settings = runtime.settings
+    try:
+        settings = await effective_settings(runtime)
+    except Exception:
+        log.exception("overdue and acknowledgement sweeps failed to read the settings")
+        return 0
     hours = {"quiet_start": settings.quiet_start, "quiet_end": settings.quiet_end}
     queued = 0
     try:
@@ -185,17 +190,14 @@ async def sweep(runtime: Runtime) -> int:
     return queued
 
 
-async def on_sweep(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The periodic job: one sweep, in the process that leads the scheduler."""
-    if await leads(context):
-        await sweep(runtime_of(context))
+on_sweep = leader_job(JOB_NAME, sweep)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Register the renderers and the sweep every five minutes."""
     runtime = application.bot_data[RUNTIME_KEY]
     assert isinstance(runtime, Runtime)
-    render_overdue = overdue_renderer(runtime.now, runtime.settings.checkin_days)
+    render_overdue = overdue_renderer(runtime.now, runtime.settings)
     renderer(NUDGE_KIND)(render_overdue)
     renderer(ESCALATION_KIND)(render_overdue)
     renderer(ACK_REMINDER_KIND)(render_ack_reminder)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 
 from bot.callbacks import pack
 from bot.delivery import Rendered, renderer
 from bot.handlers.mytasks import OPEN as OPEN_TASK
 from bot.i18n import tr
-from bot.leader import leads
 from bot.render import esc, fmt_date, trim
-from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
+from bot.runtime import RUNTIME_KEY, Runtime
+from bot.sweeps import leader_job, run_sweep
 from bot.task_card import MILESTONE_KINDS, task_title
 from workflows.outbox import OutgoingMessage
 from workflows.reminders import (
@@ -27,7 +26,6 @@ from workflows.reminders import (
     reminder_message,
 )
 
-log = logging.getLogger(__name__)
 JOB_NAME = "deadline-reminders"
 SWEEP_INTERVAL_SECONDS = 300
 REMINDER_TEXT_WIDTH = 300
@@ -96,27 +94,20 @@ def reminder_renderer(
 
 async def sweep(runtime: Runtime) -> int:
     """Queue the reminders that are due and wake the sender; errors are logged, not raised."""
-    settings = runtime.settings
-    try:
-        async with runtime.session() as session:
-            queued = await plan_deadline_reminders(
-                session,
-                now=runtime.now(),
-                offsets=settings.reminder_offsets,
-                quiet_start=settings.quiet_start,
-                quiet_end=settings.quiet_end,
-            )
-    except Exception:
-        log.exception("deadline reminder sweep failed")
-        return 0
-    runtime.wake_sender()
-    return queued
+    return await run_sweep(
+        runtime,
+        "deadline reminder",
+        lambda session, settings, now: plan_deadline_reminders(
+            session,
+            now=now,
+            offsets=settings.reminder_offsets,
+            quiet_start=settings.quiet_start,
+            quiet_end=settings.quiet_end,
+        ),
+    )
 
 
-async def on_sweep(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """The periodic job: one reminder sweep, in the process that leads the scheduler."""
-    if await leads(context):
-        await sweep(runtime_of(context))
+on_sweep = leader_job(JOB_NAME, sweep)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
