@@ -1,0 +1,263 @@
+"""The digest's content for a fixed plan and week: coordinators', an agency's, and the period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, select
+
+from db.enums import MemberRole
+from db.models import Delivery, Member, Plan
+from tests.workflows.digest_setup import (
+    MOMENT,
+    TZ,
+    Sessions,
+    agency_id,
+    beijing,
+    build_plan,
+    task_id,
+)
+from workflows.digest import (
+    WEEK,
+    ChangeItem,
+    CoordinatorDigest,
+    DatedItem,
+    Digest,
+    DigestPart,
+    ExtensionItem,
+    FinishedItem,
+    SilentUnit,
+    Totals,
+    WaitingItem,
+    agency_digest,
+    coordinator_digest,
+    period_moment,
+    plan_weekly_digests,
+)
+from workflows.importing.service import bundled_annex, import_annex
+from workflows.lights import Light
+
+
+def select_plan_id() -> Select[tuple[int]]:
+    """The demo plan's id."""
+    return select(Plan.id).where(Plan.code == "demo")
+
+
+async def test_the_coordinators_digest_of_a_week(session_factory: Sessions) -> None:
+    """Totals, finished, overdue, coming up, silent, decisions and changes of the week."""
+    await build_plan(session_factory)
+    async with session_factory() as session:
+        ids = {n: await task_id(session, n) for n in range(1, 6)}
+        plan_id = await session.scalar(select_plan_id())
+        assert plan_id is not None
+        digest = await coordinator_digest(
+            session,
+            plan_id=plan_id,
+            period=dt.date(2016, 3, 7),
+            since=MOMENT - WEEK,
+            until=MOMENT,
+            now=MOMENT,
+        )
+    assert digest.plan_code == "demo"
+    assert digest.totals == Totals(red=1, yellow=0, green=2, done=1, closed=1)
+    assert digest.finished == (
+        FinishedItem(ids[4], 4, "持续推进工作。", "closed", "科技部"),
+        FinishedItem(ids[5], 5, "编制指南。", "done", "发展改革委"),
+    )
+    assert digest.overdue == (
+        DatedItem(
+            ids[3],
+            3,
+            "开展试点。",
+            "due",
+            "",
+            dt.date(2015, 12, 31),
+            67,
+            ("财政部", "工业和信息化部"),
+        ),
+    )
+    assert digest.upcoming == (
+        DatedItem(
+            ids[1],
+            1,
+            "建设<b>云</b>&平台。",
+            "custom",
+            "中期评估",
+            dt.date(2016, 3, 15),
+            8,
+            ("科技部", "发展改革委"),
+        ),
+    )
+    assert digest.silent == (
+        SilentUnit("发展改革委", (1,), 35),
+        SilentUnit("科技部", (2,), 35),
+        SilentUnit("财政部", (3,), 35),
+    )
+    assert digest.extensions == (
+        ExtensionItem(ids[1], 1, "科技部", dt.date(2016, 3, 31), dt.date(2016, 4, 30)),
+    )
+    assert digest.reviews == (FinishedItem(ids[5], 5, "编制指南。", "done", "发展改革委"),)
+    assert [(c.number, c.kind, c.before, c.after) for c in digest.changes] == [
+        (2, "date_moved", "2016-06-30", "2016-07-31"),
+        (3, "unit_added", "工业和信息化部", "co"),
+        (2, "returned", None, "缺少<附件>&说明"),
+    ]
+    assert digest.changes[0] == ChangeItem(
+        ids[2], 2, "date_moved", "2016-06-30", "2016-07-31", beijing(2016, 3, 1, 10)
+    )
+
+
+async def test_changes_after_the_moment_belong_to_the_next_period(
+    session_factory: Sessions,
+) -> None:
+    """The milestone added on Monday 10:00 shows in the next week's digest, not this one."""
+    await build_plan(session_factory)
+    async with session_factory() as session:
+        plan_id = await session.scalar(select_plan_id())
+        assert plan_id is not None
+        later = await coordinator_digest(
+            session,
+            plan_id=plan_id,
+            period=dt.date(2016, 3, 14),
+            since=MOMENT,
+            until=MOMENT + WEEK,
+            now=MOMENT + WEEK,
+        )
+    assert [(c.number, c.kind, c.before, c.after) for c in later.changes] == [
+        (2, "milestone_added", "草案", "2016-05-01")
+    ]
+    assert later.finished == ()
+
+
+async def test_an_agency_digest_shows_only_its_own_tasks(session_factory: Sessions) -> None:
+    """科技部: tasks it leads and co-handles, what is due, unreported, and waited for."""
+    await build_plan(session_factory)
+    async with session_factory() as session:
+        ids = {n: await task_id(session, n) for n in range(1, 6)}
+        plan_id = await session.scalar(select_plan_id())
+        assert plan_id is not None
+        most = await agency_digest(
+            session,
+            plan_id=plan_id,
+            agency_id=await agency_id(session, "科技部"),
+            period=dt.date(2016, 3, 7),
+            now=MOMENT,
+        )
+        ndrc = await agency_digest(
+            session,
+            plan_id=plan_id,
+            agency_id=await agency_id(session, "发展改革委"),
+            period=dt.date(2016, 3, 7),
+            now=MOMENT,
+        )
+    assert most.agency == "科技部"
+    assert [(t.number, t.light, t.next_date, t.state) for t in most.lead] == [
+        (1, Light.GREEN, dt.date(2016, 3, 15), "open"),
+        (4, Light.GREEN, None, "closed"),
+    ]
+    assert [(t.number, t.lead, t.next_date) for t in most.co] == [
+        (2, "发展改革委", dt.date(2016, 5, 1))
+    ]
+    assert most.overdue == ()
+    assert [(i.number, i.label, i.days) for i in most.upcoming] == [(1, "中期评估", 8)]
+    assert most.unreported == (SilentUnit("科技部", (2,), 35),)
+    assert most.waiting == (WaitingItem(ids[2], 2, "制定标准。", "unsigned", None),)
+    assert {t.number for t in ndrc.lead + ndrc.co} == {1, 2, 5}
+    assert ndrc.waiting == (
+        WaitingItem(ids[1], 1, "建设<b>云</b>&平台。", "unsigned", None),
+        WaitingItem(ids[2], 2, "制定标准。", "returned", "缺少<附件>&说明"),
+        WaitingItem(ids[2], 2, "制定标准。", "unsigned", None),
+    )
+    assert ndrc.unreported == (SilentUnit("发展改革委", (1,), 35),)
+
+
+def test_the_period_is_the_latest_scheduled_moment() -> None:
+    """Monday 09:00 Beijing: before it the period is last week's, from it on this week's."""
+    monday = dt.time(9, 0)
+    assert period_moment(MOMENT, weekday=0, at=monday, timezone=TZ) == MOMENT
+    just_before = MOMENT - dt.timedelta(minutes=1)
+    assert period_moment(just_before, weekday=0, at=monday, timezone=TZ) == MOMENT - WEEK
+    sunday = beijing(2016, 3, 13, 23, 59)
+    assert period_moment(sunday, weekday=0, at=monday, timezone=TZ) == MOMENT
+    friday = period_moment(sunday, weekday=4, at=dt.time(17, 30), timezone=TZ)
+    assert friday == beijing(2016, 3, 11, 17, 30)
+
+
+def three_parts(digest: Digest, language: str, late: bool) -> list[DigestPart]:
+    """A stand-in renderer: every digest is three messages."""
+    kind = "c" if isinstance(digest, CoordinatorDigest) else digest.agency
+    return [DigestPart(f"{kind} {language} {late} {n}", ((1, n),)) for n in (1, 2, 3)]
+
+
+async def test_each_part_of_a_period_is_queued_once(session_factory: Sessions) -> None:
+    """One delivery per part (keys …:part-N) and a chart for coordinators; a second sweep and
+    a later one in the same period queue nothing; a member who joined after the moment waits."""
+    await build_plan(session_factory)
+    async with session_factory() as session:
+        session.add(
+            Member(
+                telegram_id=777,
+                display_name="late joiner",
+                role=MemberRole.COORDINATOR,
+                created_at=MOMENT + dt.timedelta(hours=2),
+            )
+        )
+        await session.commit()
+    monday = dt.time(9, 0)
+    later = MOMENT + dt.timedelta(hours=3)
+    async with session_factory() as session:
+        queued = await plan_weekly_digests(
+            session, now=later, weekday=0, at=monday, render=three_parts
+        )
+        again = await plan_weekly_digests(
+            session, now=later + dt.timedelta(days=2), weekday=0, at=monday, render=three_parts
+        )
+        rows = list(
+            await session.scalars(
+                select(Delivery).where(Delivery.kind.startswith("digest")).order_by(Delivery.id)
+            )
+        )
+        plan_id = await session.scalar(select_plan_id())
+    assert (queued, again) == (9, 0)
+    boss = next(r.member_id for r in rows if r.payload.get("text", "").startswith("c "))
+    keys = [r.idempotency_key for r in rows if r.member_id == boss and r.kind.startswith("digest")]
+    assert keys == [
+        f"digest:{plan_id}:2016-03-07:{boss}:part-1",
+        f"digest:{plan_id}:2016-03-07:{boss}:part-2",
+        f"digest:{plan_id}:2016-03-07:{boss}:part-3",
+        f"digest:{plan_id}:2016-03-07:{boss}:chart",
+    ]
+    texts = sorted(r.payload["text"] for r in rows if r.kind == "digest")
+    assert texts[:3] == ["c en True 1", "c en True 2", "c en True 3"]
+    assert {t.rsplit(" ", 1)[0] for t in texts} == {
+        "c en True",
+        "发展改革委 en True",
+        "科技部 zh True",
+    }
+    assert all(r.late for r in rows)
+    assert all(r.next_attempt_at == later for r in rows)
+
+
+async def test_a_passed_checkpoint_is_not_overdue(session_factory: Sessions) -> None:
+    """Overdue is a passed due or custom date, as for lights and escalations; not a checkpoint."""
+    async with session_factory() as session:
+        await import_annex(
+            session=session,
+            data=bundled_annex("gf-2015-5"),
+            now=beijing(2016, 3, 1),
+            timezone=TZ,
+            plan_code="gf-2015-5",
+        )
+    async with session_factory() as session:
+        plan_id = await session.scalar(select(Plan.id).where(Plan.code == "gf-2015-5"))
+        assert plan_id is not None
+        digest = await coordinator_digest(
+            session,
+            plan_id=plan_id,
+            period=dt.date(2016, 3, 7),
+            since=MOMENT - WEEK,
+            until=MOMENT,
+            now=MOMENT,
+        )
+    assert [(item.number, item.kind) for item in digest.overdue] == [(12, "due")]
+    assert digest.totals.red == 1
