@@ -29,7 +29,7 @@ def _literal(node: ast.expr) -> str | None:
 
 
 def _messages() -> set[str]:
-    """Message ids used with tr()/N_() in bot/ and chat-facing error templates in workflows/."""
+    """Message ids used with tr()/N_()/_() in bot/ and chat-facing error templates in workflows/."""
     found: set[str] = set()
     for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("workflows").rglob("*.py")]:
         if "sandbox" in path.parts:
@@ -40,7 +40,7 @@ def _messages() -> set[str]:
             name = node.func.id
             if name == "tr" and len(node.args) >= 2:
                 message = _literal(node.args[1])
-            elif (name == "N_" or name in CHAT_ERRORS) and node.args:
+            elif (name in ("N_", "_") or name in CHAT_ERRORS) and node.args:
                 message = _literal(node.args[0])
             else:
                 continue
