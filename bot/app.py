@@ -10,7 +10,8 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.delivery import Sender
 from bot.errors import on_error
-from bot.pacing import PacingRateLimiter
+from bot.metrics import observe
+from bot.pacing import Pacer, PacingRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime
 
 # Each module exposes register(application); order matters only where patterns overlap,
@@ -28,6 +29,11 @@ HANDLER_MODULES: tuple[str, ...] = (
     "escalations",
     "delivery_alerts",
     "checkins",
+    "settings",
+    "export",
+    "digest",
+    "chart",
+    "calendar",
     "fallback",
 )
 
@@ -36,9 +42,12 @@ SENDER_INTERVAL_SECONDS = 30
 
 
 def build_application(
-    runtime: Runtime, *, polling: bool = True
+    runtime: Runtime, *, polling: bool = True, pacer: Pacer | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot, wired to the runtime; `polling=False` builds it for a webhook (no updater)."""
+    """The bot, wired to the runtime; `polling=False` builds it for a webhook (no updater).
+
+    `pacer` replaces the real-time pacer (the demo plays weeks in seconds).
+    """
     # Opt in to PTB's coming timedelta durations (RetryAfter.retry_after); the sender reads both.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     settings = runtime.settings
@@ -50,12 +59,13 @@ def build_application(
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(PacingRateLimiter())
+        .rate_limiter(PacingRateLimiter(pacer))
     )
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
+    observe(application, runtime.metrics)
     sender = Sender(application, runtime)
     application.bot_data[SENDER_KEY] = sender
     runtime.wake_sender = sender.wake
@@ -63,7 +73,12 @@ def build_application(
         import_module(f"bot.handlers.{name}").register(application)
     application.add_error_handler(on_error)
     if application.job_queue is not None:
+        # First a second after start: what waited during downtime goes at once; between
+        # drains the sender wakes itself when a retry or a held message falls due.
         application.job_queue.run_repeating(
-            lambda _context: sender.drain(), interval=SENDER_INTERVAL_SECONDS, name="outbox-sender"
+            lambda _context: sender.drain(),
+            interval=SENDER_INTERVAL_SECONDS,
+            first=1,
+            name="outbox-sender",
         )
     return application

@@ -288,6 +288,26 @@ from bot import cli_run  # noqa: E402  (registers `run` on app above)
 
 cli_run.register(app)
 
+from bot import cli_digest  # noqa: E402  (registers `digest` on app above)
+
+cli_digest.register(app)
+
+from bot import cli_backup  # noqa: E402  (registers `backup` and `restore` on app above)
+
+cli_backup.register(app)
+
+from bot import cli_serve  # noqa: E402  (registers `serve` and `feed-link` on app above)
+
+cli_serve.register(app)
+
+from bot import cli_demo  # noqa: E402  (registers `demo` on app above)
+
+cli_demo.register(app)
+
+from bot import cli_export  # noqa: E402  (registers `export` on app above)
+
+cli_export.register(app)
+
 
 def main() -> None:
     """Entry point of the console script."""

@@ -16,7 +16,11 @@ log = logging.getLogger(__name__)
 
 LIAISON_COMMANDS: tuple[tuple[str, str], ...] = (
     ("mytasks", N_("Your agency's tasks and their status")),
+    ("digest", N_("Your agency's weekly digest, now")),
+    ("chart", N_("The progress chart as a picture")),
     ("extend", N_("Ask for more time on a task")),
+    ("calendar", N_("Subscribe to your agency's deadlines in your calendar")),
+    ("feeds", N_("Your calendar links: revoke or renew them")),
     ("language", N_("Switch between Chinese and English")),
     ("leave", N_("Stop receiving messages from the bot")),
     ("help", N_("What the bot can do for you")),
@@ -33,6 +37,12 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("invite", N_("Create an invite link for a new member")),
     ("members", N_("Registered members")),
     ("agencies", N_("Agencies and their tasks")),
+    ("digest", N_("The weekly digest now, or an agency's")),
+    ("chart", N_("The progress chart as a picture")),
+    ("export", N_("Status matrix and history as CSV or Excel, milestones as .ics")),
+    ("calendar", N_("Calendar links for the plan and each agency")),
+    ("feeds", N_("Calendar links: list, revoke, rotate")),
+    ("settings", N_("See and change reminders, quiet hours and the digest time")),
     ("language", N_("Switch between Chinese and English")),
     ("help", N_("What the bot can do for you")),
 )
