@@ -23,7 +23,7 @@ from bot.live_settings import settings_in
 from bot.runtime import Runtime
 from workflows.errors import NotFoundError
 from workflows.feed_tokens import resolve
-from workflows.feeds import build_feed
+from workflows.feeds import FeedCache, build_feed
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 CACHE_CONTROL = "private, max-age=900"
@@ -115,6 +115,7 @@ def feed_route(
 ) -> Route:
     """The feed endpoint, with its own bad-token throttle."""
     guard = throttle or BadTokenThrottle()
+    cache = FeedCache()
 
     async def feed(request: Request) -> Response:
         runtime.metrics.feed_requests.inc()
@@ -137,6 +138,7 @@ def feed_route(
                     todo=request.query_params.get("todo") == "1",
                     alarm_days=(await settings_in(session, runtime.settings)).feed_alarm_days,
                     language=request.query_params.get("lang", "zh"),
+                    cache=cache,
                 )
             except NotFoundError:
                 return _not_found()

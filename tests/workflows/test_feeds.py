@@ -16,7 +16,7 @@ from db.models import Agency, Member, Milestone, StatusReport, Task
 from tests.workflows.reports_setup import NOW, Sessions, setup, task_id
 from workflows.access import find_task
 from workflows.errors import NotFoundError
-from workflows.feeds import FeedSource, build_feed, export_calendar
+from workflows.feeds import FeedCache, FeedSource, build_feed, export_calendar
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.milestones import move_due
 
@@ -125,6 +125,51 @@ async def test_same_data_gives_the_same_bytes(session_factory: Sessions) -> None
         first = await export_calendar(session, bot_url=BOT, now=NOW)
         second = await export_calendar(session, bot_url=BOT, now=NOW + dt.timedelta(hours=3))
     assert first == second
+
+
+async def test_the_cache_serves_unchanged_data_and_notices_every_change(
+    session_factory: Sessions,
+) -> None:
+    """Same data: the kept feed; a moved date, a report or another day: built again."""
+    await setup(session_factory)
+    cache = FeedCache()
+    plan = FeedSource(FeedScope.PLAN, plan_id=1)
+
+    async def build(now: dt.datetime) -> bytes:
+        async with session_factory() as session:
+            feed = await build_feed(session, plan, bot_url=BOT, now=now, cache=cache)
+            uncached = await build_feed(session, plan, bot_url=BOT, now=now)
+        assert feed.body == uncached.body
+        return feed.body
+
+    first = await build(NOW)
+    assert len(cache) == 1
+    assert await build(NOW + dt.timedelta(minutes=5)) == first
+    assert len(cache) == 1  # the same data: served from the cache
+    async with session_factory() as session:
+        task = await find_task(session, number=5)
+        await move_due(session, task, dt.date(2018, 6, 30), actor=None, now=LATER, details={})  # type: ignore[arg-type]
+        await session.commit()
+    moved = await build(LATER)
+    assert moved != first
+    async with session_factory() as session:
+        agency = await session.scalar(select(Agency).where(Agency.name == "发展改革委"))
+        assert agency is not None
+        session.add(
+            StatusReport(
+                task_id=await task_id(session, 5),
+                agency_id=agency.id,
+                status=ReportStatus.AT_RISK,
+                percent=40,
+                note="等待批复",
+                reported_at=LATER,
+            )
+        )
+        await session.commit()
+    reported = await build(LATER)
+    assert reported != moved
+    assert "等待批复" in icalendar.Calendar.from_ical(reported).to_ical().decode()
+    assert len(cache) == 3
 
 
 async def test_uid_stays_and_sequence_rises_when_the_due_date_moves(
