@@ -9,33 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db.enums import MemberRole, MilestoneKind, RequestState, Role, TaskState
-from db.models import Agency, Assignment, AuditEvent, ExtensionRequest, Member, Plan, Task
+from db.models import Agency, Assignment, AuditEvent, ExtensionRequest, Plan, Task
 from workflows.access import Actor, identify
 from workflows.checkins import DEFAULT_EVERY_DAYS, silent_agencies
 from workflows.errors import ForbiddenError, NotFoundError
 from workflows.escalations import CHASED_KINDS
 from workflows.lights import Light
-from workflows.outbox import enqueue, existing_keys
 from workflows.planning import require_agency
 from workflows.review import CLOSE, RETURN
 from workflows.status import local_today, task_statuses
-from workflows.workdays import QUIET_END, QUIET_START, next_send_time
 
-DIGEST_KIND = "digest"
-CHART_KIND = "digest-chart"
 WEEK = dt.timedelta(days=7)
 HORIZON_DAYS = 14
-# A digest decided this long after its moment (downtime) is marked late.
-LATE_AFTER = dt.timedelta(hours=1)
 AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
 DATED_KINDS = (MilestoneKind.DUE, MilestoneKind.CHECKPOINT, MilestoneKind.CUSTOM)
 
@@ -178,10 +171,6 @@ class DigestPart:
     tasks: tuple[tuple[int, int], ...]
 
 
-# Turns a digest into messages in a language, marked late or not (the bot's renderer).
-PartsRenderer = Callable[[Digest, str, bool], Sequence[DigestPart]]
-
-
 def period_moment(now: dt.datetime, *, weekday: int, at: dt.time, timezone: str) -> dt.datetime:
     """The latest scheduled digest moment at or before now (weekday 0 = Monday), in UTC."""
     zone = zoneinfo.ZoneInfo(timezone)
@@ -194,11 +183,6 @@ def period_moment(now: dt.datetime, *, weekday: int, at: dt.time, timezone: str)
 def period_date(moment: dt.datetime, timezone: str) -> dt.date:
     """The date that names a period: its moment's day in the plan's timezone."""
     return local_today(moment, timezone)
-
-
-def digest_key(plan_id: int, period: dt.date, member_id: int, part: str) -> str:
-    """The idempotency key of one part ("part-1" …, "chart") of a member's digest of a period."""
-    return f"{DIGEST_KIND}:{plan_id}:{period.isoformat()}:{member_id}:{part}"
 
 
 async def _plan_tasks(session: AsyncSession, plan_id: int) -> list[Task]:
@@ -489,7 +473,7 @@ async def agency_digest(
     )
 
 
-async def _plans(session: AsyncSession, plan_code: str | None) -> list[Plan]:
+async def plans_by_code(session: AsyncSession, plan_code: str | None) -> list[Plan]:
     """The plan asked for, or every plan."""
     query = select(Plan).order_by(Plan.code)
     if plan_code is not None:
@@ -500,7 +484,7 @@ async def _plans(session: AsyncSession, plan_code: str | None) -> list[Plan]:
     return plans
 
 
-async def _plans_of_agency(session: AsyncSession, agency_id: int) -> set[int]:
+async def plans_of_agency(session: AsyncSession, agency_id: int) -> set[int]:
     """The plans where an agency has a live task."""
     rows = await session.scalars(
         select(Task.plan_id)
@@ -524,7 +508,7 @@ async def compose_digests(
     """The coordinators' (or one agency's) digest of each plan as of now, changes since the last."""
     digests: list[Digest] = []
     found = await require_agency(session, agency) if agency is not None else None
-    for plan in await _plans(session, plan_code):
+    for plan in await plans_by_code(session, plan_code):
         moment = period_moment(now, weekday=weekday, at=at, timezone=plan.timezone)
         period = local_today(now, plan.timezone)
         if found is None:
@@ -539,7 +523,7 @@ async def compose_digests(
                     checkin_days=checkin_days,
                 )
             )
-        elif plan.id in await _plans_of_agency(session, found.id):
+        elif plan.id in await plans_of_agency(session, found.id):
             digests.append(
                 await agency_digest(
                     session,
@@ -580,132 +564,6 @@ async def digests_for_member(
     return actor, digests
 
 
-async def _members(session: AsyncSession, *, joined_by: dt.datetime) -> list[Member]:
-    """Active, reachable members who were registered by a moment."""
-    return list(
-        await session.scalars(
-            select(Member)
-            .where(
-                Member.left_at.is_(None),
-                Member.reachable.is_(True),
-                Member.created_at <= joined_by,
-            )
-            .order_by(Member.id)
-        )
-    )
-
-
-async def plan_weekly_digests(
-    session: AsyncSession,
-    *,
-    now: dt.datetime,
-    weekday: int,
-    at: dt.time,
-    render: PartsRenderer,
-    checkin_days: int = DEFAULT_EVERY_DAYS,
-    quiet_start: dt.time = QUIET_START,
-    quiet_end: dt.time = QUIET_END,
-) -> int:
-    """One sweep: queue each member's digest of the latest period once; returns parts queued.
-
-    Only the newest period is ever caught up (after downtime: once, late). A digest is
-    composed and rendered when decided, so its parts never shift between sends; coordinators
-    also get the chart, drawn when it is sent. Members who joined after the moment wait for
-    the next period.
-    """
-    queued = 0
-    for plan in await _plans(session, None):
-        moment = period_moment(now, weekday=weekday, at=at, timezone=plan.timezone)
-        if plan.created_at > moment:
-            continue
-        period = period_date(moment, plan.timezone)
-        members = await _members(session, joined_by=moment)
-        agency_plans: dict[int | None, bool] = {}
-        for m in members:
-            if m.agency_id is not None and m.agency_id not in agency_plans:
-                agency_plans[m.agency_id] = plan.id in await _plans_of_agency(session, m.agency_id)
-        wanted = [
-            m
-            for m in members
-            if m.role is MemberRole.COORDINATOR
-            or (m.role in AGENCY_ROLES and agency_plans.get(m.agency_id, False))
-        ]
-        existing = await existing_keys(
-            session, [digest_key(plan.id, period, m.id, "part-1") for m in wanted]
-        )
-        late = moment < now - LATE_AFTER
-        hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
-        not_before = max(
-            next_send_time(moment, timezone=plan.timezone, **hours),
-            next_send_time(now, timezone=plan.timezone, **hours),
-        )
-        composed: dict[int | None, Digest] = {}
-        rendered: dict[tuple[int | None, str], Sequence[DigestPart]] = {}
-        for member in wanted:
-            if digest_key(plan.id, period, member.id, "part-1") in existing:
-                continue
-            audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
-            if audience not in composed:
-                if audience is None:
-                    composed[audience] = await coordinator_digest(
-                        session,
-                        plan_id=plan.id,
-                        period=period,
-                        since=moment - WEEK,
-                        until=moment,
-                        now=now,
-                        checkin_days=checkin_days,
-                    )
-                else:
-                    composed[audience] = await agency_digest(
-                        session,
-                        plan_id=plan.id,
-                        agency_id=audience,
-                        period=period,
-                        now=now,
-                        checkin_days=checkin_days,
-                    )
-            if (audience, member.language) not in rendered:
-                rendered[audience, member.language] = render(
-                    composed[audience], member.language, late
-                )
-            parts = rendered[audience, member.language]
-            base: dict[str, Any] = {"plan_id": plan.id, "period": period.isoformat()}
-            for index, part in enumerate(parts, start=1):
-                payload = {
-                    **base,
-                    "part": index,
-                    "parts": len(parts),
-                    "text": part.text,
-                    "tasks": [list(t) for t in part.tasks],
-                }
-                queued += await enqueue(
-                    session,
-                    key=digest_key(plan.id, period, member.id, f"part-{index}"),
-                    kind=DIGEST_KIND,
-                    chat_id=member.telegram_id,
-                    member_id=member.id,
-                    payload=payload,
-                    now=now,
-                    not_before=not_before,
-                    late=late,
-                )
-            if audience is None:
-                await enqueue(
-                    session,
-                    key=digest_key(plan.id, period, member.id, "chart"),
-                    kind=CHART_KIND,
-                    chat_id=member.telegram_id,
-                    member_id=member.id,
-                    payload=base,
-                    now=now,
-                    not_before=not_before,
-                    late=late,
-                )
-    await session.commit()
-    return queued
-
-
 async def chart_plan(session: AsyncSession, *, plan_id: int) -> tuple[str, str] | None:
     """A plan's code and timezone, for the chart's caption and today; None when it is gone."""
     plan = await session.get(Plan, plan_id)
@@ -714,5 +572,5 @@ async def chart_plan(session: AsyncSession, *, plan_id: int) -> tuple[str, str] 
 
 async def plan_of(session: AsyncSession, plan_code: str | None) -> tuple[int, str] | None:
     """The id and timezone of a plan by code, or of the first plan when none is named."""
-    plans = await _plans(session, plan_code)
+    plans = await plans_by_code(session, plan_code)
     return (plans[0].id, plans[0].timezone) if plans else None

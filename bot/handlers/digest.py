@@ -23,14 +23,8 @@ from bot.live_settings import settings_in
 from bot.render import esc, fmt_date
 from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
 from bot.sweeps import leader_job, run_sweep
-from workflows.digest import (
-    CHART_KIND,
-    DIGEST_KIND,
-    CoordinatorDigest,
-    chart_plan,
-    digests_for_member,
-    plan_weekly_digests,
-)
+from workflows.digest import CoordinatorDigest, chart_plan, digests_for_member
+from workflows.digest_schedule import CHART_KIND, DIGEST_KIND, plan_weekly_digests
 from workflows.errors import InvalidInputError
 from workflows.outbox import OutgoingMessage
 from workflows.progress import chart_rows

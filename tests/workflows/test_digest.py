@@ -32,8 +32,8 @@ from workflows.digest import (
     agency_digest,
     coordinator_digest,
     period_moment,
-    plan_weekly_digests,
 )
+from workflows.digest_schedule import plan_weekly_digests
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.lights import Light
 
