@@ -58,13 +58,34 @@ async def enqueue(
         "late": late,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(Delivery).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        _insert(session).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Add many deliveries (rows of Delivery columns) in one statement, skipping existing keys.
+
+    Returns how many went in.
+    """
+    if not rows:
+        return 0
+    statement = (
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Delivery.id)
+    )
+    result = await session.execute(statement, list(rows))
+    return len(result.all())
+
+
+def _insert(session: AsyncSession) -> Any:
+    """An INSERT into the outbox in the session's dialect (both know ON CONFLICT DO NOTHING)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Delivery)
 
 
 async def due_messages(

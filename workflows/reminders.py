@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
 from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
-from workflows.outbox import KEY_CHUNK, existing_keys
+from workflows.outbox import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START, is_working_day, next_send_time
 
@@ -191,19 +190,6 @@ async def _cancel_superseded(
         )
 
 
-async def _enqueue_all(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert deliveries in one executemany, skipping keys that exist; how many went in."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Delivery)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Delivery.id)
-    )
-    result = await session.execute(statement, list(rows))
-    return len(result.all())
-
-
 async def plan_deadline_reminders(
     session: AsyncSession,
     *,
@@ -275,7 +261,7 @@ async def plan_deadline_reminders(
                 "created_at": now,
             }
         )
-    queued = await _enqueue_all(session, rows)
+    queued = await enqueue_many(session, rows)
     await session.commit()
     return queued
 
