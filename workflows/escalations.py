@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import MemberRole, MilestoneKind, Role, TaskState
 from db.models import Agency, Assignment, Member, Milestone, Plan, Task
 from workflows.lights import DEFAULT_CHECKIN_DAYS
+from workflows.milestones import live_milestones
 from workflows.outbox import cancel_superseded, enqueue, existing_keys
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, add_working_days, is_working_day
@@ -110,19 +111,7 @@ async def _overdue_milestones(session: AsyncSession, *, now: dt.datetime) -> lis
     """Live open tasks' chased milestones dated before today in their plan's timezone."""
     utc_today = now.astimezone(dt.UTC).date()
     rows = await session.execute(
-        select(
-            Milestone.id, Milestone.task_id, Milestone.on_date, Milestone.updated_at, Plan.timezone
-        )
-        .join(Task, Task.id == Milestone.task_id)
-        .join(Plan, Plan.id == Task.plan_id)
-        .where(
-            Milestone.cancelled_at.is_(None),
-            Milestone.kind.in_(CHASED_KINDS),
-            Milestone.on_date <= utc_today + dt.timedelta(days=1),
-            Task.removed_at.is_(None),
-            Task.state == TaskState.OPEN,
-        )
-        .order_by(Milestone.on_date, Milestone.id)
+        live_milestones(*CHASED_KINDS).where(Milestone.on_date <= utc_today + dt.timedelta(days=1))
     )
     return [
         _Overdue(milestone_id, task_id, on_date, timezone, placed_at)

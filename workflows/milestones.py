@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MilestoneKind
-from db.models import Milestone, Task
+from db.enums import MilestoneKind, TaskState
+from db.models import Milestone, Plan, Task
 from workflows import audit
 from workflows.access import Actor
 
@@ -67,3 +68,26 @@ async def move_due(
         after={"due_on": on_date.isoformat(), **details},
     )
     return milestone
+
+
+def live_milestones(
+    *kinds: MilestoneKind,
+) -> Select[int, int, dt.date, dt.datetime, str]:
+    """Live open tasks' milestones of some kinds, oldest first: id, task, date, change, timezone.
+
+    Callers add their own date bounds.
+    """
+    return (
+        select(
+            Milestone.id, Milestone.task_id, Milestone.on_date, Milestone.updated_at, Plan.timezone
+        )
+        .join(Task, Task.id == Milestone.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(
+            Milestone.cancelled_at.is_(None),
+            Milestone.kind.in_(kinds),
+            Task.removed_at.is_(None),
+            Task.state == TaskState.OPEN,
+        )
+        .order_by(Milestone.on_date, Milestone.id)
+    )

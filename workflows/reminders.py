@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
 from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
+from workflows.milestones import live_milestones
 from workflows.outbox import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START, is_working_day, next_send_time
@@ -74,20 +75,10 @@ async def _milestones_in_window(
     utc_today = now.astimezone(dt.UTC).date()
     # One day of slack each side covers every plan timezone; each plan's today is checked after.
     rows = await session.execute(
-        select(
-            Milestone.id, Milestone.task_id, Milestone.on_date, Milestone.updated_at, Plan.timezone
-        )
-        .join(Task, Task.id == Milestone.task_id)
-        .join(Plan, Plan.id == Task.plan_id)
-        .where(
-            Milestone.cancelled_at.is_(None),
-            Milestone.kind.in_(REMINDED_KINDS),
+        live_milestones(*REMINDED_KINDS).where(
             Milestone.on_date >= utc_today - dt.timedelta(days=2),
             Milestone.on_date <= utc_today + dt.timedelta(days=horizon + 1),
-            Task.removed_at.is_(None),
-            Task.state == TaskState.OPEN,
         )
-        .order_by(Milestone.on_date, Milestone.id)
     )
     due: list[_Due] = []
     for milestone_id, task_id, on_date, updated_at, timezone in rows:
