@@ -1,6 +1,6 @@
 """Benchmark 4: building a large calendar feed, and serving it (200 and 304) over loopback HTTP.
 
-The feed is served by annexbot's HTTP app (bot/web.py with bot/feeds_web.py's route); the
+The feed is served by annexbot's HTTP app (bot/web/app.py with bot/web/feeds.py's route); the
 same bytes are also served as a static file (Starlette's StaticFiles, which answers 304 to a
 matching If-None-Match too) by the same uvicorn server, as the baseline.
 """
@@ -23,7 +23,7 @@ from benchmarks.common import Database, Figure, Report, median, sessions_on
 from benchmarks.data import Shape, generate
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.web import build_web_app, module_routes, serve
+from bot.web.app import build_web_app, module_routes, serve
 from db.enums import FeedScope
 from db.models import Milestone, Plan
 from workflows.feed_tokens import issue

@@ -52,7 +52,7 @@ def _annexbot() -> list[str]:
     script = Path(sys.executable).with_name("annexbot")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from bot.cli import main; main()"]
+    return [sys.executable, "-c", "from bot.cli.main import main; main()"]
 
 
 @contextlib.contextmanager

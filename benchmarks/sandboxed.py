@@ -14,8 +14,8 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application
 
-from bot.app import SENDER_KEY, build_application
-from bot.delivery import Sender
+from bot.chat.application import SENDER_KEY, build_application
+from bot.delivery.sender import Sender
 from bot.runtime import Runtime
 from bot.sandbox import SandboxServer
 from bot.settings import Settings

@@ -35,7 +35,7 @@ from benchmarks.data import Shape, generate
 from benchmarks.sandboxed import Running, running_bot
 from bot.run import webhook_secret
 from bot.sandbox import ChatMessage, SandboxServer
-from bot.web import Webhook, build_web_app, serve
+from bot.web.app import Webhook, build_web_app, serve
 from db.models import Member
 
 NOW = dt.datetime(2026, 3, 3, 2, 0, tzinfo=dt.UTC)

@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackContext, TypeHandler
 
 from bot.logs import log_context
 
-# Before the gate (bot/handlers/fallback.py, group -100), so every update is counted.
+# Before the gate (bot/chat/handlers/fallback.py, group -100), so every update is counted.
 OBSERVE_GROUP = -1000
 
 

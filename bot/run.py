@@ -15,13 +15,13 @@ from urllib.parse import urlsplit, urlunsplit
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.chat.application import build_application
+from bot.chat.menus import refresh_member_menus, set_default_menus
 from bot.database import open_database
-from bot.leader import LEADER_KEY, open_leader
-from bot.menus import refresh_member_menus, set_default_menus
+from bot.delivery.leader import LEADER_KEY, open_leader
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.web import Webhook, build_web_app, module_routes, serve
+from bot.web.app import Webhook, build_web_app, module_routes, serve
 
 log = logging.getLogger(__name__)
 

@@ -15,15 +15,15 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from bot.database import open_database
+from bot.delivery.pacing import Pacer
 from bot.demo.transcript import Transcript
 from bot.i18n import N_, tr
-from bot.pacing import Pacer
 from bot.render import fmt_date
 from bot.runtime import Runtime
 from bot.sandbox import ChatMessage, SandboxServer
 from bot.sandbox.driver import BotDriver, Clock, VirtualTime, running_bot
 from bot.settings import Settings
-from bot.web import build_web_app, module_routes, serve
+from bot.web.app import build_web_app, module_routes, serve
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.members import create_invite
 from workflows.rehearsal import shift_plan_dates

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, Job
 
-from bot.app import SENDER_KEY, build_application
-from bot.delivery import Sender
-from bot.pacing import Pacer
+from bot.chat.application import SENDER_KEY, build_application
+from bot.delivery.pacing import Pacer
+from bot.delivery.sender import Sender
 from bot.runtime import Runtime
 from bot.sandbox.models import ChatMessage, InjectedUpdate
 from bot.sandbox.server import SandboxServer

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.delivery import RENDERERS, Rendered
+from bot.delivery.sender import RENDERERS, Rendered
 from db.enums import DeliveryState
 from db.models import Delivery, Member
 from tests.bot.harness import BotHarness

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.ext import CallbackContext, TypeHandler
 
-from bot.delivery import RENDERERS, Rendered
+from bot.delivery.sender import RENDERERS, Rendered
 from bot.logs import CONTEXT_FIELDS, ContextFilter, JsonFormatter, TextFormatter, log_context
 from bot.metrics import OBSERVE_GROUP
 from db.enums import MemberRole

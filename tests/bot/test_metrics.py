@@ -8,10 +8,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import CallbackContext
 
-from bot.delivery import RENDERERS, Rendered
-from bot.handlers import reminders
+from bot.chat.handlers import reminders
+from bot.delivery.sender import RENDERERS, Rendered
 from bot.metrics import Metrics
-from bot.web import build_web_app
+from bot.web.app import build_web_app
 from db.enums import MemberRole
 from tests.bot.harness import BotHarness
 from workflows.outbox import OutgoingMessage, enqueue

@@ -15,13 +15,13 @@ from pydantic import SecretStr
 from telegram import Bot
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.chat.menus import set_member_menu
+from bot.cli.main import app
 from bot.database import open_database
-from bot.menus import set_member_menu
 from bot.run import run_bot, webhook_secret, webhook_target
 from bot.sandbox import SandboxServer
 from bot.settings import Settings
-from bot.web import SECRET_HEADER
+from bot.web.app import SECRET_HEADER
 from db.enums import MemberRole
 from db.models import Member
 

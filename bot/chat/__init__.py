@@ -1,0 +1,1 @@
+"""The Telegram chat: the application, handlers, renderers, menus and callbacks."""

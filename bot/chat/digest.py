@@ -1,0 +1,371 @@
+"""The digest as messages: HTML in Chinese or English, split between sections, with task buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.chat.callbacks import pack
+from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
+from bot.chat.handlers.mytasks import STATE_LABELS
+from bot.chat.task_card import MILESTONE_KINDS
+from bot.i18n import tr
+from bot.render import MESSAGE_LIMIT, esc, fmt_date, light_mark, role_label, trim
+from workflows.digest import (
+    HORIZON_DAYS,
+    AgencyDigest,
+    ChangeItem,
+    CoordinatorDigest,
+    DatedItem,
+    Digest,
+    DigestPart,
+    DigestTask,
+    SilentUnit,
+)
+
+TEXT_WIDTH = 40
+REASON_WIDTH = 80
+MAX_BUTTONS = 20
+BUTTONS_PER_ROW = 5
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a digest and the task it is about, if any."""
+
+    text: str
+    task: tuple[int, int] | None = None
+
+
+Block = list[Line]
+
+
+def _task(number: int, text: str) -> str:
+    """<b>5</b> the task's text, cut short."""
+    return f"<b>{number}</b> {esc(trim(text, TEXT_WIDTH))}"
+
+
+def _units(units: Sequence[str]) -> str:
+    """· 发展改革委、财政部 (nothing when there are none)."""
+    return f" · {esc('、'.join(units))}" if units else ""
+
+
+def _label(item: DatedItem, language: str) -> str:
+    """The milestone's own label, or its kind in words."""
+    return item.label or tr(language, MILESTONE_KINDS.get(item.kind, item.kind))
+
+
+def _overdue_line(item: DatedItem, language: str, *, units: bool) -> Line:
+    """• 7 text — falls due 2016-02-29: 7 day(s) overdue · units."""
+    when = tr(
+        language,
+        "{label} {date}: {days} day(s) overdue",
+        label=esc(_label(item, language)),
+        date=fmt_date(item.on_date, language),
+        days=item.days,
+    )
+    if item.more:
+        when += " " + tr(language, "(and {count} more overdue)", count=item.more)
+    tail = _units(item.units) if units else ""
+    return Line(f"• {_task(item.number, item.text)} — {when}{tail}", (item.task_id, item.number))
+
+
+def _upcoming_line(item: DatedItem, language: str, *, units: bool) -> Line:
+    """• 12 text — 中期评估 2016-03-08: in 1 day(s) · units."""
+    params = {"label": esc(_label(item, language)), "date": fmt_date(item.on_date, language)}
+    if item.days == 0:
+        when = tr(language, "{label} {date}: today", **params)
+    else:
+        when = tr(language, "{label} {date}: in {days} day(s)", days=item.days, **params)
+    tail = _units(item.units) if units else ""
+    return Line(f"• {_task(item.number, item.text)} — {when}{tail}", (item.task_id, item.number))
+
+
+def _dated_blocks(
+    overdue: Sequence[DatedItem], upcoming: Sequence[DatedItem], language: str, *, units: bool
+) -> list[Block]:
+    """The overdue and the coming-up sections (each only when it has lines)."""
+    blocks: list[Block] = []
+    if overdue:
+        blocks.append(
+            [Line(f"<b>{esc(tr(language, 'Overdue'))}</b>")]
+            + [_overdue_line(i, language, units=units) for i in overdue]
+        )
+    if upcoming:
+        heading = tr(language, "Due in the next {days} days", days=HORIZON_DAYS)
+        blocks.append(
+            [Line(f"<b>{esc(heading)}</b>")]
+            + [_upcoming_line(i, language, units=units) for i in upcoming]
+        )
+    return blocks
+
+
+def _numbers(unit: SilentUnit) -> str:
+    """3, 5, 8."""
+    return ", ".join(str(n) for n in unit.numbers)
+
+
+def _change_text(change: ChangeItem, language: str) -> str:
+    """What changed, in words."""
+    if change.kind == "date_moved":
+        before = change.before and fmt_date(_iso(change.before), language)
+        after = change.after and fmt_date(_iso(change.after), language)
+        return tr(language, "due date moved {before} → {after}", before=before or "—", after=after)
+    if change.kind == "milestone_added":
+        date = change.after and fmt_date(_iso(change.after), language)
+        return tr(
+            language, "milestone “{label}” added for {date}", label=esc(change.before), date=date
+        )
+    if change.kind == "unit_added":
+        role = role_label(change.after or "co", language)
+        return tr(language, "{agency} added ({role})", agency=esc(change.before), role=esc(role))
+    reason = esc(trim(change.after or "—", REASON_WIDTH))
+    return tr(language, "returned (退办): {reason}", reason=reason)
+
+
+def _iso(value: str) -> dt.date:
+    """A date from the audit log's ISO text."""
+    return dt.date.fromisoformat(value)
+
+
+def _heading(title: str, language: str, *, late: bool) -> str:
+    """The first line, with the late mark after downtime."""
+    return f"{title} {tr(language, '(late: the bot was offline)')}" if late else title
+
+
+def coordinator_blocks(digest: CoordinatorDigest, language: str, *, late: bool) -> list[Block]:
+    """The coordinators' digest as sections of lines."""
+    title = tr(
+        language,
+        "📊 <b>Weekly digest</b> · {plan} · {date}",
+        plan=esc(digest.plan_code),
+        date=fmt_date(digest.period, language),
+    )
+    t = digest.totals
+    totals = tr(
+        language,
+        "Tasks: 🔴 {red} · 🟡 {yellow} · 🟢 {green} · awaiting review {done} · closed {closed}",
+        red=t.red,
+        yellow=t.yellow,
+        green=t.green,
+        done=t.done,
+        closed=t.closed,
+    )
+    blocks: list[Block] = [[Line(_heading(title, language, late=late)), Line(totals)]]
+    if digest.finished:
+        blocks.append(
+            [Line(f"<b>{esc(tr(language, 'Done or closed since the last digest'))}</b>")]
+            + [
+                Line(
+                    f"• {_task(f.number, f.text)} — {esc(tr(language, STATE_LABELS[f.state]))}",
+                    (f.task_id, f.number),
+                )
+                for f in digest.finished
+            ]
+        )
+    blocks += _dated_blocks(digest.overdue, digest.upcoming, language, units=True)
+    if digest.silent:
+        blocks.append(
+            [Line(f"<b>{esc(tr(language, 'Silent in the last check-in cycle'))}</b>")]
+            + [
+                Line(
+                    "• "
+                    + tr(
+                        language,
+                        "{agency}: task(s) {numbers}, silent {days} day(s)",
+                        agency=esc(u.agency),
+                        numbers=_numbers(u),
+                        days=u.days_silent,
+                    )
+                )
+                for u in digest.silent
+            ]
+        )
+    if digest.extensions or digest.reviews:
+        lines = [Line(f"<b>{esc(tr(language, 'Awaiting your decision'))}</b>")]
+        lines += [
+            Line(
+                "• "
+                + tr(
+                    language,
+                    "extension: <b>{number}</b> {agency} asks {requested} (now {current})",
+                    number=e.number,
+                    agency=esc(e.agency),
+                    requested=fmt_date(e.requested_due_on, language),
+                    current=fmt_date(e.current_due_on, language),
+                ),
+                (e.task_id, e.number),
+            )
+            for e in digest.extensions
+        ]
+        lines += [
+            Line(
+                "• "
+                + tr(
+                    language,
+                    "closing (办结): {task} — {lead}",
+                    task=_task(r.number, r.text),
+                    lead=esc(r.lead or "—"),
+                ),
+                (r.task_id, r.number),
+            )
+            for r in digest.reviews
+        ]
+        blocks.append(lines)
+    if digest.changes:
+        blocks.append(
+            [Line(f"<b>{esc(tr(language, 'Changes since the last digest'))}</b>")]
+            + [
+                Line(f"• <b>{c.number}</b> {_change_text(c, language)}", (c.task_id, c.number))
+                for c in digest.changes
+            ]
+        )
+    return blocks
+
+
+def _task_line(task: DigestTask, language: str) -> Line:
+    """🔴 5 text · next 2016年3月31日 (✅ with its state when done or closed)."""
+    if task.state in STATE_LABELS:
+        tail = esc(tr(language, STATE_LABELS[task.state]))
+        mark = "✅"
+    else:
+        tail = (
+            ""
+            if task.next_date is None
+            else tr(language, "next {date}", date=fmt_date(task.next_date, language))
+        )
+        mark = light_mark(task.light)
+    text = f"{mark} {_task(task.number, task.text)}" + (f" · {tail}" if tail else "")
+    return Line(text, (task.task_id, task.number))
+
+
+def agency_blocks(digest: AgencyDigest, language: str, *, late: bool) -> list[Block]:
+    """One agency's digest as sections of lines."""
+    title = tr(
+        language,
+        "📋 <b>Weekly digest for {agency}</b> · {plan} · {date}",
+        agency=esc(digest.agency),
+        plan=esc(digest.plan_code),
+        date=fmt_date(digest.period, language),
+    )
+    blocks: list[Block] = [[Line(_heading(title, language, late=late))]]
+    if not digest.lead and not digest.co:
+        blocks[0].append(Line(esc(tr(language, "Your agency has no tasks in this plan."))))
+    if digest.lead:
+        heading = tr(language, "Tasks you lead ({count})", count=len(digest.lead))
+        blocks.append(
+            [Line(f"<b>{esc(heading)}</b>")] + [_task_line(t, language) for t in digest.lead]
+        )
+    if digest.co:
+        heading = tr(language, "Tasks you co-handle ({count})", count=len(digest.co))
+        blocks.append(
+            [Line(f"<b>{esc(heading)}</b>")] + [_task_line(t, language) for t in digest.co]
+        )
+    blocks += _dated_blocks(digest.overdue, digest.upcoming, language, units=False)
+    if digest.unreported:
+        blocks.append(
+            [Line(f"<b>{esc(tr(language, 'Not reported in the last check-in cycle'))}</b>")]
+            + [
+                Line(
+                    "• "
+                    + tr(
+                        language,
+                        "task(s) {numbers}: no report for {days} day(s)",
+                        numbers=_numbers(u),
+                        days=u.days_silent,
+                    )
+                )
+                for u in digest.unreported
+            ]
+        )
+    if digest.waiting:
+        lines = [Line(f"<b>{esc(tr(language, 'Waiting for your agency'))}</b>")]
+        for w in digest.waiting:
+            if w.kind == "unsigned":
+                what = esc(tr(language, "not signed for yet (签收)"))
+            else:
+                reason = esc(trim(w.reason or "—", REASON_WIDTH))
+                what = tr(language, "returned (退办): {reason}", reason=reason)
+            lines.append(Line(f"• {_task(w.number, w.text)} — {what}", (w.task_id, w.number)))
+        blocks.append(lines)
+    return blocks
+
+
+def _fit(line: Line, limit: int) -> Line:
+    """A line cut to the limit (only a pathological one is that long)."""
+    return line if len(line.text) <= limit else Line(trim(line.text, limit), line.task)
+
+
+def split_blocks(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> list[list[Line]]:
+    """Pack sections into few messages; a section too long on its own is split between lines."""
+    messages: list[list[Line]] = []
+    current: list[Line] = []
+
+    def size(lines: Sequence[Line]) -> int:
+        return sum(len(line.text) for line in lines) + max(len(lines) - 1, 0)
+
+    for block in blocks:
+        block = [_fit(line, limit) for line in block]
+        joined = [*current, Line(""), *block] if current else block
+        if size(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            messages.append(current)
+            current = []
+        if size(block) <= limit:
+            current = block
+            continue
+        for line in block:
+            candidate = [*current, line]
+            if current and size(candidate) > limit:
+                messages.append(current)
+                candidate = [line]
+            current = candidate
+    if current or not messages:
+        messages.append(current)
+    return messages
+
+
+def to_part(lines: Sequence[Line]) -> DigestPart:
+    """A message's text and its first few distinct tasks, for buttons."""
+    tasks: list[tuple[int, int]] = []
+    for line in lines:
+        if line.task is not None and line.task not in tasks and len(tasks) < MAX_BUTTONS:
+            tasks.append(line.task)
+    return DigestPart("\n".join(line.text for line in lines), tuple(tasks))
+
+
+def render_digest(
+    digest: Digest, language: str, late: bool = False, *, limit: int = MESSAGE_LIMIT
+) -> list[DigestPart]:
+    """A digest as one or more HTML messages in a language, each at most `limit` long."""
+    if isinstance(digest, CoordinatorDigest):
+        blocks = coordinator_blocks(digest, language, late=late)
+    else:
+        blocks = agency_blocks(digest, language, late=late)
+    return [to_part(lines) for lines in split_blocks(blocks, limit)]
+
+
+def digest_buttons(tasks: Sequence[Sequence[int]]) -> InlineKeyboardMarkup | None:
+    """A button per task (its number) that opens the task's card, to read or report."""
+    buttons = [
+        InlineKeyboardButton(str(number), callback_data=pack(OPEN_TASK, task_id))
+        for task_id, number in tasks
+    ]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    )
+
+
+def plain(text: str) -> str:
+    """An HTML message as terminal text: tags dropped, entities read back."""
+    return html.unescape(_TAG.sub("", text))

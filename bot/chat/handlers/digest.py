@@ -1,0 +1,162 @@
+"""/digest [AGENCY], the weekly digest sweep, and how digest deliveries (text, chart) are sent."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.chat.commands import incoming
+from bot.chat.digest import digest_buttons, render_digest
+from bot.delivery.sender import Rendered, renderer
+from bot.delivery.sweeps import leader_job, run_sweep
+from bot.files.chart import render_gantt
+from bot.i18n import N_, tr
+from bot.live_settings import settings_in
+from bot.render import esc, fmt_date
+from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
+from workflows.digest import CoordinatorDigest, chart_plan, digests_for_member
+from workflows.digest_schedule import CHART_KIND, DIGEST_KIND, plan_weekly_digests
+from workflows.errors import InvalidInputError
+from workflows.outbox import OutgoingMessage
+from workflows.progress import chart_rows
+from workflows.status import local_today
+
+log = logging.getLogger(__name__)
+JOB_NAME = "weekly-digest"
+USAGE_DIGEST = N_("Usage: /digest [AGENCY], e.g. /digest 科技部")
+MAX_AGENCY_NAME = 64
+SWEEP_INTERVAL_SECONDS = 300
+
+
+async def render_digest_part(message: OutgoingMessage, _session: AsyncSession) -> Rendered:
+    """A digest part: its text was rendered when the digest was decided; buttons open tasks."""
+    tasks: Sequence[Sequence[int]] = message.payload.get("tasks", [])
+    return Rendered(str(message.payload["text"]), digest_buttons(tasks))
+
+
+async def chart_png(
+    session: AsyncSession, *, plan_id: int, now: dt.datetime, language: str
+) -> tuple[bytes, str] | None:
+    """A plan's progress chart and its caption; None without a CJK font (logged) or tasks."""
+    plan = await chart_plan(session, plan_id=plan_id)
+    if plan is None:
+        return None
+    code, timezone = plan
+    rows = await chart_rows(session, plan_id=plan_id, now=now)
+    today = local_today(now, timezone)
+    png = await asyncio.to_thread(render_gantt, rows, today=today, language=language)
+    if png is None:
+        log.warning("digest of plan %s goes out as text only: no chart", code)
+        return None
+    caption = tr(
+        language,
+        "📈 <b>Progress chart</b> · {plan} · {date}",
+        plan=esc(code),
+        date=fmt_date(today, language),
+    )
+    return png, caption
+
+
+def chart_renderer(
+    clock: Callable[[], dt.datetime],
+) -> Callable[[OutgoingMessage, AsyncSession], Any]:
+    """A renderer for the coordinators' chart, drawn when it is sent, on the bot's clock."""
+
+    async def render_chart(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
+        """The chart photo; nothing (the text went anyway) when it cannot be drawn."""
+        chart = await chart_png(
+            session, plan_id=int(message.payload["plan_id"]), now=clock(), language=message.language
+        )
+        if chart is None:
+            return None
+        png, caption = chart
+        return Rendered(caption, photo=png)
+
+    return render_chart
+
+
+async def sweep(runtime: Runtime) -> int:
+    """Queue the digest of the period whose moment has passed; errors are logged, not raised."""
+    return await run_sweep(
+        runtime,
+        "weekly digest",
+        lambda session, settings, now: plan_weekly_digests(
+            session,
+            now=now,
+            weekday=settings.digest_weekday,
+            at=settings.digest_time,
+            render=render_digest,
+            checkin_days=settings.checkin_days,
+            quiet_start=settings.quiet_start,
+            quiet_end=settings.quiet_end,
+        ),
+    )
+
+
+on_sweep = leader_job(JOB_NAME, sweep)
+
+
+def digest_args(text: str) -> str | None:
+    """/digest's optional agency name, full-width forms folded and spaces collapsed."""
+    agency = " ".join(unicodedata.normalize("NFKC", text).split())
+    if len(agency) > MAX_AGENCY_NAME:
+        raise InvalidInputError(USAGE_DIGEST)
+    return agency or None
+
+
+async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest [AGENCY]: the digest now (coordinators: theirs or any agency's; liaisons: own)."""
+    message, user_id, text = incoming(update)
+    agency = digest_args(text)
+    runtime = runtime_of(context)
+    now = runtime.now()
+    async with runtime.session() as session:
+        settings = await settings_in(session, runtime.settings)
+        actor, digests = await digests_for_member(
+            session,
+            telegram_id=user_id,
+            now=now,
+            weekday=settings.digest_weekday,
+            at=settings.digest_time,
+            agency=agency,
+            checkin_days=settings.checkin_days,
+        )
+    language = actor.language
+    if not digests:
+        await message.reply_text(tr(language, "No tasks in any plan for this digest."))
+        return
+    for digest in digests:
+        for part in render_digest(digest, language):
+            await message.reply_text(
+                part.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=digest_buttons(part.tasks),
+                disable_web_page_preview=True,
+            )
+        if isinstance(digest, CoordinatorDigest):
+            async with runtime.session() as session:
+                chart = await chart_png(session, plan_id=digest.plan_id, now=now, language=language)
+            if chart is not None:
+                await message.reply_photo(chart[0], caption=chart[1], parse_mode=ParseMode.HTML)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add /digest, the digest renderers and the sweep every five minutes."""
+    runtime = application.bot_data[RUNTIME_KEY]
+    assert isinstance(runtime, Runtime)
+    renderer(DIGEST_KIND)(render_digest_part)
+    renderer(CHART_KIND)(chart_renderer(runtime.now))
+    application.add_handler(CommandHandler("digest", on_digest))
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=20, name=JOB_NAME
+        )

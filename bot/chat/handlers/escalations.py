@@ -1,0 +1,208 @@
+"""Overdue nudges, escalations and unacknowledged-task reminders: the sweep and how they read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application
+
+from bot.chat.callbacks import pack
+from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
+from bot.chat.handlers.notices import render_notice
+from bot.chat.task_card import MILESTONE_KINDS, task_title
+from bot.delivery.sender import Rendered, renderer
+from bot.delivery.sweeps import leader_job
+from bot.i18n import tr
+from bot.live_settings import effective_settings, settings_in
+from bot.render import esc, fmt_date, role_label, trim
+from bot.runtime import RUNTIME_KEY, Runtime
+from bot.settings import Settings
+from workflows.acknowledgements import (
+    ACK_ESCALATION_KIND,
+    ACK_REMINDER_KIND,
+    AckEscalationView,
+    ack_escalation_message,
+    plan_acknowledgement_messages,
+)
+from workflows.escalations import (
+    COORDINATORS,
+    DEPUTY,
+    ESCALATION_KIND,
+    NUDGE_KIND,
+    OverdueView,
+    overdue_message,
+    plan_overdue_messages,
+)
+from workflows.notices import notice_items
+from workflows.outbox import OutgoingMessage
+
+log = logging.getLogger(__name__)
+JOB_NAME = "overdue-escalations"
+SWEEP_INTERVAL_SECONDS = 300
+TEXT_WIDTH = 200
+LIST_WIDTH = 60
+Render = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
+
+
+def _heading(text: str, language: str, late: bool) -> str:
+    """A bold heading, noting a message the bot sends late after being offline."""
+    heading = f"<b>{text}</b>"
+    return heading + " " + tr(language, "(late: the bot was offline)") if late else heading
+
+
+def overdue_text(view: OverdueView, language: str, *, audience: str | None, late: bool) -> str:
+    """A nudge (audience None) or an escalation to a deputy or the coordinators, as HTML."""
+    label = view.label or tr(language, MILESTONE_KINDS.get(view.kind, view.kind))
+    if audience is None:
+        heading = tr(language, "⏰ Overdue task")
+    elif audience == DEPUTY:
+        heading = tr(language, "🔺 Overdue task of your agency")
+    else:
+        heading = tr(language, "🚨 Escalation: overdue task")
+    lines = [
+        _heading(heading, language, late),
+        task_title(view.plan_code, view.task_number, language),
+        esc(trim(view.task_text, TEXT_WIDTH)),
+        tr(
+            language,
+            "{label}: {date}. {when}",
+            label=esc(label),
+            date=fmt_date(view.on_date, language),
+            when=tr(language, "Overdue by {days} day(s).", days=view.days_overdue),
+        ),
+    ]
+    if audience is not None:
+        sep, role = ("、", "{}（{}）") if language == "zh" else (", ", "{} ({})")
+        units = sep.join(
+            role.format(esc(u.agency), role_label(u.role, language)) for u in view.units
+        )
+        silent = sep.join(esc(name) for name in view.silent) or tr(language, "none")
+        lines += [
+            tr(language, "Units: {units}", units=units),
+            tr(language, "Silent: {agencies}", agencies=silent),
+        ]
+    if audience != COORDINATORS:
+        lines += ["", tr(language, "Please report on this task now.")]
+    return "\n".join(lines)
+
+
+def overdue_renderer(clock: Callable[[], dt.datetime], base: Settings) -> Render:
+    """A renderer for nudges and escalations that counts days on the running bot's clock."""
+
+    async def render_overdue(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
+        """An overdue message; nothing once the date moved or the task is no longer open."""
+        view = await overdue_message(
+            session,
+            milestone_id=int(message.payload["milestone_id"]),
+            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
+            now=clock(),
+            checkin_days=(await settings_in(session, base)).checkin_days,
+        )
+        if view is None:
+            return None
+        language = message.language
+        audience = message.payload.get("audience")
+        audience = str(audience) if audience is not None else None
+        if audience == COORDINATORS:
+            label = tr(language, "Open the task")
+        else:
+            label = tr(language, "Report now")
+        button = InlineKeyboardButton(label, callback_data=pack(OPEN_TASK, view.task_id))
+        text = overdue_text(view, language, audience=audience, late=message.late)
+        return Rendered(text, InlineKeyboardMarkup([[button]]), view.task_id)
+
+    return render_overdue
+
+
+async def render_ack_reminder(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
+    """A reminder of tasks not yet signed for, with their 签收 buttons; nothing if all are."""
+    items = await notice_items(session, [int(a) for a in message.payload["assignments"]])
+    items = [item for item in items if item.acknowledged_at is None]
+    if not items:
+        return None
+    language = message.language
+    text, buttons = render_notice(items, language)
+    heading = _heading(tr(language, "⏰ Not yet acknowledged"), language, message.late)
+    return Rendered(f"{heading}\n{text}", buttons, items[0].task_id if len(items) == 1 else None)
+
+
+def ack_escalation_text(view: AckEscalationView, language: str, *, late: bool) -> str:
+    """The coordinators' list of an agency's tasks still not signed for, as HTML."""
+    lines = [
+        _heading(tr(language, "🚨 Not acknowledged"), language, late),
+        tr(language, "{agency} has not signed for:", agency=esc(view.agency)),
+    ]
+    for task in view.tasks:
+        title = task_title(task.plan_code, task.task_number, language)
+        role = role_label(task.role, language)
+        lines.append(f"• {title} · {role} — {esc(trim(task.task_text, LIST_WIDTH))}")
+    return "\n".join(lines)
+
+
+async def render_ack_escalation(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
+    """An unacknowledged-tasks escalation; nothing once all were signed for."""
+    view = await ack_escalation_message(
+        session,
+        agency_id=int(message.payload["agency_id"]),
+        assignment_ids=[int(a) for a in message.payload["assignments"]],
+    )
+    if view is None:
+        return None
+    task_id = view.tasks[0].task_id if len(view.tasks) == 1 else None
+    return Rendered(ack_escalation_text(view, message.language, late=message.late), None, task_id)
+
+
+async def sweep(runtime: Runtime) -> int:
+    """Queue due overdue and acknowledgement messages and wake the sender; never raises."""
+    try:
+        settings = await effective_settings(runtime)
+    except Exception:
+        log.exception("overdue and acknowledgement sweeps failed to read the settings")
+        return 0
+    hours = {"quiet_start": settings.quiet_start, "quiet_end": settings.quiet_end}
+    queued = 0
+    try:
+        async with runtime.session() as session:
+            queued += await plan_overdue_messages(
+                session,
+                now=runtime.now(),
+                escalate_after=settings.escalate_after_working_days,
+                **hours,
+            )
+    except Exception:
+        log.exception("overdue sweep failed")
+    try:
+        async with runtime.session() as session:
+            queued += await plan_acknowledgement_messages(
+                session,
+                now=runtime.now(),
+                reminder_days=settings.ack_reminder_working_days,
+                escalation_days=settings.ack_escalation_working_days,
+                **hours,
+            )
+    except Exception:
+        log.exception("acknowledgement sweep failed")
+    runtime.wake_sender()
+    return queued
+
+
+on_sweep = leader_job(JOB_NAME, sweep)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Register the renderers and the sweep every five minutes."""
+    runtime = application.bot_data[RUNTIME_KEY]
+    assert isinstance(runtime, Runtime)
+    render_overdue = overdue_renderer(runtime.now, runtime.settings)
+    renderer(NUDGE_KIND)(render_overdue)
+    renderer(ESCALATION_KIND)(render_overdue)
+    renderer(ACK_REMINDER_KIND)(render_ack_reminder)
+    renderer(ACK_ESCALATION_KIND)(render_ack_escalation)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name=JOB_NAME
+        )

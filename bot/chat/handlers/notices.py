@@ -1,0 +1,112 @@
+"""Assignment notices to liaisons and their 签收 button."""
+
+from __future__ import annotations
+
+import contextlib
+import zoneinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.chat.callbacks import int_arg, pack, pattern, unpack
+from bot.chat.errors import language_of
+from bot.delivery.sender import Rendered, renderer
+from bot.i18n import tr
+from bot.render import esc, fmt_datetime, role_label, trim
+from bot.runtime import runtime_of
+from workflows.notices import NOTICE_KIND, NoticeItem, acknowledge, notice_items
+from workflows.outbox import OutgoingMessage
+
+ACK = "ack"
+TEXT_WIDTH = 160
+SCHEDULE_WIDTH = 40
+
+
+def _signed_line(item: NoticeItem, language: str) -> str:
+    """Who signed for an assignment, and when, in the plan's timezone."""
+    assert item.acknowledged_at is not None
+    when = fmt_datetime(item.acknowledged_at, zoneinfo.ZoneInfo(item.timezone), language)
+    return tr(language, "✅ Signed by {name} at {time}", name=esc(item.acknowledged_by), time=when)
+
+
+def render_notice(
+    items: list[NoticeItem] | tuple[NoticeItem, ...], language: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A notice's text and its 签收 buttons (one per assignment not yet signed for)."""
+    lines = [tr(language, "<b>Tasks assigned to {agency}</b>", agency=esc(items[0].agency_name))]
+    buttons: list[InlineKeyboardButton] = []
+    for item in items:
+        head = tr(
+            language,
+            "<b>Task {number}</b> · {role} · {schedule}",
+            number=item.task_number,
+            role=role_label(item.role, language),
+            schedule=esc(trim(item.schedule_text or "—", SCHEDULE_WIDTH)),
+        )
+        lines += ["", head, esc(trim(item.task_text, TEXT_WIDTH))]
+        if item.acknowledged_at is not None:
+            lines.append(_signed_line(item, language))
+        else:
+            label = tr(language, "Acknowledge task {number}", number=item.task_number)
+            buttons.append(InlineKeyboardButton(label, callback_data=pack(ACK, item.assignment_id)))
+    if buttons:
+        lines += ["", tr(language, "Press Acknowledge to confirm you have received each task.")]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+@renderer(NOTICE_KIND)
+async def render_assignment_notice(
+    message: OutgoingMessage, session: AsyncSession
+) -> Rendered | None:
+    """A grouped notice of new assignments; nothing when all were signed for or removed."""
+    items = await notice_items(session, [int(a) for a in message.payload["assignments"]])
+    if not any(item.acknowledged_at is None for item in items):
+        return None
+    text, buttons = render_notice(items, message.language)
+    return Rendered(text, buttons, items[0].task_id if len(items) == 1 else None)
+
+
+async def on_acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """签收: record who signed when, then show it on the notice."""
+    query = update.callback_query
+    assert query is not None
+    assignment_id = int_arg(unpack(query.data)[1], 0)
+    if assignment_id is None or query.message is None:
+        await query.answer(tr(await language_of(update, context), "This button is out of date."))
+        return
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
+        ack = await acknowledge(
+            session,
+            telegram_id=query.from_user.id,
+            assignment_id=assignment_id,
+            now=runtime.now(),
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+        )
+    when = fmt_datetime(ack.at, zoneinfo.ZoneInfo(ack.timezone), ack.language)
+    if ack.already:
+        answer = tr(
+            ack.language,
+            "Task {number} was already signed for by {name} at {time}.",
+            number=ack.task_number,
+            name=ack.by_name,
+            time=when,
+        )
+    else:
+        answer = tr(ack.language, "Signed for task {number}. Thank you.", number=ack.task_number)
+    await query.answer(answer)
+    if ack.notice:
+        text, buttons = render_notice(ack.notice, ack.language)
+        # Telegram refuses an edit that changes nothing (a notice already showing the signature).
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the 签收 button handler."""
+    application.add_handler(CallbackQueryHandler(on_acknowledge, pattern=pattern(ACK)))

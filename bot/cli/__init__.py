@@ -1,0 +1,1 @@
+"""The `annexbot` command line, one module per command group (entry point: bot.cli.main)."""

@@ -1,0 +1,215 @@
+"""`annexbot import`, `plans`, `tasks`, `task`, `agencies` and `db`: plans and what is in them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli import console as show
+from bot.cli.common import CommandError, execute, load_settings, parse_date, stderr, stdout, utc_now
+from bot.cli.import_report import print_import
+from bot.database import open_database
+from db.migrations import current_revision, head_revision
+from workflows.agencies import list_agencies
+from workflows.importing.model import DocumentInfo
+from workflows.importing.readers import Format
+from workflows.importing.service import BUNDLED_ANNEXES, bundled_annex, import_annex
+from workflows.tasks import get_task, list_plans, list_tasks
+
+
+def register(app: typer.Typer) -> None:
+    """Add the plan commands and the `db` group to the annexbot CLI."""
+    db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+    db_app.command("upgrade")(db_upgrade)
+    db_app.command("current")(db_current)
+    app.add_typer(db_app, name="db")
+    app.command("import")(import_command)
+    app.command("plans")(plans_command)
+    app.command("tasks")(tasks_command)
+    app.command("task")(task_command)
+    app.command("agencies")(agencies_command)
+
+
+def db_upgrade() -> None:
+    """Upgrade the database to the newest schema (other commands do this too)."""
+
+    async def work() -> None:
+        settings = load_settings()
+        async with open_database(settings):
+            pass
+        stdout().print(f"Database at revision {head_revision()}.", highlight=False)
+
+    execute(work)
+
+
+def db_current() -> None:
+    """Show the database's schema revision and the newest one the code knows."""
+
+    async def work() -> None:
+        from db.engine import create_engine
+
+        engine = create_engine(load_settings().resolved_database_url())
+        try:
+            revision = await current_revision(engine)
+        finally:
+            await engine.dispose()
+        stdout().print(f"database: {revision or 'empty'}; code: {head_revision()}", highlight=False)
+
+    execute(work)
+
+
+def _read_source(source: str | None, bundled: str | None) -> tuple[bytes, str | None]:
+    """The bytes to import and a file name for hints: a file, '-' for standard input, or bundled."""
+    if bundled and source:
+        raise CommandError("give a FILE or --bundled NAME, not both")
+    if bundled:
+        return bundled_annex(bundled), None
+    if not source:
+        raise CommandError(
+            f"give a FILE, '-' for standard input, or --bundled ({', '.join(BUNDLED_ANNEXES)})"
+        )
+    if source == "-":
+        return sys.stdin.buffer.read(), None
+    path = Path(source)
+    if not path.is_file():
+        raise CommandError(f"no such file: {source}")
+    return path.read_bytes(), path.name
+
+
+def import_command(
+    source: Annotated[
+        str | None, typer.Argument(metavar="FILE|-", help="Annex file, or - for standard input.")
+    ] = None,
+    bundled: Annotated[
+        str | None, typer.Option(help="Import an annex shipped with annexbot: gf-2015-5.")
+    ] = None,
+    plan: Annotated[
+        str | None, typer.Option(help="Plan code (default: from the document number or file name).")
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="auto, table, inline, labelled, csv or xlsx.")
+    ] = "auto",
+    issued: Annotated[
+        str | None, typer.Option(help="Document date YYYY-MM-DD, for schedules without a year.")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Document title, when the file lacks it.")
+    ] = None,
+    number: Annotated[
+        str | None, typer.Option("--doc-number", help="Document number, e.g. 国发〔2015〕5号.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and compare, write nothing.")
+    ] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Apply the changes a re-import shows.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import an annex into a plan; a re-import shows its changes and applies them with --apply."""
+    if format not in ("auto", "table", "inline", "labelled", "csv", "xlsx"):
+        stderr().print(f"annexbot: unknown --format {format!r}", markup=False)
+        raise typer.Exit(2)
+
+    async def work() -> Any:
+        settings = load_settings()
+        data, filename = _read_source(source, bundled)
+        issued_on = parse_date(issued) if issued else None
+        name = filename or (f"{bundled}.txt" if bundled else None)
+        async with open_database(settings) as sessions, sessions() as session:
+            return await import_annex(
+                session=session,
+                data=data,
+                now=utc_now(),
+                timezone=settings.timezone,
+                plan_code=plan or bundled,
+                format=_format(format),
+                filename=name,
+                document=DocumentInfo(number=number, title=title, issued_on=issued_on),
+                dry_run=dry_run,
+                apply=apply,
+            )
+
+    result = execute(work)
+    if as_json:
+        stdout().print_json(show.to_json(show.import_json(result)))
+    else:
+        print_import(stdout(), result)
+
+
+def _format(value: str) -> Format:
+    """The --format value as a reader format."""
+    return value  # type: ignore[return-value]  # checked against the choices above
+
+
+def plans_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the plans."""
+
+    async def work() -> Any:
+        async with open_database(load_settings()) as sessions, sessions() as session:
+            return await list_plans(session)
+
+    plans = execute(work)
+    if as_json:
+        print(show.to_json([p.__dict__ for p in plans]))
+    else:
+        show.print_plans(stdout(), plans)
+
+
+def tasks_command(
+    plan: Annotated[str | None, typer.Option(help="Only this plan.")] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="Only tasks of this agency (any of its names).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List tasks with their units and dates."""
+
+    async def work() -> Any:
+        async with open_database(load_settings()) as sessions, sessions() as session:
+            return await list_tasks(session, plan_code=plan, agency=agency)
+
+    tasks = execute(work)
+    if as_json:
+        print(show.to_json([show.task_json(t) for t in tasks]))
+    elif not tasks:
+        stdout().print("No tasks. Import an annex first: annexbot import --bundled gf-2015-5")
+    else:
+        show.print_tasks(stdout(), tasks)
+
+
+def task_command(
+    number: Annotated[int, typer.Argument(help="Task number.")],
+    plan: Annotated[
+        str | None, typer.Option(help="The plan, when several have this number.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show one task: text, units, schedule and milestones."""
+
+    async def work() -> Any:
+        async with open_database(load_settings()) as sessions, sessions() as session:
+            return await get_task(session, number=number, plan_code=plan)
+
+    task = execute(work)
+    if as_json:
+        print(show.to_json(show.task_json(task)))
+    else:
+        show.print_task(stdout(), task)
+
+
+def agencies_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List agencies with how many tasks each leads and co-handles."""
+
+    async def work() -> Any:
+        async with open_database(load_settings()) as sessions, sessions() as session:
+            return await list_agencies(session)
+
+    agencies = execute(work)
+    if as_json:
+        print(show.to_json([a.__dict__ for a in agencies]))
+    else:
+        show.print_agencies(stdout(), agencies)

@@ -1,0 +1,58 @@
+"""`annexbot run`: start the bot (long polling, or a webhook with --webhook)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from telegram.error import InvalidToken, TelegramError
+
+from bot.cli.common import CommandError, execute, load_settings
+from bot.logs import configure_logging
+
+NO_TOKEN = "set ANNEXBOT_TELEGRAM_TOKEN to the bot's token from @BotFather"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `run` command to the annexbot CLI."""
+
+    @app.command("run")
+    def run_command(
+        webhook: Annotated[
+            str | None,
+            typer.Option(
+                "--webhook",
+                metavar="URL",
+                help="Public https URL Telegram should POST updates to (default: long polling).",
+            ),
+        ] = None,
+        host: Annotated[
+            str | None,
+            typer.Option(help="Address of the HTTP app (default: ANNEXBOT_HTTP_HOST, 127.0.0.1)."),
+        ] = None,
+        port: Annotated[
+            int | None,
+            typer.Option(help="Port of the HTTP app (default: ANNEXBOT_HTTP_PORT, 8080)."),
+        ] = None,
+    ) -> None:
+        """Run the bot until Ctrl-C or SIGTERM; upgrades the database first."""
+        from bot.run import run_bot
+
+        async def work() -> None:
+            settings = load_settings()
+            if settings.telegram_token is None:
+                raise CommandError(NO_TOKEN)
+            configure_logging(settings.log_format)
+            try:
+                await run_bot(
+                    settings,
+                    webhook_url=webhook,
+                    host=host or settings.http_host,
+                    port=settings.http_port if port is None else port,
+                )
+            except InvalidToken as error:  # its message repeats the token
+                raise CommandError("Telegram rejected ANNEXBOT_TELEGRAM_TOKEN") from error
+            except TelegramError as error:
+                raise CommandError(f"Telegram: {error}") from error
+
+        execute(work)

@@ -1,0 +1,1 @@
+"""Delivery: the outbox sender, pacing, the sweeps' guard and scheduler leadership."""

@@ -1,0 +1,275 @@
+"""The sender: drains the outbox, rendering each delivery in its recipient's language."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+from bot.delivery.pacing import Pacer, PacingRateLimiter
+from bot.logs import log_context
+from bot.runtime import Runtime
+from workflows.outbox import (
+    OutgoingMessage,
+    claim_due,
+    next_due,
+    record_blocked,
+    record_cancelled,
+    record_failure,
+    record_retry,
+    record_sent,
+    release,
+)
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+BASE_BACKOFF_SECONDS = 5
+MAX_BACKOFF_SECONDS = 600
+LEASE = dt.timedelta(seconds=60)
+BATCH = 100
+# Sends in flight at once. The pacer, not this, keeps within Telegram's limits; this bounds
+# how many messages one crash can send twice (those answered but not yet recorded), while
+# 8 still reach 30/s with round trips up to ~250 ms.
+CONCURRENCY = 8
+MIN_WAKE_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A delivery turned into a message: HTML text, buttons, the task it is about, a picture.
+
+    With a photo (PNG bytes) the text is its caption, so it must stay under 1,024 characters.
+    """
+
+    text: str
+    buttons: InlineKeyboardMarkup | None = None
+    task_id: int | None = None
+    photo: bytes | None = None
+
+
+Renderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register how deliveries of one kind are rendered (None: nothing to send any more)."""
+
+    def register(function: Renderer) -> Renderer:
+        RENDERERS[kind] = function
+        return function
+
+    return register
+
+
+class Sender:
+    """Drains the outbox: claims due rows, sends them paced and in parallel, records outcomes.
+
+    What a crash does (tests/bot/delivery/test_crash_exactly_once.py kills a sender 20 times):
+    - nothing is lost: a claim is committed (the row SENDING, with a lease) before its message
+      goes out, and a dead sender's claims are sent when their leases run out (the sender
+      wakes itself then, as it does for retries);
+    - a message claimed but not yet sent goes once: nothing of it reached Telegram;
+    - a message Telegram accepted whose outcome was not yet committed goes again. Telegram has
+      no idempotency key and a bot cannot read its chats back, so whether it arrived cannot
+      be known; sending it again trades a possible loss for a possible duplicate. That window
+      is the answer's way back plus one commit, and at most CONCURRENCY messages are in it
+      at once, so one crash sends at most that many messages twice.
+    """
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        runtime: Runtime,
+        *,
+        pacer: Pacer | None = None,
+        rng: random.Random | None = None,
+        concurrency: int = CONCURRENCY,
+        read_timeout: float | None = None,
+    ) -> None:
+        self._application = application
+        self._runtime = runtime
+        limiter = application.bot.rate_limiter
+        # Sends are paced in one place: the bot's PacingRateLimiter when it has one (it sees
+        # handlers' replies too), else this sender's own pacer.
+        self._bot_paces = pacer is None and isinstance(limiter, PacingRateLimiter)
+        if isinstance(limiter, PacingRateLimiter) and pacer is None:
+            pacer = limiter.pacer
+        self.pacer = pacer or Pacer()
+        self.random = rng or random.Random()
+        self.concurrency = concurrency
+        self.read_timeout = read_timeout
+        self._lock = asyncio.Lock()
+        self._again = False
+        self.lease = LEASE
+        self.next_wake: dt.datetime | None = None  # when the sender wakes itself next
+        self._timer: asyncio.TimerHandle | None = None
+
+    def wake(self) -> None:
+        """Start draining soon (from a handler that just enqueued something, or a timer)."""
+        if self._application.running:  # a timer may outlive the application
+            self._application.create_task(self.drain(), name="outbox-drain")
+
+    async def drain(self) -> int:
+        """Send everything that is due now; returns how many this call sent."""
+        if self._lock.locked():
+            # The running drain passes once more before it returns; wait for it.
+            self._again = True
+            async with self._lock:
+                return 0
+        sent = 0
+        async with self._lock:
+            while True:
+                self._again = False
+                async with self._runtime.session() as session:
+                    batch = await claim_due(
+                        session, now=self._runtime.now(), lease=self.lease, limit=BATCH
+                    )
+                sent += await self._send_batch(batch)
+                if not batch and not self._again:
+                    await self._plan_wake()
+                    return sent
+
+    async def _plan_wake(self) -> None:
+        """Wake (through the runtime) when the earliest waiting or leased delivery falls due."""
+        async with self._runtime.session() as session:
+            due = await next_due(session)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.next_wake = due
+        if due is not None:
+            # Not less than a moment: a row another sender is claiming right now looks due.
+            delay = max(MIN_WAKE_SECONDS, (due - self._runtime.now()).total_seconds())
+            self._timer = asyncio.get_running_loop().call_later(
+                delay, lambda: self._runtime.wake_sender()
+            )
+
+    async def _send_batch(self, batch: list[OutgoingMessage]) -> int:
+        """Send a claimed batch: chats in parallel (bounded), each chat's messages in order."""
+        chats: dict[int, list[OutgoingMessage]] = {}
+        for message in batch:
+            chats.setdefault(message.chat_id, []).append(message)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def chat_worker(messages: list[OutgoingMessage]) -> int:
+            async with gate:
+                return await self._send_chat(messages)
+
+        counts = await asyncio.gather(*(chat_worker(m) for m in chats.values()))
+        return sum(counts)
+
+    async def _send_chat(self, messages: list[OutgoingMessage]) -> int:
+        """Send one chat's messages in order; after a retryable error the rest wait too."""
+        sent = 0
+        for index, message in enumerate(messages):
+            outcome = await self._send_one(message)
+            if outcome is None:
+                sent += 1
+            elif isinstance(outcome, dt.datetime):
+                async with self._runtime.session() as session:
+                    await release(session, messages[index + 1 :], retry_at=outcome)
+                break
+        return sent
+
+    async def _send_one(self, message: OutgoingMessage) -> dt.datetime | bool | None:
+        """Send one delivery and record the outcome: None sent, a time to retry, False given up."""
+        log_context(delivery_id=message.delivery_id, task_id=None)
+        try:
+            async with self._runtime.session() as session:
+                rendered = await RENDERERS[message.kind](message, session)
+        except Exception as error:  # a renderer's bug must not stop the outbox
+            log.exception("delivery %s cannot be rendered", message.delivery_id)
+            return await self._give_up(message, f"render: {error!r}")
+        if rendered is None:
+            async with self._runtime.session() as session:
+                await record_cancelled(session, message, reason="nothing to send")
+            return False
+        log_context(task_id=rendered.task_id)
+        try:
+            async with nullcontext() if self._bot_paces else self.pacer.slot(message.chat_id):
+                sent = await self._deliver(message.chat_id, rendered)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+            self.pacer.hold(message.chat_id, seconds)
+            return await self._retry(message, seconds, "429", count_attempt=False)
+        except Forbidden as error:
+            async with self._runtime.session() as session:
+                await record_blocked(
+                    session, message, error=f"forbidden: {error}", now=self._runtime.now()
+                )
+            self._runtime.metrics.deliveries_failed.labels(message.kind, "blocked").inc()
+            return False
+        except BadRequest as error:  # a NetworkError subclass in PTB, but sending again cannot help
+            log.error("delivery %s was refused: %s", message.delivery_id, error)
+            return await self._give_up(message, f"BadRequest: {error}")
+        except (TimedOut, NetworkError) as error:  # TimedOut is a NetworkError; 5xx arrive as one
+            if message.attempts + 1 >= MAX_ATTEMPTS:
+                return await self._give_up(message, f"{type(error).__name__}: {error}")
+            ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**message.attempts)
+            delay = self.random.uniform(0, ceiling)  # full jitter
+            return await self._retry(message, delay, f"{type(error).__name__}: {error}")
+        except TelegramError as error:  # anything else Telegram refuses: sending again cannot help
+            log.error("delivery %s cannot be sent: %s", message.delivery_id, error)
+            return await self._give_up(message, f"{type(error).__name__}: {error}")
+        async with self._runtime.session() as session:
+            await record_sent(
+                session,
+                message,
+                now=self._runtime.now(),
+                message_id=sent.message_id,
+                task_id=rendered.task_id,
+            )
+        self._runtime.metrics.deliveries_sent.labels(message.kind).inc()
+        return None
+
+    async def _deliver(self, chat_id: int, rendered: Rendered) -> Message:
+        """One Bot API call: a photo with its caption, or a text message."""
+        bot: Bot = self._application.bot
+        if rendered.photo is not None:
+            return await bot.send_photo(
+                chat_id,
+                rendered.photo,
+                caption=rendered.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.buttons,
+                read_timeout=self.read_timeout,
+                write_timeout=self.read_timeout,
+            )
+        return await bot.send_message(
+            chat_id,
+            rendered.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=rendered.buttons,
+            disable_web_page_preview=True,
+            read_timeout=self.read_timeout,
+        )
+
+    async def _retry(
+        self, message: OutgoingMessage, seconds: float, error: str, *, count_attempt: bool = True
+    ) -> dt.datetime:
+        """Put a delivery back for later; returns when it is due."""
+        retry_at = self._runtime.now() + dt.timedelta(seconds=seconds)
+        async with self._runtime.session() as session:
+            await record_retry(
+                session, message, retry_at=retry_at, error=error, count_attempt=count_attempt
+            )
+        self._runtime.metrics.deliveries_retried.labels(message.kind).inc()
+        return retry_at
+
+    async def _give_up(self, message: OutgoingMessage, error: str) -> bool:
+        """Mark a delivery failed; the coordinators are told (unless it was an alert)."""
+        async with self._runtime.session() as session:
+            await record_failure(session, message, error=error, now=self._runtime.now())
+        self._runtime.metrics.deliveries_failed.labels(message.kind, "error").inc()
+        return False

@@ -1,0 +1,1 @@
+"""The HTTP app: webhook, calendar feeds, health and metrics."""

@@ -1,0 +1,140 @@
+"""Overdue nudges, escalations and unacknowledged reminders end to end, in zh and en."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from sqlalchemy import select, update
+
+from bot.chat.handlers.escalations import JOB_NAME, sweep
+from db.enums import MemberRole, Role, TaskState
+from db.models import Agency, Assignment, Task
+from tests.bot.harness import BotHarness
+from workflows.planning import set_due
+
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+ALICE, BOB, DEPUTY, ERIN, BOSS, CHIEF = 3001, 3002, 3003, 3004, 3009, 3010
+
+
+def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """A Beijing wall-clock moment, as aware UTC."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
+
+
+async def setup(harness: BotHarness) -> tuple[str, str]:
+    """Only task 12 open, due 8 March 2016; people of its lead and a co-unit; two coordinators."""
+    await harness.import_bundled()
+    async with harness.runtime.session() as session:
+        await session.execute(update(Task).where(Task.number != 12).values(state=TaskState.CLOSED))
+        await session.commit()
+        rows = await session.execute(
+            select(Agency.name, Assignment.role)
+            .join(Assignment, Assignment.agency_id == Agency.id)
+            .join(Task, Task.id == Assignment.task_id)
+            .where(Task.number == 12)
+            .order_by(Assignment.position)
+        )
+        names = {role: name for name, role in reversed(rows.all())}
+    lead, co = names[Role.LEAD], names[Role.CO]
+    await harness.add_member(ALICE, "Alice", agency=lead)
+    await harness.add_member(BOB, "Bob", agency=co, language="en")
+    await harness.add_member(ERIN, "Erin", agency=lead, language="en")
+    await harness.add_member(DEPUTY, "Dee", agency=lead, role=MemberRole.DEPUTY, language="en")
+    await harness.add_member(BOSS, "Boss", role=MemberRole.COORDINATOR)
+    await harness.add_member(CHIEF, "Chief", role=MemberRole.COORDINATOR, language="en")
+    async with harness.runtime.session() as session:
+        await set_due(
+            session=session,
+            telegram_id=BOSS,
+            number=12,
+            plan_code=None,
+            on_date=dt.date(2016, 3, 8),
+            reason="test",
+            now=harness.clock(),
+        )
+    return lead, co
+
+
+async def run_sweep(harness: BotHarness, at: dt.datetime) -> int:
+    """Move the clock, run the job's sweep and send what it queued."""
+    harness.clock.current = at
+    queued = await sweep(harness.runtime)
+    await harness.sender.drain()
+    return queued
+
+
+def texts(harness: BotHarness, chat: int, start: str) -> list[str]:
+    """The texts of a chat's messages that start with a heading."""
+    found = [m.text for m in harness.sandbox.messages(chat)]
+    return [t for t in found if t is not None and t.startswith(start)]
+
+
+async def test_a_nudge_in_both_languages_with_report_now(harness: BotHarness) -> None:
+    """The day after the due date the lead's liaison is nudged; Report now opens the card."""
+    assert JOB_NAME in harness.job_names
+    await setup(harness)
+    await run_sweep(harness, beijing(2016, 3, 9, 8, 35))
+    [nudge] = [m for m in harness.sandbox.messages(ALICE) if (m.text or "").startswith("⏰ 任务")]
+    assert nudge.text is not None
+    assert nudge.text.splitlines()[:2] == ["⏰ 任务已逾期", "第 12 项任务 · gf-2015-5"]
+    assert "2016年3月8日。已逾期 1 天。" in nudge.text
+    assert nudge.text.endswith("截止：2016年3月8日。已逾期 1 天。\n\n请尽快报告该任务进展。")
+    assert [text for row in nudge.buttons for text, _ in row] == ["立即报告"]
+    [card] = await harness.press(ALICE, nudge.message_id, nudge.callback_data[0])
+    assert card.text is not None
+    assert "第 12 项任务" in card.text
+    [en] = texts(harness, ERIN, "⏰ Overdue")
+    assert en.splitlines()[:2] == ["⏰ Overdue task", "Task No. 12 · gf-2015-5"]
+    assert "2016-03-08. Overdue by 1 day(s).\n\nPlease report on this task now." in en
+    [erin] = [m for m in harness.sandbox.messages(ERIN) if m.text == en]
+    assert [t for row in erin.buttons for t, _ in row] == ["Report now"]
+    assert texts(harness, BOB, "⏰ Overdue") == []  # co-units are not nudged
+
+
+async def test_deputy_then_coordinators_are_told_who_is_silent(harness: BotHarness) -> None:
+    """Third working day: the deputy (en); fourth: both coordinators, naming the silent units."""
+    lead, co = await setup(harness)
+    await run_sweep(harness, beijing(2016, 3, 11, 8, 35))
+    [deputy] = texts(harness, DEPUTY, "🔺")
+    assert deputy.splitlines()[:2] == ["🔺 Overdue task of your agency", "Task No. 12 · gf-2015-5"]
+    assert "Overdue by 3 day(s)." in deputy
+    assert texts(harness, BOSS, "🚨 逾期") == []
+    await run_sweep(harness, beijing(2016, 3, 14, 8, 35))
+    await run_sweep(harness, beijing(2016, 3, 15, 8, 35))
+    [zh] = texts(harness, BOSS, "🚨 逾期")
+    [en] = texts(harness, CHIEF, "🚨 Escalation")
+    assert zh.splitlines()[:2] == ["🚨 逾期任务上报", "第 12 项任务 · gf-2015-5"]
+    assert f"责任单位：{lead}（牵头）、{co}（配合）" in zh
+    assert lead in zh.split("未报告单位：")[1]
+    assert en.splitlines()[0] == "🚨 Escalation: overdue task"
+    assert f"{lead} (lead)" in en
+    assert f"{co} (co-responsible)" in en
+    assert "Silent: " in en
+    [last] = [m for m in harness.sandbox.messages(CHIEF) if m.text == en]
+    assert [text for row in last.buttons for text, _ in row] == ["Open the task"]
+    assert len(texts(harness, DEPUTY, "🔺")) == 1
+
+
+async def test_unacknowledged_reminder_with_sign_buttons_then_escalation(
+    harness: BotHarness,
+) -> None:
+    """Two working days: a reminder with 签收; five: the coordinators hear of the co-unit only."""
+    _, co = await setup(harness)
+    await run_sweep(harness, beijing(2016, 3, 3, 10, 5))
+    [reminder] = [
+        m for m in harness.sandbox.messages(ALICE) if (m.text or "").startswith("⏰ 尚未签收")
+    ]
+    assert reminder.callback_data[0].startswith("ack:")
+    assert "第 12 项" in (reminder.text or "")
+    [en] = texts(harness, BOB, "⏰ Not yet acknowledged")
+    assert "Task 12" in en or "12" in en
+    await harness.press(ALICE, reminder.message_id, reminder.callback_data[0])
+    await run_sweep(harness, beijing(2016, 3, 8, 10, 5))
+    await run_sweep(harness, beijing(2016, 3, 9, 10, 5))
+    [zh] = texts(harness, BOSS, "🚨 未签收任务")
+    [chief] = texts(harness, CHIEF, "🚨 Not acknowledged")
+    assert f"{co}尚未签收：" in zh
+    assert "第 12 项任务" in zh
+    assert f"{co} has not signed for:" in chief
+    assert "Task No. 12 · gf-2015-5" in chief

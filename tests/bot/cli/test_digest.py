@@ -1,0 +1,73 @@
+"""`annexbot digest`: the digest as terminal text, an agency's, and the chart as a PNG file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+from bot.files.chart import cjk_family
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner whose annexbot keeps its data in a temporary directory, with the bundled plan."""
+    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "--bundled", "gf-2015-5"]).exit_code == 0
+    return runner
+
+
+def test_the_coordinators_digest_as_plain_text(runner: CliRunner) -> None:
+    """English, no HTML tags, the whole digest in one piece."""
+    result = runner.invoke(app, ["digest", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("📊 Weekly digest · gf-2015-5 · ")
+    assert lines[1].startswith("Tasks: 🔴 ")
+    assert "Overdue" in lines
+    assert "<b>" not in result.output
+    assert "&lt;" not in result.output
+
+
+def test_an_agency_digest_in_chinese(runner: CliRunner) -> None:
+    """--agency by an alias; Chinese by default; only that agency's tasks."""
+    result = runner.invoke(app, ["digest", "--agency", "工信部", "--plan", "gf-2015-5"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("📋 工业和信息化部每周简报 · gf-2015-5 · ")
+    assert "牵头任务（9 项）" in result.output
+    assert "配合任务（10 项）" in result.output
+    numbers = {
+        line.split()[1] for line in result.output.splitlines() if line[:1] in ("🔴", "🟡", "🟢")
+    }
+    assert len(numbers) == 19
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["digest", "--agency", "外交部"], "annexbot: There is no agency called “外交部”;"),
+        (["digest", "--plan", "nope"], "annexbot: There is no plan called “nope”."),
+        (["digest", "--lang", "fr"], "annexbot: --lang takes zh or en"),
+    ],
+)
+def test_errors_are_one_line(runner: CliRunner, args: list[str], message: str) -> None:
+    """An unknown agency, plan or language: one line, exit code 1."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.output.startswith(message)
+
+
+@pytest.mark.skipif(cjk_family() is None, reason="no CJK font installed")
+def test_chart_writes_a_png(runner: CliRunner, tmp_path: Path) -> None:
+    """--chart FILE writes the progress chart next to the printed digest."""
+    target = tmp_path / "chart.png"
+    result = runner.invoke(app, ["digest", "--chart", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert f"Chart written to {target}" in result.output

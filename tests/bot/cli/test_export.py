@@ -1,0 +1,96 @@
+"""`annexbot export`, run as an operator would: files, standard output and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import icalendar
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner in a temporary directory with the bundled annex imported."""
+    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    imported = runner.invoke(app, ["import", "--bundled", "gf-2015-5"])
+    assert imported.exit_code == 0, imported.output
+    return runner
+
+
+def test_xlsx_to_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    """--output names the workbook; it has both sheets, in English when asked."""
+    result = runner.invoke(
+        app, ["export", "--format", "xlsx", "--output", "meeting.xlsx", "--language", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Wrote meeting.xlsx (113 matrix rows, ")
+    workbook = openpyxl.load_workbook(tmp_path / "meeting.xlsx")
+    assert workbook.sheetnames == ["Matrix", "History"]
+    assert workbook["Matrix"].max_row == 114
+
+
+def test_csv_default_names_per_table(runner: CliRunner, tmp_path: Path) -> None:
+    """Without --output, CSV writes a matrix and a history file named by plan, agency and date."""
+    result = runner.invoke(
+        app, ["export", "--format", "csv", "--plan", "gf-2015-5", "--agency", "工信部"]
+    )
+    assert result.exit_code == 0, result.output
+    [matrix] = tmp_path.glob("annexbot-gf-2015-5-工业和信息化部-matrix-*.csv")
+    [history] = tmp_path.glob("annexbot-gf-2015-5-工业和信息化部-history-*.csv")
+    assert f"Wrote {matrix.name} (" in result.output
+    assert f"Wrote {history.name} (" in result.output
+    rows = list(csv.reader(io.StringIO(matrix.read_text(encoding="utf-8-sig"))))
+    assert rows[0][3] == "单位"
+    assert {row[3] for row in rows[1:]} == {"工业和信息化部"}
+
+
+def test_csv_output_path_gets_one_file_per_table(runner: CliRunner, tmp_path: Path) -> None:
+    """--output report.csv writes report-matrix.csv and report-history.csv; --table only one."""
+    both = runner.invoke(app, ["export", "--format", "csv", "-o", "report.csv"])
+    assert both.exit_code == 0, both.output
+    assert (tmp_path / "report-matrix.csv").is_file()
+    assert (tmp_path / "report-history.csv").is_file()
+    one = runner.invoke(app, ["export", "--format", "csv", "-o", "h.csv", "--table", "history"])
+    assert one.exit_code == 0, one.output
+    assert (tmp_path / "h.csv").read_bytes().startswith("\ufeff时间,".encode())
+
+
+def test_standard_output(runner: CliRunner) -> None:
+    """- writes to standard output: the CSV matrix, or the calendar."""
+    table = runner.invoke(app, ["export", "--format", "csv", "-o", "-"])
+    assert table.exit_code == 0, table.output
+    rows = list(csv.reader(io.StringIO(table.stdout_bytes.decode("utf-8-sig"))))
+    assert rows[0][0] == "计划"
+    assert len(rows) == 114
+    ics = runner.invoke(app, ["export", "--format", "ics", "--agency", "科技部", "-o", "-"])
+    assert ics.exit_code == 0, ics.output
+    calendar = icalendar.Calendar.from_ical(ics.stdout_bytes)
+    assert calendar.walk("VEVENT")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--format", "pdf"], 2, "annexbot: unknown --format 'pdf' (ics, csv or xlsx)"),
+        (["--format", "csv", "--plan", "nope"], 1, "annexbot: There is no plan called “nope”."),
+        (["--format", "xlsx", "--table", "matrix"], 1, "annexbot: --table takes matrix or"),
+        (["--format", "csv", "--language", "fr"], 1, "annexbot: --language takes zh or en"),
+        (["--format", "csv", "--agency", "火星部"], 1, "annexbot: There is no agency called"),
+    ],
+)
+def test_errors_are_one_line(runner: CliRunner, args: list[str], code: int, message: str) -> None:
+    """Wrong options, plans or agencies: one line and an exit code."""
+    result = runner.invoke(app, ["export", *args])
+    assert result.exit_code == code
+    assert result.output.startswith(message)
+    assert len(result.output.strip().splitlines()) == 1

@@ -1,0 +1,62 @@
+"""`annexbot coordinator add` and `annexbot invite`, run as an operator would."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner whose annexbot keeps its data in a temporary directory."""
+    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+def test_coordinator_add_once(runner: CliRunner) -> None:
+    """A coordinator is added once; adding again is one line and exit code 1."""
+    added = runner.invoke(app, ["coordinator", "add", "12345", "--name", "督查室"])
+    assert added.exit_code == 0, added.output
+    assert "Coordinator 督查室 (Telegram 12345) added." in added.output
+    again = runner.invoke(app, ["coordinator", "add", "12345"])
+    assert again.exit_code == 1
+    assert again.output.strip() == "annexbot: You are already registered as a coordinator."
+
+
+def test_invites(runner: CliRunner) -> None:
+    """Coordinator and agency invites print the code, the deep link form and /start usage."""
+    made = runner.invoke(app, ["invite", "--coordinator"])
+    assert made.exit_code == 0, made.output
+    code = re.search(r"Code: ([A-Za-z0-9_-]{22,})", made.output)
+    assert code is not None
+    assert f"https://t.me/<bot>?start={code[1]}" in made.output
+    assert f"/start {code[1]}" in made.output
+    assert runner.invoke(app, ["import", "--bundled", "gf-2015-5"]).exit_code == 0
+    deputy = runner.invoke(app, ["invite", "--agency", "工信部", "--deputy"])
+    assert deputy.exit_code == 0, deputy.output
+    assert "Invite for a deputy of 工业和信息化部" in deputy.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["invite"], "annexbot: give --coordinator or --agency NAME"),
+        (["invite", "--coordinator", "--agency", "科技部"], "give --coordinator or --agency"),
+        (["invite", "--coordinator", "--deputy"], "annexbot: --deputy needs --agency NAME"),
+        (["invite", "--agency", "外交部"], "annexbot: No agency is called “外交部”."),
+    ],
+)
+def test_invite_errors_are_one_line(runner: CliRunner, args: list[str], message: str) -> None:
+    """Wrong options or an unknown agency: one line, exit code 1."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1

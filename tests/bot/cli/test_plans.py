@@ -1,0 +1,130 @@
+"""The annexbot command line, run as a user would, against a fresh SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner whose annexbot keeps its data in a temporary directory."""
+    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+def test_bundled_import_then_tasks_json_shows_the_23_tasks(runner: CliRunner) -> None:
+    """The README's first steps: import the bundled plan and list its tasks as JSON."""
+    imported = runner.invoke(app, ["import", "--bundled", "gf-2015-5"])
+    assert imported.exit_code == 0, imported.output
+    assert "23 tasks" in imported.output
+    listed = runner.invoke(app, ["tasks", "--json"])
+    assert listed.exit_code == 0, listed.output
+    tasks = json.loads(listed.stdout)
+    assert len(tasks) == 23
+    five = tasks[4]
+    assert five["lead"][0]["name"] == "发展改革委"
+    assert [u["name"] for u in five["co"]] == [
+        "工业和信息化部",
+        "网信办",
+        "财政部",
+        "科技部",
+        "保密局",
+        "密码局",
+        "地方各级人民政府",
+    ]
+    assert five["units_open"] is True
+    assert five["co"][-1]["group"] is True
+    assert tasks[11]["schedule"]["due"] == "2015-12-31"
+    assert tasks[0]["schedule"] == {
+        "text": "2015 年开始实施",
+        "start": "2015-01-06",
+        "due": None,
+        "ongoing": True,
+        "flagged": False,
+    }
+
+
+def test_tables_for_people(runner: CliRunner) -> None:
+    """plans, tasks, task N and agencies print readable tables."""
+    runner.invoke(app, ["import", "--bundled", "gf-2015-5"])
+    plans = runner.invoke(app, ["plans"])
+    assert "gf-2015-5" in plans.output
+    assert "国发〔2015〕5号" in plans.output
+    task = runner.invoke(app, ["task", "12"])
+    assert task.exit_code == 0
+    assert "2015-12-31" in task.output
+    assert "工业和信息化部" in task.output
+    filtered = runner.invoke(app, ["tasks", "--agency", "商务部", "--json"])
+    assert [t["number"] for t in json.loads(filtered.stdout)] == [23]
+    agencies = runner.invoke(app, ["agencies", "--json"])
+    ndrc = next(a for a in json.loads(agencies.stdout) if a["name"] == "发展改革委")
+    assert ndrc["lead_tasks"] == 5
+    assert ndrc["co_tasks"] == 16
+
+
+def test_import_from_standard_input_and_reimport_diff(runner: CliRunner, tmp_path: Path) -> None:
+    """An annex piped in imports; a revised file shows its diff and applies with --apply."""
+    annex = "序号\t工作任务\t负责单位\t时间进度\n1\t建设平台。\t工信部、科技部\t2016年底前\n"
+    first = runner.invoke(app, ["import", "-", "--plan", "pilot"], input=annex.encode())
+    assert first.exit_code == 0, first.output
+    revised = tmp_path / "pilot.txt"
+    revised.write_text(annex.replace("2016年底前", "2017年6月底前"), encoding="utf-8")
+    shown = runner.invoke(app, ["import", str(revised), "--plan", "pilot"])
+    assert "~ 1" in shown.output
+    assert "--apply" in shown.output
+    assert (
+        json.loads(runner.invoke(app, ["task", "1", "--json"]).stdout)["schedule"]["due"]
+        == "2016-12-31"
+    )
+    runner.invoke(app, ["import", str(revised), "--plan", "pilot", "--apply"])
+    assert (
+        json.loads(runner.invoke(app, ["task", "1", "--json"]).stdout)["schedule"]["due"]
+        == "2017-06-30"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["import", "missing.txt"], "no such file: missing.txt"),
+        (["import", "--bundled", "gf-1999-1"], "no bundled annex"),
+        (["task", "99"], "no task 99"),
+        (["tasks", "--plan", "nope"], "no plan 'nope'"),
+        (["tasks", "--agency", "不存在部"], "no agency"),
+        (["import", "--bundled", "gf-2015-5", "--plan", "Bad Code!"], "plan code"),
+    ],
+)
+def test_errors_are_one_line_and_exit_1(
+    runner: CliRunner, arguments: list[str], message: str
+) -> None:
+    """Bad input gets one clear line on standard error and exit code 1, never a traceback."""
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_annex_names_the_line(runner: CliRunner) -> None:
+    """An annex row without units is reported with its line number."""
+    annex = "序号\t工作任务\t负责单位\t时间进度\n1\t甲。\t科技部\t2016年\n2\t乙。\t\t2016年\n"
+    result = runner.invoke(app, ["import", "-", "--plan", "bad"], input=annex.encode())
+    assert result.exit_code == 1
+    assert "line 3" in result.stderr
+
+
+def test_bad_setting_is_named(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong setting is named in one line."""
+    monkeypatch.setenv("ANNEXBOT_TIMEZONE", "Mars/Olympus")
+    result = runner.invoke(app, ["plans"])
+    assert result.exit_code == 1
+    assert "ANNEXBOT_TIMEZONE" in result.stderr

@@ -1,0 +1,64 @@
+"""`annexbot demo`: the scripted weeks run to the end, in both languages, and leave their files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+from bot.demo.story import DemoResult, play
+
+NOW = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # a Tuesday morning in Beijing
+
+
+async def _play(directory: Path, language: str) -> tuple[DemoResult, str]:
+    """Run the demo into a string; returns its result and what it printed."""
+    out = io.StringIO()
+    console = Console(file=out, width=120, color_system=None)
+    result = await play(directory, language=language, console=console, now=NOW)
+    return result, out.getvalue()
+
+
+@pytest.mark.timeout(180)
+async def test_demo_tells_the_story_in_chinese(tmp_path: Path) -> None:
+    """Invitations, signing, a report, an extension, a close, nudges, escalation and the digest."""
+    result, printed = await _play(tmp_path, "zh")
+    text = "\n".join(result.lines)
+    assert "所有日期顺延" in printed
+    assert "李明（科技部） > ［签收］×" in text
+    assert "第 4 项任务的延期申请已由王主任批准" in text
+    assert "第 3 项任务已由王主任办结销号" in text
+    assert "⏰ 任务已逾期" in text
+    assert "-> 王主任（督查室）: 🚨 逾期任务上报" in text
+    assert "每周" in text  # the Monday digest
+    assert result.bot_messages > 50
+    assert result.database.exists()
+
+
+def test_cli_demo_refuses_a_full_directory(tmp_path: Path) -> None:
+    """The demo never writes into a directory that holds something."""
+    (tmp_path / "keep.txt").write_text("mine")
+    outcome = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path)])
+    assert outcome.exit_code == 1
+    assert outcome.output == f"annexbot: --dir: {tmp_path} is not empty\n"
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_cli_demo_runs_and_says_where_things_are(tmp_path: Path) -> None:
+    """In English: the story plays to the end, says where its database is; `tasks` reads it."""
+    target = tmp_path / "demo"
+    outcome = CliRunner().invoke(app, ["demo", "--lang", "en", "--dir", str(target)])
+    assert outcome.exit_code == 0, outcome.output
+    assert "every date moved" in outcome.output
+    assert "Li Ming (MOST) ▸ [Acknowledge] ×" in outcome.output
+    assert "Weekly digest" in outcome.output
+    assert "🚨" in outcome.output
+    assert f"Database: {target / 'annexbot.sqlite3'}" in outcome.output
+    tasks = CliRunner().invoke(app, ["tasks"], env={"ANNEXBOT_DATA_DIR": str(target)})
+    assert tasks.exit_code == 0, tasks.output
+    assert "云计算" in tasks.output
