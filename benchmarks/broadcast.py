@@ -16,7 +16,7 @@ from benchmarks.common import Database, Figure, Report, median, sessions_on
 from benchmarks.data import MILESTONE_STEP_DAYS, Shape, generate
 from benchmarks.sandboxed import running_bot
 from db.models import Member, Milestone
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 from workflows.reminders import REMINDER_KIND
 
 NOW = dt.datetime(2026, 3, 3, 2, 0, tzinfo=dt.UTC)

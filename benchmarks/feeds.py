@@ -26,8 +26,8 @@ from bot.settings import Settings
 from bot.web.app import build_web_app, module_routes, serve
 from db.enums import FeedScope
 from db.models import Milestone, Plan
-from workflows.feed_tokens import issue
-from workflows.feeds import export_calendar
+from workflows.feeds.calendar import export_calendar
+from workflows.feeds.tokens import issue
 
 NOW = dt.datetime(2026, 3, 3, 2, 0, tzinfo=dt.UTC)
 BOT_URL = "https://t.me/annex_bench_bot"

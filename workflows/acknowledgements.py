@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, Task
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 from workflows.workdays import QUIET_END, QUIET_START, add_working_days, next_send_time
 
 ACK_REMINDER_KIND = "ack_reminder"

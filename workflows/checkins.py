@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, StatusReport, Task
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 from workflows.status import ReportView, latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, add_working_days, next_send_time
 

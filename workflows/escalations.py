@@ -28,7 +28,7 @@ from db.enums import MemberRole, MilestoneKind, Role, TaskState
 from db.models import Agency, Assignment, Member, Milestone, Plan, Task
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
-from workflows.outbox import cancel_superseded, enqueue, existing_keys
+from workflows.outbox.queue import cancel_superseded, enqueue, existing_keys
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, add_working_days, is_working_day
 from workflows.workdays import next_send_time as _next_send_time

@@ -15,7 +15,7 @@ from workflows.access import find_task, get_task_by_id, identify, require_coordi
 from workflows.dates import parse_user_date
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.milestones import DUE_KEY, move_due
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 from workflows.review import coordinators
 from workflows.status import local_today
 

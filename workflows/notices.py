@@ -14,7 +14,7 @@ from db.models import Agency, Assignment, Delivery, Member, Plan, Task
 from workflows.access import identify
 from workflows.audit import record
 from workflows.errors import ForbiddenError, NotFoundError
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 
 NOTICE_KIND = "assignment_notice"
 # Ten tasks with trimmed texts stay well inside Telegram's 4096 characters per message.

@@ -14,7 +14,7 @@ from workflows import audit
 from workflows.access import find_task
 from workflows.errors import ConflictError, NotFoundError
 from workflows.notices import AGENCY_ROLES
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 from workflows.planning import coordinator, require_agency
 
 NUDGE_KIND = "nudge"

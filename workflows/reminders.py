@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
 from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
 from workflows.milestones import live_milestones
-from workflows.outbox import KEY_CHUNK, enqueue_many, existing_keys
+from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START, is_working_day, next_send_time
 

@@ -13,7 +13,7 @@ from db.models import Agency, AuditEvent, Member, StatusReport, Task
 from workflows import audit
 from workflows.access import Actor, get_task_by_id, identify, require_coordinator
 from workflows.errors import ConflictError, InvalidInputError
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 
 REVIEW_REQUEST = "review-request"
 REVIEW_OUTCOME = "review-outcome"

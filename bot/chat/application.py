@@ -24,6 +24,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "mytasks",
     "extend",
     "review",
+    "extension_decisions",
     "notes",
     "reminders",
     "escalations",

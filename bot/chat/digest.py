@@ -16,7 +16,7 @@ from bot.chat.handlers.mytasks import STATE_LABELS
 from bot.chat.task_card import MILESTONE_KINDS
 from bot.i18n import tr
 from bot.render import MESSAGE_LIMIT, esc, fmt_date, light_mark, role_label, trim
-from workflows.digest import (
+from workflows.digest.model import (
     HORIZON_DAYS,
     AgencyDigest,
     ChangeItem,

@@ -13,7 +13,7 @@ from bot.cli.common import CommandError, execute, load_settings, stderr, stdout,
 from bot.database import open_database
 from bot.files.chart import render_gantt
 from bot.live_settings import settings_in
-from workflows.digest import compose_digests, plan_of
+from workflows.digest.requests import compose_digests, plan_of
 from workflows.progress import chart_rows
 from workflows.status import local_today
 

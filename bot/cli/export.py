@@ -18,7 +18,7 @@ from bot.files.workbooks import Table, export_tables, file_name, to_csv, to_xlsx
 from bot.i18n import LANGUAGES
 from bot.live_settings import settings_in
 from workflows.exports import build_export, export_target
-from workflows.feeds import export_calendar
+from workflows.feeds.calendar import export_calendar
 
 FORMATS = ("ics", "csv", "xlsx")
 TABLES = ("matrix", "history")

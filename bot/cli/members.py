@@ -8,7 +8,8 @@ import typer
 
 from bot.cli.common import CommandError, execute, load_settings, stdout, utc_now
 from bot.database import open_database
-from workflows.members import add_coordinator, create_invite
+from workflows.invites import create_invite
+from workflows.members import add_coordinator
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.web.app import build_web_app, module_routes, serve
 from bot.web.feeds import feed_urls
 from db.enums import FeedScope
-from workflows.feed_tokens import create_link
+from workflows.feeds.tokens import create_link
 
 log = logging.getLogger(__name__)
 

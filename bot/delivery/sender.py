@@ -19,13 +19,12 @@ from telegram.ext import Application
 from bot.delivery.pacing import Pacer, PacingRateLimiter
 from bot.logs import log_context
 from bot.runtime import Runtime
-from workflows.outbox import (
+from workflows.outbox.failures import record_blocked, record_failure
+from workflows.outbox.sending import (
     OutgoingMessage,
     claim_due,
     next_due,
-    record_blocked,
     record_cancelled,
-    record_failure,
     record_retry,
     record_sent,
     release,

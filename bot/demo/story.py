@@ -25,7 +25,7 @@ from bot.sandbox.driver import BotDriver, Clock, VirtualTime, running_bot
 from bot.settings import Settings
 from bot.web.app import build_web_app, module_routes, serve
 from workflows.importing.service import bundled_annex, import_annex
-from workflows.members import create_invite
+from workflows.invites import create_invite
 from workflows.rehearsal import shift_plan_dates
 from workflows.workdays import add_working_days, next_working_day
 

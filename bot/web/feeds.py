@@ -22,8 +22,9 @@ from starlette.routing import BaseRoute, Route
 from bot.live_settings import settings_in
 from bot.runtime import Runtime
 from workflows.errors import NotFoundError
-from workflows.feed_tokens import resolve
-from workflows.feeds import FeedCache, build_feed
+from workflows.feeds.cache import FeedCache
+from workflows.feeds.calendar import build_feed
+from workflows.feeds.tokens import resolve
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 CACHE_CONTROL = "private, max-age=900"

@@ -14,7 +14,8 @@ from db.enums import DeliveryState
 from db.models import Delivery, Member
 from tests.bot.harness import BotHarness
 from workflows.chat import task_of_message
-from workflows.outbox import OutgoingMessage, enqueue
+from workflows.outbox.queue import enqueue
+from workflows.outbox.sending import OutgoingMessage
 
 ALICE = 1001
 

@@ -19,7 +19,8 @@ from bot.metrics import OBSERVE_GROUP
 from db.enums import MemberRole
 from db.models import Task
 from tests.bot.harness import BotHarness
-from workflows.outbox import OutgoingMessage, enqueue
+from workflows.outbox.queue import enqueue
+from workflows.outbox.sending import OutgoingMessage
 
 USER = 1001
 log = logging.getLogger("tests.bot.test_logs")

@@ -14,7 +14,8 @@ from bot.metrics import Metrics
 from bot.web.app import build_web_app
 from db.enums import MemberRole
 from tests.bot.harness import BotHarness
-from workflows.outbox import OutgoingMessage, enqueue
+from workflows.outbox.queue import enqueue
+from workflows.outbox.sending import OutgoingMessage
 
 LIAISON = 1001
 OTHER = 1002

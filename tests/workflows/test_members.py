@@ -14,17 +14,8 @@ from db.enums import MemberRole
 from db.models import AuditEvent, Delivery, Invite, Member
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.importing.service import bundled_annex, import_annex
-from workflows.members import (
-    Registration,
-    add_coordinator,
-    agencies_overview,
-    create_invite,
-    hash_code,
-    leave,
-    list_members,
-    redeem_invite,
-    set_language,
-)
+from workflows.invites import Registration, create_invite, hash_code, redeem_invite
+from workflows.members import add_coordinator, agencies_overview, leave, list_members, set_language
 
 NOW = dt.datetime(2016, 3, 1, 2, 0, tzinfo=dt.UTC)
 BOSS = 100

@@ -16,15 +16,14 @@ from bot.runtime import runtime_of
 from bot.web.feeds import feed_urls
 from db.enums import FeedScope
 from workflows.errors import InvalidInputError
-from workflows.feed_tokens import (
-    FeedLinkView,
-    IssuedLink,
+from workflows.feeds.links import (
     calendar_choices,
     list_links,
     request_link,
     revoke_link,
     rotate_link,
 )
+from workflows.feeds.tokens import FeedLinkView, IssuedLink
 
 AGENCY, RENEW, REVOKE, ROTATE = "cal", "caln", "fdx", "fdr"
 MINE = frozenset({"mine", "me", "我的"})

@@ -25,7 +25,7 @@ from workflows.checkins import (
     checkin_message,
     plan_checkins,
 )
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 
 JOB_NAME = "checkins"
 SWEEP_INTERVAL_SECONDS = 600

@@ -25,7 +25,7 @@ from bot.i18n import tr
 from bot.render import esc, fmt_date, role_label, trim
 from bot.runtime import runtime_of
 from workflows.nudges import NUDGE_KIND, NudgeResult, nudge, nudge_message
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 from workflows.planning import AssignmentChange, add_milestone, assign, set_due, unassign
 
 NUDGE_TEXT_WIDTH = 300

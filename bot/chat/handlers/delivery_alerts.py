@@ -8,7 +8,7 @@ from telegram.ext import Application
 from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr
 from bot.render import esc, trim
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 
 ERROR_WIDTH = 120
 

@@ -23,10 +23,11 @@ from bot.i18n import N_, tr
 from bot.live_settings import settings_in
 from bot.render import esc, fmt_date
 from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
-from workflows.digest import CoordinatorDigest, chart_plan, digests_for_member
-from workflows.digest_schedule import CHART_KIND, DIGEST_KIND, plan_weekly_digests
+from workflows.digest.model import CoordinatorDigest
+from workflows.digest.requests import chart_plan, digests_for_member
+from workflows.digest.schedule import CHART_KIND, DIGEST_KIND, plan_weekly_digests
 from workflows.errors import InvalidInputError
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 from workflows.progress import chart_rows
 from workflows.status import local_today
 

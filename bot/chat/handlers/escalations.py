@@ -38,7 +38,7 @@ from workflows.escalations import (
     plan_overdue_messages,
 )
 from workflows.notices import notice_items
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 
 log = logging.getLogger(__name__)
 JOB_NAME = "overdue-escalations"

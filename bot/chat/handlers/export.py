@@ -27,7 +27,7 @@ from bot.render import fmt_date
 from bot.runtime import Runtime, runtime_of
 from workflows.errors import InvalidInputError
 from workflows.exports import ExportData, ExportTarget, build_export, member_export_target
-from workflows.feeds import export_calendar
+from workflows.feeds.calendar import export_calendar
 
 USAGE_EXPORT = N_("Usage: /export csv|xlsx|ics [AGENCY], e.g. /export xlsx 科技部")
 FORMATS = {

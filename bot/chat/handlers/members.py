@@ -12,7 +12,8 @@ from bot.chat.errors import language_of
 from bot.i18n import tr
 from bot.render import MESSAGE_LIMIT, esc, fmt_datetime
 from bot.runtime import runtime_of
-from workflows.members import InviteView, MemberView, agencies_overview, create_invite, list_members
+from workflows.invites import InviteView, create_invite
+from workflows.members import MemberView, agencies_overview, list_members
 
 DEPUTY_WORDS = {"deputy", "副", "副联络员"}
 

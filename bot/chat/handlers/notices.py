@@ -18,7 +18,7 @@ from bot.i18n import tr
 from bot.render import esc, fmt_datetime, role_label, trim
 from bot.runtime import runtime_of
 from workflows.notices import NOTICE_KIND, NoticeItem, acknowledge, notice_items
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 
 ACK = "ack"
 TEXT_WIDTH = 160

@@ -18,7 +18,8 @@ from bot.i18n import normalise_language, tr
 from bot.render import esc
 from bot.runtime import runtime_of
 from db.enums import MemberRole
-from workflows.members import MemberView, leave, my_membership, redeem_invite, set_language
+from workflows.invites import redeem_invite
+from workflows.members import MemberView, leave, my_membership, set_language
 
 NOT_REGISTERED = "You are not registered yet. Ask your coordinator for an invite link."
 LEAVE = "leave"

@@ -18,7 +18,7 @@ from bot.delivery.sweeps import leader_job, run_sweep
 from bot.i18n import tr
 from bot.render import esc, fmt_date, trim
 from bot.runtime import RUNTIME_KEY, Runtime
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 from workflows.reminders import (
     REMINDER_KIND,
     ReminderView,

@@ -13,7 +13,7 @@ from bot.chat.digest import (
     split_blocks,
 )
 from bot.render import MESSAGE_LIMIT
-from workflows.digest import (
+from workflows.digest.model import (
     AgencyDigest,
     ChangeItem,
     CoordinatorDigest,

@@ -15,7 +15,8 @@ from db.enums import MemberRole
 from db.models import Assignment
 from tests.bot.harness import BotHarness
 from tests.conftest import ThrowawayDatabase
-from workflows.members import add_coordinator, create_invite
+from workflows.invites import create_invite
+from workflows.members import add_coordinator
 
 BOSS, LI, WANG, STRANGER, ALIEN = 100, 200, 201, 300, 301
 HINT_ZH = "您尚未注册。请向协调人索取邀请链接。"

@@ -22,7 +22,7 @@ from bot.cli.serve import run_server
 from bot.database import open_database
 from bot.settings import Settings
 from db.enums import FeedScope
-from workflows.feed_tokens import create_link
+from workflows.feeds.tokens import create_link
 
 LINK = re.compile(r"^(https?://\S+/feeds/[A-Za-z0-9_-]{32}\.ics)$", re.MULTILINE)
 

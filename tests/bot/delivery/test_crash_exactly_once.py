@@ -35,7 +35,8 @@ from db.enums import DeliveryState
 from db.migrations import upgrade
 from db.models import Delivery
 from tests.conftest import POSTGRES_URL
-from workflows.outbox import OutgoingMessage, enqueue
+from workflows.outbox.queue import enqueue
+from workflows.outbox.sending import OutgoingMessage
 
 CHATS = 250
 PER_CHAT = 4  # 1,000 deliveries; several per chat, so the 1/s per-chat limit is exercised

@@ -16,7 +16,8 @@ from db.enums import DeliveryState, MemberRole
 from db.models import Delivery
 from tests.bot.harness import BotHarness
 from tests.conftest import ThrowawayDatabase
-from workflows.outbox import OutgoingMessage, enqueue
+from workflows.outbox.queue import enqueue
+from workflows.outbox.sending import OutgoingMessage
 
 COORDINATOR = 9001
 LIAISON = 1001

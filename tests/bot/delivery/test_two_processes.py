@@ -31,7 +31,7 @@ from db.migrations import upgrade
 from db.models import Delivery
 from tests.bot.delivery.test_crash_exactly_once import ROOT, fresh_postgres_database
 from tests.conftest import POSTGRES_URL
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="ANNEXBOT_TEST_POSTGRES_URL is not set")
 

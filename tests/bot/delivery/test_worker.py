@@ -21,7 +21,7 @@ from db.models import Delivery
 from tests.bot.delivery.test_crash_exactly_once import database_url  # noqa: F401 - a fixture
 from tests.bot.delivery.test_sender import LIAISON, _deliveries, _note, _queue, _team, _texts
 from tests.bot.harness import BotHarness
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 
 
 @pytest.fixture(autouse=True)

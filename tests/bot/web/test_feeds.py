@@ -18,7 +18,7 @@ from bot.web.feeds import BadTokenThrottle, feed_route, feed_urls
 from db.enums import FeedScope
 from tests.workflows.reports_setup import BOSS, NOW, Sessions, setup
 from workflows.access import find_task
-from workflows.feed_tokens import request_link, revoke_link
+from workflows.feeds.links import request_link, revoke_link
 from workflows.milestones import move_due
 
 LATER = NOW + dt.timedelta(days=2)

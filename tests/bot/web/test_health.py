@@ -20,7 +20,7 @@ from bot.web.app import build_web_app
 from db.engine import create_engine, create_session_factory
 from db.leader import Leader
 from tests.bot.harness import Clock
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 
 
 def _settings(tmp_path: Path) -> Settings:

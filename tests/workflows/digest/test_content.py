@@ -17,7 +17,9 @@ from tests.workflows.digest_setup import (
     build_plan,
     task_id,
 )
-from workflows.digest import (
+from workflows.digest.content import agency_digest, coordinator_digest
+from workflows.digest.items import period_moment
+from workflows.digest.model import (
     WEEK,
     ChangeItem,
     CoordinatorDigest,
@@ -29,11 +31,8 @@ from workflows.digest import (
     SilentUnit,
     Totals,
     WaitingItem,
-    agency_digest,
-    coordinator_digest,
-    period_moment,
 )
-from workflows.digest_schedule import plan_weekly_digests
+from workflows.digest.schedule import plan_weekly_digests
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.lights import Light
 

@@ -13,16 +13,14 @@ from db.enums import FeedScope
 from db.models import Agency, FeedToken
 from tests.workflows.reports_setup import BOSS, CO, LEAD, NOW, Sessions, setup
 from workflows.errors import ForbiddenError, NotFoundError
-from workflows.feed_tokens import (
+from workflows.feeds.links import (
     calendar_choices,
-    create_link,
-    hash_token,
     list_links,
     request_link,
-    resolve,
     revoke_link,
     rotate_link,
 )
+from workflows.feeds.tokens import create_link, hash_token, resolve
 
 LATER = NOW + dt.timedelta(days=1)
 

@@ -16,7 +16,9 @@ from db.models import Agency, Member, Milestone, StatusReport, Task
 from tests.workflows.reports_setup import NOW, Sessions, setup, task_id
 from workflows.access import find_task
 from workflows.errors import NotFoundError
-from workflows.feeds import FeedCache, FeedSource, build_feed, export_calendar
+from workflows.feeds.cache import FeedCache
+from workflows.feeds.calendar import build_feed, export_calendar
+from workflows.feeds.model import FeedSource
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.milestones import move_due
 

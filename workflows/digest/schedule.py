@@ -12,19 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import MemberRole
 from db.models import Member
 from workflows.checkins import DEFAULT_EVERY_DAYS
-from workflows.digest import (
-    AGENCY_ROLES,
-    WEEK,
-    Digest,
-    DigestPart,
-    agency_digest,
-    coordinator_digest,
-    period_date,
-    period_moment,
-    plans_by_code,
-    plans_of_agency,
-)
-from workflows.outbox import enqueue, existing_keys
+from workflows.digest.content import agency_digest, coordinator_digest
+from workflows.digest.items import period_date, period_moment
+from workflows.digest.model import AGENCY_ROLES, WEEK, Digest, DigestPart
+from workflows.digest.requests import plans_by_code, plans_of_agency
+from workflows.outbox.queue import enqueue, existing_keys
 from workflows.workdays import QUIET_END, QUIET_START, next_send_time
 
 DIGEST_KIND = "digest"

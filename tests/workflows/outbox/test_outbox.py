@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import DeliveryState, MemberRole
 from db.models import Agency, Delivery, Member
-from workflows.outbox import claim_due, enqueue, record_blocked, record_failure, record_retry
+from workflows.outbox.failures import record_blocked, record_failure
+from workflows.outbox.queue import enqueue
+from workflows.outbox.sending import claim_due, record_retry
 
 NOW = dt.datetime(2016, 3, 1, 2, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=60)

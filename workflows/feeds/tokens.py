@@ -1,0 +1,207 @@
+"""Feed links: unguessable tokens kept as hashes, issued, resolved and revoked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import FeedScope
+from db.models import Agency, FeedToken, Member, Plan, Task
+from workflows import audit
+from workflows.access import Actor
+from workflows.agencies import find_agency
+from workflows.errors import NotFoundError
+from workflows.feeds.model import FeedSource
+
+TOKEN_BYTES = 24  # 192 random bits
+
+
+TOKEN_LENGTH = 32  # what token_urlsafe(24) gives; anything else is refused before hashing
+
+
+@dataclass(frozen=True)
+class FeedLinkView:
+    """An active feed link, without its secret."""
+
+    token_id: int
+    scope: FeedScope
+    label: str
+    plan: str | None
+    agency: str | None
+    task_number: int | None
+    created_at: dt.datetime
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """A link just made (token set, shown once), or the one the member already holds."""
+
+    view: FeedLinkView
+    token: str | None
+    existing: bool
+
+
+def new_token() -> str:
+    """A fresh token: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _label(scope: FeedScope, plan: Plan | None, agency: Agency | None, task: Task | None) -> str:
+    """A short name for a link: what it covers."""
+    if scope is FeedScope.TASK and task is not None:
+        return f"{task.plan.code}/{task.number}"
+    if scope is FeedScope.AGENCY and agency is not None:
+        return agency.name
+    return plan.code if plan is not None else str(scope)
+
+
+async def link_view(session: AsyncSession, row: FeedToken) -> FeedLinkView:
+    """A token row as a view."""
+    plan = await session.get(Plan, row.plan_id) if row.plan_id else None
+    agency = await session.get(Agency, row.agency_id) if row.agency_id else None
+    task = await session.get(Task, row.task_id) if row.task_id else None
+    creator = await session.get(Member, row.created_by_id) if row.created_by_id else None
+    return FeedLinkView(
+        token_id=row.id,
+        scope=row.scope,
+        label=row.label,
+        plan=plan.code if plan else None,
+        agency=agency.name if agency else None,
+        task_number=task.number if task else None,
+        created_at=row.created_at,
+        created_by=creator.display_name if creator else None,
+    )
+
+
+async def no_plan_error(session: AsyncSession) -> NotFoundError:
+    """The error for a plan that was not named: none exists, or several do."""
+    if await session.scalar(select(Plan.id).limit(1)) is None:
+        return NotFoundError("There is no plan yet.")
+    return NotFoundError("There are several plans; name one.")
+
+
+async def only_plan_id(session: AsyncSession) -> int | None:
+    """The id of the one plan, or None when there are none or several."""
+    ids = (await session.scalars(select(Plan.id).limit(2))).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+async def issue(
+    session: AsyncSession,
+    *,
+    scope: FeedScope,
+    now: dt.datetime,
+    plan_id: int | None = None,
+    agency_id: int | None = None,
+    task_id: int | None = None,
+    member_id: int | None = None,
+    created_by_id: int | None = None,
+) -> tuple[str, FeedToken]:
+    """Add a token row for a scope (flushed, not committed) and return the token with it."""
+    plan = await session.get(Plan, plan_id) if plan_id else None
+    agency = await session.get(Agency, agency_id) if agency_id else None
+    task = await session.get(Task, task_id) if task_id else None
+    if task is not None:
+        await session.refresh(task, ["plan"])
+    token = new_token()
+    row = FeedToken(
+        token_hash=hash_token(token),
+        scope=scope,
+        plan_id=plan_id,
+        agency_id=agency_id,
+        task_id=task_id,
+        member_id=member_id,
+        label=_label(scope, plan, agency, task),
+        created_by_id=created_by_id,
+        created_at=now,
+        revoked_at=None,
+    )
+    session.add(row)
+    await session.flush()
+    return token, row
+
+
+async def resolve(session: AsyncSession, token: str) -> FeedSource | None:
+    """What an active token opens, or None for anything unknown, malformed or revoked."""
+    if len(token) != TOKEN_LENGTH:
+        return None
+    wanted = hash_token(token)
+    row = await session.scalar(select(FeedToken).where(FeedToken.token_hash == wanted))
+    # The lookup is by hash, so timing tells nothing of the token; compare anyway.
+    if row is None or not hmac.compare_digest(row.token_hash, wanted) or row.revoked_at:
+        return None
+    return FeedSource(
+        scope=row.scope,
+        plan_id=row.plan_id,
+        agency_id=row.agency_id,
+        task_id=row.task_id,
+        member_id=row.member_id,
+    )
+
+
+def record_link(
+    session: AsyncSession, row: FeedToken, actor: Actor, now: dt.datetime, *, action: str
+) -> None:
+    """An audit event for a link (never its token)."""
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action=action,
+        entity="feed_token",
+        entity_id=row.id,
+        plan_id=row.plan_id,
+        before=None,
+        after={"scope": str(row.scope), "label": row.label},
+    )
+
+
+def revoke_row(
+    session: AsyncSession, row: FeedToken, actor: Actor, now: dt.datetime, *, action: str
+) -> None:
+    """Mark a link revoked, audited."""
+    row.revoked_at = now
+    record_link(session, row, actor, now, action=action)
+
+
+async def create_link(
+    *,
+    session: AsyncSession,
+    scope: FeedScope,
+    now: dt.datetime,
+    plan_code: str | None = None,
+    agency: str | None = None,
+) -> tuple[str, FeedLinkView]:
+    """A link made from the command line (no member): the plan's, or an agency's."""
+    plan_id = await only_plan_id(session)
+    if plan_code is not None:
+        plan = await session.scalar(select(Plan).where(Plan.code == plan_code))
+        if plan is None:
+            raise NotFoundError("There is no plan called “{code}”.", code=plan_code)
+        plan_id = plan.id
+    agency_id = None
+    if agency is not None:
+        found = await find_agency(session, agency)
+        if found is None:
+            raise NotFoundError(
+                "There is no agency called “{name}”; /agencies lists them.", name=agency
+            )
+        agency_id = found.id
+    if scope is FeedScope.PLAN and plan_id is None:
+        raise await no_plan_error(session)
+    token, row = await issue(session, scope=scope, now=now, plan_id=plan_id, agency_id=agency_id)
+    view = await link_view(session, row)
+    await session.commit()
+    return token, view

@@ -1,0 +1,1 @@
+"""The outbox: every message the bot sends on its own is first a delivery row with a unique key."""
