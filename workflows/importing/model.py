@@ -37,6 +37,7 @@ class RawTask:
     co_text: str = ""
     schedule_text: str = ""
     section: str | None = None
+    rule: str = ""  # how the reader found it: layout, numbering style, which note or column
 
 
 @dataclass(frozen=True)

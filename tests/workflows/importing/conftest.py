@@ -11,7 +11,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TALLY] = Tally()
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     tally = config.stash.get(TALLY, None)
     if not tally or not tally.exact:
         return
@@ -20,4 +22,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(f"{name:24} {exact:>3}/{total:<3} {layout}")
     exact = sum(e for e, _, _ in tally.exact.values())
     total = sum(t for _, t, _ in tally.exact.values())
-    terminalreporter.write_line(f"corpus: {exact}/{total} tasks exact in {len(tally.exact)} documents")
+    terminalreporter.write_line(
+        f"corpus: {exact}/{total} tasks exact in {len(tally.exact)} documents"
+    )

@@ -18,9 +18,11 @@ def _read(document: Document) -> tuple[dict[int, AnnexTask], str | None]:
     raw = read_annex(document.path.read_bytes(), filename=document.path.name)
     head = document.expected.get("document", {})
     if "number" in head:
-        assert raw.document.number == unicodedata.normalize("NFKC", head["number"]).replace(
-            "(", "〔"
-        ).replace(")", "〕") or raw.document.number == head["number"]
+        assert (
+            raw.document.number
+            == unicodedata.normalize("NFKC", head["number"]).replace("(", "〔").replace(")", "〕")
+            or raw.document.number == head["number"]
+        )
     if "issued_on" in head:
         assert raw.document.issued_on == head["issued_on"]
     tasks = interpret_annex(raw, issued_on=raw.document.issued_on)
