@@ -12,6 +12,7 @@ from workflows.importing.readers.head import read_document
 from workflows.importing.readers.inline import read_inline
 from workflows.importing.readers.labelled import read_labelled
 from workflows.importing.readers.spreadsheet import GridRead, read_csv, read_xlsx, sniff_delimiter
+from workflows.importing.readers.stacked import read_stacked, unpipe
 from workflows.importing.readers.table import find_header, read_table
 from workflows.importing.readers.text import decode, split_lines
 
@@ -37,7 +38,7 @@ def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = N
         _check_size(data, _MAX_XLSX_BYTES)
         return _grid("xlsx", read_xlsx(data))
     _check_size(data, _MAX_TEXT_BYTES)
-    lines = split_lines(decode(data))
+    lines = unpipe(split_lines(decode(data)))
     text = "\n".join(lines)
     if format == "csv" or (
         format == "auto"
@@ -51,6 +52,9 @@ def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = N
     if format != "auto":
         drafts = read_labelled(lines) if format == "labelled" else read_inline(lines)
         return _text(format, lines, drafts)
+    if (stacked := read_stacked(lines)) is not None and stacked.drafts:
+        annex = range(stacked.start, stacked.end)
+        return RawAnnex("table", read_document(lines, annex=annex), finish(stacked.drafts, "table"))
     if drafts := read_labelled(lines):
         return _text("labelled", lines, drafts)
     if drafts := read_inline(lines):

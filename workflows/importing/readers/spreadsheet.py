@@ -14,7 +14,7 @@ from typing import cast
 import openpyxl
 
 from workflows.errors import AnnexFormatError
-from workflows.importing.readers.columns import Kind, kind_of, usable
+from workflows.importing.readers.columns import Kind, first_text_only, kind_of, usable
 from workflows.importing.readers.common import Draft, Field
 from workflows.importing.readers.text import SECTION_HEADING, join_lines, parse_number
 
@@ -36,7 +36,7 @@ class GridRead:
 def find_header(rows: Sequence[Row]) -> tuple[int, list[Kind | None]] | None:
     """The index and column kinds of the header row among the first ten rows, if any."""
     for at, (_, cells) in enumerate(rows[:_HEADER_ROWS]):
-        kinds = [kind_of(cell) for cell in cells]
+        kinds = first_text_only([kind_of(cell) for cell in cells])
         if usable(kinds):
             return at, kinds
     return None
