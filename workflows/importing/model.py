@@ -37,7 +37,8 @@ class RawTask:
     co_text: str = ""
     schedule_text: str = ""
     section: str | None = None
-    rule: str = ""  # how the reader found it: layout, numbering style, which note or column
+    # How the reader found it (layout, numbering, which note or column), for --explain.
+    rule: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

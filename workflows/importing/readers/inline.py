@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from workflows.importing.readers.cells import reads_as_units, starts_schedule
 from workflows.importing.readers.common import Draft, Field
 from workflows.importing.readers.labels import LABEL, label_field
-from workflows.importing.readers.numbering import Item, outline, pick_tasks
+from workflows.importing.readers.numbering import STYLE_NAMES, Item, outline, pick_tasks
 from workflows.importing.readers.text import join_text
 
 _ROLE = re.compile(r"负责|牵头|参与|配合|责任单位|责任部门|承办单位")
@@ -99,7 +99,7 @@ def _draft(item: Item, number: int, section: str | None, text: str, last: int, s
         draft.add("text", text)
         return draft
     draft.marked = True
-    draft.rule = f"inline {note.rule}, numbered {style}"
+    draft.rule = f"inline {note.rule}, numbered {STYLE_NAMES[style]}"
     draft.add("text", note.body)
     if note.rule == "sentence":
         _read_sentence(draft, note.inner)

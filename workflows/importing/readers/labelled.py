@@ -6,8 +6,9 @@ import re
 from collections.abc import Sequence
 
 from workflows.importing.readers.common import Draft, Field
+from workflows.importing.readers.inline import responsibility_note
 from workflows.importing.readers.labels import LABEL, label_field
-from workflows.importing.readers.numbering import Item, outline, pick_tasks
+from workflows.importing.readers.numbering import STYLE_NAMES, Item, outline, pick_tasks
 
 _OPENERS = "（(〔[【［"
 _CLOSERS = "）)〕]】］"
@@ -23,7 +24,7 @@ def read_labelled(lines: Sequence[str]) -> list[Draft]:
     for position, (item, section, subs) in enumerate(picked.tasks, 1):
         number = position if picked.renumbered else item.number
         draft = Draft(item.line, number, section, last_line=item.line)
-        draft.rule = f"labelled lines, numbered {picked.style}"
+        draft.rule = f"labelled lines, numbered {STYLE_NAMES[picked.style]}"
         field: Field | None = _take(draft, item.head[len(item.prefix) :].strip(), "text", item.line)
         for sub in [item, *subs]:
             if sub is not item:
@@ -39,6 +40,8 @@ def read_labelled(lines: Sequence[str]) -> list[Draft]:
 
 
 def _labelled(item: Item) -> bool:
+    if responsibility_note(item.text) is not None:
+        return False  # its labels sit in a note that closes the paragraph: the inline layout
     return any(_has_unit_label(line) for _, line in [(item.line, item.head), *item.lines])
 
 

@@ -74,6 +74,7 @@ def read_grid(rows: Sequence[Row], what: str) -> GridRead:
             continue
         own_section = next((text for kind, text in filled if kind == "section"), None)
         draft = Draft(line, number or len(drafts) + 1, own_section or section, last_line=line)
+        draft.rule = "columns " + " | ".join(kind or "-" for kind in kinds)
         drafts.append(draft)
         _fill(draft, filled, line)
     head = [" ".join(text for text in cells if text.strip()) for _, cells in rows[:at]]
