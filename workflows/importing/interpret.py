@@ -21,6 +21,7 @@ class AnnexTask:
     text: str
     units: ParsedUnits
     schedule: Schedule
+    rule: str = ""  # how the reader found the row, for --explain
 
 
 def interpret_task(raw: RawTask, *, issued_on: dt.date | None) -> AnnexTask:
@@ -37,6 +38,7 @@ def interpret_task(raw: RawTask, *, issued_on: dt.date | None) -> AnnexTask:
         text=raw.text.strip(),
         units=units,
         schedule=parse_schedule(raw.schedule_text, issued_on=issued_on),
+        rule=raw.rule,
     )
 
 

@@ -37,6 +37,8 @@ class RawTask:
     co_text: str = ""
     schedule_text: str = ""
     section: str | None = None
+    # How the reader found it (layout, numbering, which note or column), for --explain.
+    rule: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

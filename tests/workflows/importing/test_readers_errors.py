@@ -89,7 +89,7 @@ def test_binary_files(data: bytes, message: str) -> None:
 
 
 def test_unknown_format() -> None:
-    assert "unknown format" in str(failure(b"", "docx"))  # type: ignore[arg-type]
+    assert "unknown format" in str(failure(b"", "odt"))  # type: ignore[arg-type]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,27 +1,49 @@
-"""Readers that cut an annex file (text table, inline, labelled, CSV, XLSX) into raw task rows."""
+"""Readers that cut an annex file (text, CSV, XLSX, Word, PDF, web page) into raw task rows."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Literal, get_args
 
 from workflows.errors import AnnexFormatError
 from workflows.importing.model import DocumentInfo, Layout, RawAnnex
+from workflows.importing.readers.chinese import to_simplified
 from workflows.importing.readers.common import Draft, finish
+from workflows.importing.readers.diagnosis import nothing_found
+from workflows.importing.readers.docx import docx_content
 from workflows.importing.readers.head import read_document
+from workflows.importing.readers.html import html_content
 from workflows.importing.readers.inline import read_inline
 from workflows.importing.readers.labelled import read_labelled
-from workflows.importing.readers.spreadsheet import GridRead, read_csv, read_xlsx, sniff_delimiter
+from workflows.importing.readers.pdf import pdf_content
+from workflows.importing.readers.spreadsheet import (
+    GridRead,
+    read_csv,
+    read_grid,
+    read_xlsx,
+    sniff_delimiter,
+)
+from workflows.importing.readers.spreadsheet import (
+    find_header as find_grid_header,
+)
+from workflows.importing.readers.stacked import read_stacked, unpipe
 from workflows.importing.readers.table import find_header, read_table
 from workflows.importing.readers.text import decode, split_lines
 
 __all__ = ["Format", "read_annex"]
 
-Format = Literal["auto", "table", "inline", "labelled", "csv", "xlsx"]
+Format = Literal["auto", "table", "inline", "labelled", "csv", "xlsx", "docx", "pdf", "html"]
 _ZIP_MAGIC = b"PK\x03\x04"
+_HTML_START = re.compile(
+    rb"\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|body|table)\b", re.I
+)
 # Far above any real annex (the 23-task seed is 20 KB); keeps a hostile upload from hogging the bot.
 _MAX_TEXT_BYTES = 1 << 20
 _MAX_XLSX_BYTES = 10 << 20
+_MAX_DOCUMENT_BYTES = 20 << 20  # Word and PDF files carry fonts and images beside the text
+_MAX_HTML_BYTES = 5 << 20
 
 
 def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = None) -> RawAnnex:
@@ -30,35 +52,78 @@ def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = N
         raise AnnexFormatError(
             f"unknown format {format!r}; use one of {', '.join(get_args(Format))}"
         )
-    suffix = PurePath(filename).suffix.lower() if filename else ""
-    if format == "xlsx" or (
-        format == "auto" and (data.startswith(_ZIP_MAGIC) or suffix in (".xlsx", ".xlsm"))
-    ):
+    kind = format if format != "auto" else _sniff(data, filename)
+    if kind == "xlsx":
         _check_size(data, _MAX_XLSX_BYTES)
         return _grid("xlsx", read_xlsx(data))
+    if kind in ("docx", "pdf", "html"):
+        _check_size(data, _MAX_HTML_BYTES if kind == "html" else _MAX_DOCUMENT_BYTES)
+        if kind == "docx":
+            lines, tables = docx_content(data)
+        elif kind == "pdf":
+            lines, tables = pdf_content(data)
+        else:
+            lines, tables = html_content(decode(data))
+        return _document(lines, tables, kind)
     _check_size(data, _MAX_TEXT_BYTES)
-    lines = split_lines(decode(data))
+    lines = unpipe(split_lines(decode(data)))
     text = "\n".join(lines)
-    if format == "csv" or (
-        format == "auto"
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    if kind == "csv" or (
+        kind == "auto"
         and (suffix in (".csv", ".tsv") or sniff_delimiter(text, tabs_only_if_csv=True))
     ):
         return _grid("csv", read_csv(text))
-    if format == "table" or (format == "auto" and find_header(lines) is not None):
+    return _lines(lines, kind)
+
+
+def _sniff(data: bytes, filename: str | None) -> str:
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    if data.startswith(b"%PDF") or suffix == ".pdf":
+        return "pdf"
+    if data.startswith(_ZIP_MAGIC) or suffix in (".xlsx", ".xlsm", ".docx"):
+        return "docx" if suffix == ".docx" or b"word/" in data[:4096] else "xlsx"
+    if suffix in (".html", ".htm") or _HTML_START.match(data[:512]):
+        return "html"
+    return "auto"
+
+
+def _lines(lines: list[str], kind: str) -> RawAnnex:
+    """Read text lines with the layout asked for, or the first layout that finds tasks."""
+    if kind == "table" or (kind == "auto" and find_header(lines) is not None):
         table = read_table(lines)
         annex = range(table.start, table.end)
         return RawAnnex("table", read_document(lines, annex=annex), finish(table.drafts, "table"))
-    if format != "auto":
-        drafts = read_labelled(lines) if format == "labelled" else read_inline(lines)
-        return _text(format, lines, drafts)
+    if kind in ("inline", "labelled"):
+        drafts = read_labelled(lines) if kind == "labelled" else read_inline(lines)
+        return _text("inline" if kind == "inline" else "labelled", lines, drafts)
+    if (stacked := read_stacked(lines)) is not None and stacked.drafts:
+        annex = range(stacked.start, stacked.end)
+        return RawAnnex("table", read_document(lines, annex=annex), finish(stacked.drafts, "table"))
     if drafts := read_labelled(lines):
         return _text("labelled", lines, drafts)
     if drafts := read_inline(lines):
         return _text("inline", lines, drafts)
-    raise AnnexFormatError(
-        "no numbered task found: tried the table, labelled, inline and CSV layouts "
-        "(no 序号 header, no 牵头单位：/负责单位： lines, no （…负责） parentheticals)"
-    )
+    raise AnnexFormatError(nothing_found(lines))
+
+
+def _document(lines: Sequence[str], tables: list[list[list[str]]], kind: str) -> RawAnnex:
+    """A Word file, PDF or web page: its first table with a header, else its text lines."""
+    text = [to_simplified(line) for line in lines]
+    joined = to_simplified("\n".join("\t".join(row) for rows in tables for row in rows))
+    converted = iter(joined.split("\n"))
+    for rows in tables:
+        cells = [next(converted).split("\t") for _ in rows]
+        numbered = list(enumerate(cells, 1))
+        if find_grid_header(numbered) is None:
+            continue
+        grid = read_grid(numbered, f"{kind} table")
+        if grid.drafts:
+            for draft in grid.drafts:
+                draft.rule = f"{kind} table: {draft.rule}"
+            head = read_document(text) if text else DocumentInfo()
+            return RawAnnex("table", head, finish(grid.drafts, "table"))
+    return _lines(unpipe([line for line in text]), "auto")
 
 
 def _check_size(data: bytes, limit: int) -> None:

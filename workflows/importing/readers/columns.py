@@ -18,19 +18,37 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "任务内容",
         "工作内容",
         "重点工作",
+        "主要工作任务",
+        "重点工作任务",
+        "改革举措",
+        "主要内容",
+        "具体措施",
+        "工作措施",
+        "目标任务",
         "任务",
         "task",
         "tasks",
         "worktask",
         "description",
     ),
-    "lead": ("牵头单位", "牵头部门", "lead", "leadunit", "leadunits", "leadagency"),
+    "lead": (
+        "牵头单位",
+        "牵头部门",
+        "牵头负责部门",
+        "牵头负责单位",
+        "lead",
+        "leadunit",
+        "leadunits",
+        "leadagency",
+    ),
     "co": (
         "配合单位",
         "参与单位",
         "配合部门",
         "参与部门",
         "协办单位",
+        "协同单位",
+        "指导部门",  # 指导 is a role of its own; read as co-responsible until units know it
         "co",
         "coresponsible",
         "counits",
@@ -44,6 +62,7 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "负责部门",
         "责任部门",
         "承办单位",
+        "主要责任单位",
         "units",
         "unit",
         "responsible",
@@ -59,6 +78,7 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "完成期限",
         "时限要求",
         "时间节点",
+        "完成时间节点",
         "schedule",
         "deadline",
         "due",
@@ -67,7 +87,20 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "timeframe",
     ),
     "section": ("类别", "分类", "section", "category"),
-    "ignore": ("备注", "说明", "note", "notes", "remark", "remarks", "status"),
+    "ignore": (
+        "备注",
+        "说明",
+        "推广范围",
+        "责任领导",
+        "牵头领导",
+        "分管领导",
+        "责任人",
+        "note",
+        "notes",
+        "remark",
+        "remarks",
+        "status",
+    ),
 }
 _BY_NAME: dict[str, Kind] = {name: kind for kind, names in _NAMES.items() for name in names}
 _LONGEST_FIRST = sorted(_BY_NAME, key=len, reverse=True)
@@ -94,6 +127,16 @@ def kind_of(cell: str) -> Kind | None:
     return None
 
 
+def first_text_only(kinds: Sequence[Kind | None]) -> list[Kind | None]:
+    """The columns with only the first task column kept (主要任务 beside 具体措施)."""
+    seen = False
+    out: list[Kind | None] = []
+    for kind in kinds:
+        out.append("ignore" if kind == "text" and seen else kind)
+        seen = seen or kind == "text"
+    return out
+
+
 def usable(kinds: Sequence[Kind | None]) -> bool:
     """Tell whether a header names a task column and at least one units column."""
     return "text" in kinds and any(kind in kinds for kind in ("lead", "co", "units"))
@@ -115,6 +158,7 @@ def header_line(line: str) -> list[Kind] | None:
         if sum(kind is None for kind in known) > 2:
             return None
         kinds = [kind or "ignore" for kind in known]
+    kinds = [kind or "ignore" for kind in first_text_only(kinds)]
     named = [kind for kind in kinds if kind != "ignore"]
     if "number" not in kinds or not usable(kinds) or len(named) != len(set(named)):
         return None

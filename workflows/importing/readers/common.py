@@ -24,6 +24,7 @@ class Draft:
     cells: dict[Field, str] = field(default_factory=dict)
     last_line: int = 0
     marked: bool = False  # the row carries a responsibility marker (a parenthetical or a label)
+    rule: str = ""  # how the row was read, for --explain: layout, numbering, note
 
     def get(self, name: Field) -> str:
         """The text gathered so far for one cell."""
@@ -74,6 +75,7 @@ def finish(drafts: list[Draft], layout: str) -> tuple[RawTask, ...]:
                 co_text=draft.get("co").strip(_UNIT_TRIM),
                 schedule_text=draft.get("schedule").strip(_UNIT_TRIM),
                 section=draft.section,
+                rule=draft.rule,
             )
         )
     return tuple(tasks)

@@ -1,6 +1,8 @@
 """The inline layout: numbered paragraphs ending with who is responsible and by when.
 
 7.建立共享目录。……。（甲部、乙局负责，2016年底前完成）
+（一）……。〔责任单位：甲部、乙局〕
+（二）关于……的问题，由甲部会同乙局等部门负责落实。
 """
 
 from __future__ import annotations
@@ -10,17 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workflows.importing.readers.cells import reads_as_units, starts_schedule
-from workflows.importing.readers.common import Draft, Field, task_span
-from workflows.importing.readers.text import (
-    SECTION_HEADING,
-    is_end_marker,
-    is_noise,
-    join_text,
-    match_task_number,
-    section_title,
-)
+from workflows.importing.readers.common import Draft, Field
+from workflows.importing.readers.labels import LABEL, label_field
+from workflows.importing.readers.numbering import STYLE_NAMES, Item, outline, pick_tasks
+from workflows.importing.readers.text import join_text
 
-_ROLE = re.compile(r"负责|牵头|参与|配合")
+_ROLE = re.compile(r"负责|牵头|参与|配合|责任单位|责任部门|承办单位")
 _ROLE_END = re.compile(
     r"(?:按照?职责分工|分别|共同|具体)?(负责|牵头|参与|配合)(?:落实|实施|推进)?$"
 )
@@ -29,34 +26,65 @@ _ROLE_FIELD: dict[str, Field] = {"负责": "units", "牵头": "lead", "参与": 
 _PARTS = re.compile(r"[，,；;]")
 _TRAILING = "。；;.，, \u3000"
 _LONGEST_PARENTHETICAL = 200
+_CLOSERS = {"）": "（", ")": "(", "〕": "〔", "]": "[", "】": "【", "］": "［"}
+_OPENERS = set(_CLOSERS.values())
+# 由甲部会同乙局、丙部等部门负责落实 / 研究提出落实意见 (the sentence that ends a paragraph).
+_SENTENCE = re.compile(
+    r"由(?P<lead>[^，。；,;由]{2,60}?)(?:会同(?P<co>[^。；;由]{2,300}?))?"
+    r"(?:共同)?(?:负责|牵头|研究|组织|制定|提出)[^。；;由，,]{0,30}[。；;]?$"
+)
 
 
-@dataclass
-class _Paragraph:
-    line: int
-    number: int
-    style: str
-    section: str | None
-    text: str
-    last_line: int
-    closed: bool = False  # its responsibility parenthetical has been read
+@dataclass(frozen=True)
+class Note:
+    """A paragraph's responsibility note: the text before it, its content, how it was printed."""
+
+    body: str
+    inner: str
+    rule: str  # parenthetical, labelled parenthetical, sentence
 
 
 def read_inline(lines: Sequence[str]) -> list[Draft]:
     """Read the numbered task paragraphs, from the first that names its units to the last."""
-    return task_span([_draft(paragraph) for paragraph in _paragraphs(lines)])
+    items = outline(lines, closed=lambda text: responsibility_note(text) is not None)
+    picked = pick_tasks(items, lambda item: responsibility_note(item.text) is not None)
+    if picked is None:
+        return []
+    drafts = []
+    for position, (item, section, subs) in enumerate(picked.tasks, 1):
+        number = position if picked.renumbered else item.number
+        text = item.text
+        last = item.last_line
+        for sub in subs:
+            text, last = join_text(text, sub.prefix + sub.text), max(last, sub.last_line)
+        drafts.append(_draft(item, number, section, text, last, picked.style))
+    return drafts
+
+
+def responsibility_note(text: str) -> Note | None:
+    """The note that ends a paragraph: （…负责）, 〔责任单位：…〕 or 由…负责落实。"""
+    split = split_parenthetical(text[-_LONGEST_PARENTHETICAL:])
+    if split is not None:
+        inner = split[1]
+        body = text[: len(text) - len(text[-_LONGEST_PARENTHETICAL:])] + split[0]
+        rule = "labelled parenthetical" if LABEL.search(inner) else "parenthetical"
+        return Note(body.rstrip(), inner, rule)
+    found = _SENTENCE.search(text.rstrip(" \u3000"))
+    if found is not None:
+        return Note(text.strip(), found.group(0), "sentence")
+    return None
 
 
 def split_parenthetical(text: str) -> tuple[str, str] | None:
     """Split text ending with a responsibility parenthetical into (text before, its content)."""
     body = text.rstrip(_TRAILING)
-    if not body.endswith(("）", ")")) or max(body.rfind("（"), body.rfind("(")) < 0:
+    if not body or body[-1] not in _CLOSERS:
         return None
     depth = 0
     for at in range(len(body) - 1, max(-1, len(body) - _LONGEST_PARENTHETICAL), -1):
-        if body[at] in "）)":
+        if body[at] in _CLOSERS:
             depth += 1
-        elif body[at] in "（(":
+        elif body[at] in _OPENERS:
             depth -= 1
             if depth == 0:
                 inner = body[at + 1 : -1]
@@ -64,45 +92,46 @@ def split_parenthetical(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _paragraphs(lines: Sequence[str]) -> list[_Paragraph]:
-    paragraphs: list[_Paragraph] = []
-    section: str | None = None
-    current: _Paragraph | None = None
-    for index, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line or is_noise(line):
-            continue
-        if is_end_marker(line):
-            break
-        numbered = match_task_number(line, ("dot", "paren"))
-        if numbered and current and not current.closed and numbered[1] != current.style:
-            numbered = None  # a sub-item such as （1） inside a task numbered 1.
-        if numbered:
-            number, style, rest = numbered
-            current = _Paragraph(index, number, style, section, rest.strip(), index)
-            paragraphs.append(current)
-        elif SECTION_HEADING.match(line):
-            section, current = section_title(line), None
-            continue
-        elif current and not current.closed:
-            current.text, current.last_line = join_text(current.text, line), index
-        else:
-            continue
-        current.closed = split_parenthetical(current.text[-_LONGEST_PARENTHETICAL:]) is not None
-    return paragraphs
-
-
-def _draft(paragraph: _Paragraph) -> Draft:
-    draft = Draft(
-        paragraph.line, paragraph.number, paragraph.section, last_line=paragraph.last_line
-    )
-    split = split_parenthetical(paragraph.text)
-    if split is None:
-        draft.add("text", paragraph.text)
+def _draft(item: Item, number: int, section: str | None, text: str, last: int, style: str) -> Draft:
+    draft = Draft(item.line, number, section, last_line=last)
+    note = responsibility_note(text)
+    if note is None:
+        draft.add("text", text)
         return draft
-    body, inner = split
-    draft.add("text", body)
     draft.marked = True
+    draft.rule = f"inline {note.rule}, numbered {STYLE_NAMES[style]}"
+    draft.add("text", note.body)
+    if note.rule == "sentence":
+        _read_sentence(draft, note.inner)
+    elif note.rule == "labelled parenthetical":
+        _read_labels(draft, note.inner)
+    else:
+        _read_parts(draft, note.inner)
+    return draft
+
+
+def _read_sentence(draft: Draft, sentence: str) -> None:
+    found = _SENTENCE.match(sentence)
+    if found is None:  # pragma: no cover - the note was found by this pattern
+        return
+    if found.group("co"):
+        draft.add("lead", found.group("lead"), sep="、")
+        draft.add("co", found.group("co"), sep="、")
+    else:
+        draft.add("units", found.group("lead"), sep="、")
+
+
+def _read_labels(draft: Draft, inner: str) -> None:
+    """（牵头单位：甲部；责任单位：乙局。remark）: each label's value up to the next label."""
+    labels = list(LABEL.finditer(inner))
+    for found, following in zip(labels, [*labels[1:], None], strict=True):
+        value = inner[found.end() : following.start() if following else len(inner)]
+        value = value.split("。", 1)[0].strip(_TRAILING)
+        name = label_field(found.group(1))
+        draft.add(name, value, sep="，" if name in ("schedule", "text") else "、")
+
+
+def _read_parts(draft: Draft, inner: str) -> None:
     pending: list[str] = []
     for part in (part.strip() for part in _PARTS.split(inner)):
         if not part or _NOTE.search(part):
@@ -119,7 +148,6 @@ def _draft(paragraph: _Paragraph) -> Draft:
     for part in pending:
         name: Field = "units" if reads_as_units(part, text_done=True) else "schedule"
         draft.add(name, part, sep="，")
-    return draft
 
 
 def _assign(draft: Draft, name: Field, names: str) -> None:

@@ -5,78 +5,71 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from workflows.importing.readers.common import Draft, Field, task_span
-from workflows.importing.readers.text import (
-    SECTION_HEADING,
-    is_end_marker,
-    is_noise,
-    match_task_number,
-    section_title,
-)
+from workflows.importing.readers.common import Draft, Field
+from workflows.importing.readers.inline import responsibility_note
+from workflows.importing.readers.labels import LABEL, label_field
+from workflows.importing.readers.numbering import STYLE_NAMES, Item, outline, pick_tasks
 
-_LABELS: dict[str, Field] = {
-    "牵头单位": "lead",
-    "牵头部门": "lead",
-    "责任单位": "units",
-    "负责单位": "units",
-    "责任部门": "units",
-    "负责部门": "units",
-    "配合单位": "co",
-    "参与单位": "co",
-    "配合部门": "co",
-    "参与部门": "co",
-    "协办单位": "co",
-    "完成时限": "schedule",
-    "时间进度": "schedule",
-    "完成时间": "schedule",
-    "进度安排": "schedule",
-    "时间安排": "schedule",
-    "完成期限": "schedule",
-    "工作任务": "text",
-    "任务内容": "text",
-}
-_LABEL = re.compile(r"[【\[]?(" + "|".join(_LABELS) + r")[】\]]?\s*[:：]")
+_OPENERS = "（(〔[【［"
+_CLOSERS = "）)〕]】］"
 
 
 def read_labelled(lines: Sequence[str]) -> list[Draft]:
     """Read numbered tasks and their labelled lines, from the first labelled task to the last."""
-    drafts: list[Draft] = []
-    section: str | None = None
-    current: Draft | None = None
-    field: Field | None = None
-    style = ""
-    for index, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line:
-            # A blank line ends a labelled value; task text may run on across a page break.
-            field = field if field == "text" else None
-            continue
-        if is_noise(line):
-            continue
-        if is_end_marker(line):
-            break
-        numbered = match_task_number(line, ("dot", "paren"))
-        if numbered and current and not current.marked and numbered[1] != style:
-            numbered = None  # a sub-item such as （1） in the text of a task numbered 1.
-        if numbered:
-            number, style, line = numbered
-            current, field = Draft(index, number, section, last_line=index), "text"
-            drafts.append(current)
-        elif SECTION_HEADING.match(line) and not _LABEL.search(line):
-            section, current, field = section_title(line), None, None
-            continue
-        if current is not None:
-            field = _take(current, line, field, index)
-    return task_span(drafts)
+    items = outline(lines, keep_blank=True)
+    picked = pick_tasks(items, _labelled)
+    if picked is None:
+        return []
+    drafts = []
+    for position, (item, section, subs) in enumerate(picked.tasks, 1):
+        number = position if picked.renumbered else item.number
+        draft = Draft(item.line, number, section, last_line=item.line)
+        draft.rule = f"labelled lines, numbered {STYLE_NAMES[picked.style]}"
+        field: Field | None = _take(draft, item.head[len(item.prefix) :].strip(), "text", item.line)
+        for sub in [item, *subs]:
+            if sub is not item:
+                field = _take(draft, sub.head, field if field == "text" else None, sub.line)
+            for index, line in sub.lines:
+                if not line:
+                    # A blank line ends a labelled value; task text may run on over a page break.
+                    field = field if field == "text" else None
+                    continue
+                field = _take(draft, line, field, index)
+        drafts.append(draft)
+    return drafts
+
+
+def _labelled(item: Item) -> bool:
+    if responsibility_note(item.text) is not None:
+        return False  # its labels sit in a note that closes the paragraph: the inline layout
+    return any(_has_unit_label(line) for _, line in [(item.line, item.head), *item.lines])
+
+
+def _has_unit_label(line: str) -> bool:
+    return any(label_field(found.group(1)) != "text" for found in _labels(line))
+
+
+def _labels(line: str) -> list[re.Match[str]]:
+    """Labels that open a field; one inside brackets belongs to the inline layout."""
+    return [found for found in LABEL.finditer(line) if not _bracketed(line, found)]
+
+
+def _bracketed(line: str, found: re.Match[str]) -> bool:
+    """Tell whether a label sits in brackets: [牵头单位：…] is a note, 【责任单位】： a label."""
+    label = found.group(1)
+    opened = found.group(0)[0] in _OPENERS
+    decorated = opened and found.group(0)[len(label) + 1 : len(label) + 2] in _CLOSERS
+    before = line[: found.start(1) if opened and not decorated else found.start()]
+    return sum(before.count(ch) for ch in _OPENERS) > sum(before.count(ch) for ch in _CLOSERS)
 
 
 def _take(draft: Draft, line: str, field: Field | None, index: int) -> Field | None:
     """Put a line's text into the current field and the fields its labels open."""
     at = 0
-    for found in _LABEL.finditer(line):
+    for found in _labels(line):
         if field is not None:
             draft.add(field, line[at : found.start()], line=index)
-        field = _LABELS[found.group(1)]
+        field = label_field(found.group(1))
         draft.marked = draft.marked or field != "text"
         at = found.end()
     if field is not None:

@@ -14,7 +14,7 @@ from typing import cast
 import openpyxl
 
 from workflows.errors import AnnexFormatError
-from workflows.importing.readers.columns import Kind, kind_of, usable
+from workflows.importing.readers.columns import Kind, first_text_only, kind_of, usable
 from workflows.importing.readers.common import Draft, Field
 from workflows.importing.readers.text import SECTION_HEADING, join_lines, parse_number
 
@@ -36,7 +36,7 @@ class GridRead:
 def find_header(rows: Sequence[Row]) -> tuple[int, list[Kind | None]] | None:
     """The index and column kinds of the header row among the first ten rows, if any."""
     for at, (_, cells) in enumerate(rows[:_HEADER_ROWS]):
-        kinds = [kind_of(cell) for cell in cells]
+        kinds = first_text_only([kind_of(cell) for cell in cells])
         if usable(kinds):
             return at, kinds
     return None
@@ -74,6 +74,7 @@ def read_grid(rows: Sequence[Row], what: str) -> GridRead:
             continue
         own_section = next((text for kind, text in filled if kind == "section"), None)
         draft = Draft(line, number or len(drafts) + 1, own_section or section, last_line=line)
+        draft.rule = "columns " + " | ".join(kind or "-" for kind in kinds)
         drafts.append(draft)
         _fill(draft, filled, line)
     head = [" ".join(text for text in cells if text.strip()) for _, cells in rows[:at]]

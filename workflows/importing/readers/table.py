@@ -157,6 +157,7 @@ class _Table:
 
     def _new(self, number: int, line: int) -> Draft:
         draft = Draft(line=line, number=number, section=self.section, last_line=line)
+        draft.rule = "text table, columns " + " | ".join(self.kinds)
         self.drafts.append(draft)
         return draft
 

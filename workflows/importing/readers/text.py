@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from workflows.errors import AnnexFormatError
+from workflows.importing.readers.chinese import to_simplified
 
 # Page numbers as printers and converters leave them: — 3 —, - 3 -, —3—, 第 3 页, 3/12.
 _PAGE_NUMBER = re.compile(
@@ -52,7 +53,7 @@ def decode(data: bytes) -> str:
             continue
         if "\x00" in text:
             raise AnnexFormatError("the file looks binary, not like text")
-        return text.removeprefix("\ufeff")
+        return to_simplified(text.removeprefix("\ufeff"))
     raise AnnexFormatError("the file is neither UTF-8 nor GB18030 (GBK) text")
 
 

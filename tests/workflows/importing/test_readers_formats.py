@@ -1,0 +1,139 @@
+"""Word, PDF and web-page annexes made from corpus documents read as the corpus answers say."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import docx
+import matplotlib
+import noto_cjk_sans_otc
+import pytest
+
+from tests.workflows.importing.corpus import ANNEXES, differences, documents
+from workflows.errors import AnnexFormatError
+from workflows.importing.interpret import interpret_annex
+from workflows.importing.readers import read_annex
+
+matplotlib.use("Agg")
+from matplotlib import font_manager
+from matplotlib import pyplot as plt
+
+FONT = Path(os.path.dirname(noto_cjk_sans_otc.__file__)) / "NotoSansCJK-Regular.ttc"
+CORPUS = {document.name: document for document in documents()}
+
+
+def corpus_lines(name: str) -> list[str]:
+    return CORPUS[name].path.read_text("utf-8").split("\n")
+
+
+def assert_reads_as_corpus(name: str, data: bytes, filename: str) -> str:
+    raw = read_annex(data, filename=filename)
+    tasks = {t.number: t for t in interpret_annex(raw, issued_on=raw.document.issued_on)}
+    for want in CORPUS[name].expected["task"]:
+        if not want.get("pending"):
+            assert differences(tasks.get(want["number"]), want) == [], want["number"]
+    assert sorted(tasks) == [want["number"] for want in CORPUS[name].expected["task"]]
+    return raw.tasks[0].rule
+
+
+def test_docx_numbered_paragraphs() -> None:
+    document = docx.Document()
+    for line in corpus_lines("lishan-2023-2"):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    rule = assert_reads_as_corpus("lishan-2023-2", out.getvalue(), "lishan.docx")
+    assert rule == "labelled lines, numbered 1."
+
+
+def test_docx_table_with_merged_cells() -> None:
+    document = docx.Document()
+    document.add_paragraph("2025年开发区重点工作及责任清单")
+    rows = [line.rstrip(" |") for line in corpus_lines("huoshan-2025")[1:] if line]
+    header, body = rows[:5], [rows[i : i + 5] for i in range(5, len(rows), 5)]
+    table = document.add_table(rows=2 + len(body), cols=5)
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    section = table.rows[1].cells[0].merge(table.rows[1].cells[4])
+    section.text = "一、项目建设"
+    for row, values in zip(table.rows[2:], body, strict=True):
+        for cell, text in zip(row.cells, values, strict=True):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    raw = read_annex(out.getvalue(), filename="huoshan.docx")
+    assert [t.section for t in raw.tasks] == ["一、项目建设"] * 3
+    assert [t.units_text for t in raw.tasks] == ["招商工作部、安商工作部", "改革办", "规划建设局"]
+    assert raw.tasks[0].rule.startswith("docx table: columns number | text | ignore | units")
+
+
+def test_html_page_with_the_annex_table() -> None:
+    rows = [line.rstrip(" |") for line in corpus_lines("huoshan-2025")[1:] if line]
+    cells = [rows[i : i + 5] for i in range(0, len(rows), 5)]
+    table = "".join(
+        "<tr>" + "".join(f"<td><p>{c}</p></td>" for c in row) + "</tr>" for row in cells
+    )
+    page = (
+        "<!DOCTYPE html><html><head><title>霍山县人民政府</title><script>var a=1;</script>"
+        "</head><body><nav>首页 | 政务公开 | 1. 网站地图</nav>"
+        f"<h1>2025年开发区重点工作及责任清单</h1><table border=1>{table}</table>"
+        "<footer>主办：霍山县人民政府办公室</footer></body></html>"
+    )
+    assert_reads_as_corpus("huoshan-2025", page.encode(), "37968314.html")
+
+
+def test_html_page_with_numbered_paragraphs() -> None:
+    body = "".join(f"<p>{line}</p>" for line in corpus_lines("qingdao-2023"))
+    page = f"<html><body><div class='nav'>首页</div>{body}<div>打印本页</div></body></html>"
+    rule = assert_reads_as_corpus("qingdao-2023", page.encode(), "page.htm")
+    assert rule == "inline labelled parenthetical, numbered 1."
+
+
+def make_pdf(lines: list[str], width: int = 40) -> bytes:
+    font_manager.fontManager.addfont(str(FONT))
+    family = font_manager.FontProperties(fname=str(FONT)).get_name()
+    wrapped = [line[i : i + width] for line in lines if line for i in range(0, len(line), width)]
+    out = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        figure = plt.figure(figsize=(8.27, 11.69))
+        for at, line in enumerate(wrapped):
+            figure.text(0.05, 0.97 - at * 0.017, line, family=family, fontsize=9)
+        figure.savefig(out, format="pdf")
+        plt.close(figure)
+    return out.getvalue()
+
+
+def test_pdf_text_layer() -> None:
+    rule = assert_reads_as_corpus("xialuqu-2020", make_pdf(corpus_lines("xialuqu-2020")), "a.pdf")
+    assert rule == "inline labelled parenthetical, numbered 1."
+
+
+def test_scanned_pdf_has_no_text_layer() -> None:
+    figure = plt.figure(figsize=(8.27, 11.69))
+    figure.add_artist(plt.Rectangle((0.1, 0.1), 0.5, 0.5))
+    out = io.BytesIO()
+    figure.savefig(out, format="pdf")
+    plt.close(figure)
+    with pytest.raises(AnnexFormatError, match="no text layer"):
+        read_annex(out.getvalue(), filename="scan.pdf")
+
+
+def test_traditional_characters_are_read_as_simplified() -> None:
+    raw = read_annex((ANNEXES / "gbh-2014-31.txt").read_bytes())
+    assert raw.document.title is not None
+    assert "国务院办公厅" in raw.document.title
+    assert raw.tasks[1].lead_text == "国土资源部"
+    assert raw.tasks[1].rule == "inline sentence, numbered （一）"
+
+
+def test_nothing_found_says_what_was_seen() -> None:
+    text = "一、总体要求\n（一）加强领导。\n（二）强化保障。\n（三）抓好落实。\n"
+    with pytest.raises(AnnexFormatError) as failure:
+        read_annex(text.encode())
+    message = str(failure.value)
+    assert "3 numbered （一）" in message
+    assert "1 numbered 一、" in message
+    assert "no responsibility notes" in message
+    assert "tried the table, labelled, inline and CSV layouts" in message

@@ -1,0 +1,40 @@
+"""Labels that name a task's fields in the labelled layouts: 牵头单位： 完成时限： ……"""
+
+from __future__ import annotations
+
+import re
+
+from workflows.importing.readers.common import Field
+
+LABELS: dict[str, Field] = {
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "牵头负责单位": "lead",
+    "牵头负责部门": "lead",
+    "责任单位": "units",
+    "负责单位": "units",
+    "责任部门": "units",
+    "负责部门": "units",
+    "承办单位": "units",
+    "配合单位": "co",
+    "参与单位": "co",
+    "配合部门": "co",
+    "参与部门": "co",
+    "协办单位": "co",
+    "完成时限": "schedule",
+    "时间进度": "schedule",
+    "完成时间": "schedule",
+    "进度安排": "schedule",
+    "时间安排": "schedule",
+    "完成期限": "schedule",
+    "时间节点": "schedule",
+    "工作任务": "text",
+    "任务内容": "text",
+}
+_ALTERNATION = "|".join(sorted(LABELS, key=len, reverse=True))
+LABEL = re.compile(r"[【\[]?(" + _ALTERNATION + r")[】\]]?\s*[:：]")
+
+
+def label_field(label: str) -> Field:
+    """The field a label such as 牵头单位 fills."""
+    return LABELS[label]

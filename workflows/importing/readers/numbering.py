@@ -1,0 +1,208 @@
+"""Numbered paragraphs: every numbering style, and which level of an outline holds the tasks.
+
+Documents number their parts 一、 / （一） / 1. / （1） / ① (and 第一条); the level whose items
+carry responsibility notes holds the tasks, the levels above are sections and the levels below
+are sub-items that stay in their task's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from workflows.importing.readers.text import is_end_marker, is_noise, join_text
+
+_CN = "一二三四五六七八九十百零〇两"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# Style name, the pattern of its number, and its rank in an outline (lower is higher up).
+STYLES: dict[str, tuple[re.Pattern[str], int]] = {
+    "article": (re.compile(rf"\s*第([{_CN}0-9]{{1,4}})条\s*"), 0),
+    "cn-dot": (re.compile(rf"\s*([{_CN}]{{1,4}})\s*[、．.]\s*"), 1),
+    "cn-paren": (re.compile(rf"\s*[（(]\s*([{_CN}]{{1,4}})\s*[）)]\s*[、．.]?\s*"), 2),
+    "dot": (re.compile(r"\s*([0-9０-９]{1,3})\s*[.．、](?![0-9０-９])\s*"), 3),
+    "paren": (re.compile(r"\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*"), 4),
+    "circled": (re.compile(rf"\s*([{_CIRCLED}])\s*"), 5),
+}
+STYLE_NAMES = {
+    "article": "第一条",
+    "cn-dot": "一、",
+    "cn-paren": "（一）",
+    "dot": "1.",
+    "paren": "（1）",
+    "circled": "①",
+}
+_CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+
+
+def chinese_number(value: str) -> int | None:
+    """Read 一 … 九十九 (and 一百) as a number; None when it is not one."""
+    if not value:
+        return None
+    if value.isdigit():
+        return int(value)
+    if "百" in value:
+        hundreds, _, rest = value.partition("百")
+        head = _CN_DIGITS.get(hundreds, 1) if hundreds else 1
+        tail = chinese_number(rest.lstrip("零〇")) if rest else 0
+        return None if tail is None else head * 100 + tail
+    if "十" in value:
+        tens, _, ones = value.partition("十")
+        if (tens and tens not in _CN_DIGITS) or (ones and ones not in _CN_DIGITS):
+            return None
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    if len(value) == 1 and value in _CN_DIGITS:
+        return _CN_DIGITS[value]
+    return None
+
+
+def match_number(line: str) -> tuple[str, int, str] | None:
+    """The style, number and rest of a line that starts with a paragraph number."""
+    for style, (pattern, _) in STYLES.items():
+        found = pattern.match(line)
+        if found is None:
+            continue
+        raw = found.group(1)
+        if style == "circled":
+            number: int | None = _CIRCLED.index(raw) + 1
+        elif style in ("dot", "paren"):
+            number = int(raw.translate(_FULLWIDTH))
+        else:
+            number = chinese_number(raw)
+        if number:
+            return style, number, line[found.end() :]
+    return None
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def rank(style: str) -> int:
+    """How high a numbering style sits in an outline (0 is the top)."""
+    return STYLES[style][1]
+
+
+@dataclass
+class Item:
+    """One numbered paragraph and the unnumbered lines that continue it."""
+
+    line: int
+    style: str
+    number: int
+    head: str  # the line as printed, number included
+    prefix: str  # the number as printed: 1. （一） ①
+    text: str  # the text after the number, lines joined
+    last_line: int
+    lines: list[tuple[int, str]] = field(default_factory=list)  # continuation lines
+    marked: bool = False
+
+
+def outline(
+    lines: Sequence[str],
+    *,
+    keep_blank: bool = False,
+    closed: Callable[[str], bool] | None = None,
+) -> list[Item]:
+    """Cut lines into numbered paragraphs (every style), up to the closing 抄送 line.
+
+    With `closed`, a paragraph takes no more lines once its text reads as finished (its
+    responsibility note read), so a closing remark is not glued to the last task.
+    """
+    items: list[Item] = []
+    for index, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line:
+            if keep_blank and items:
+                items[-1].lines.append((index, ""))
+            continue
+        if is_noise(line):
+            continue
+        if is_end_marker(line):
+            break
+        numbered = match_number(line)
+        if numbered is not None:
+            style, number, rest = numbered
+            prefix = line[: len(line) - len(rest)].strip()
+            items.append(Item(index, style, number, line, prefix, rest.strip(), index))
+        elif items and not (closed and closed(items[-1].text)):
+            items[-1].text = join_text(items[-1].text, line)
+            items[-1].lines.append((index, line))
+            items[-1].last_line = index
+    return items
+
+
+@dataclass
+class Picked:
+    """The task paragraphs of an outline, their sections and their sub-items."""
+
+    style: str
+    tasks: list[tuple[Item, str | None, list[Item]]]  # task, section, sub-items
+    renumbered: bool
+
+
+def pick_tasks(items: list[Item], is_marked: Callable[[Item], bool]) -> Picked | None:
+    """Choose the level that holds the tasks: the one whose items carry responsibility notes."""
+    for item in items:
+        item.marked = is_marked(item)
+    _lift_marks(items)
+    counts = Counter(item.style for item in items if item.marked)
+    if not counts:
+        return None
+    style = min(counts, key=lambda s: (-counts[s], rank(s)))
+    level = rank(style)
+    picked: list[tuple[Item, str | None, list[Item]]] = []
+    section: str | None = None
+    open_task = False  # a task of this section can still take sub-items
+    for item in items:
+        if rank(item.style) < level:
+            section, open_task = section_title(item.head), False
+        elif item.style == style or (item.marked and not (open_task and _open(picked))):
+            # A stray style that carries its own note is a task too: （4） after 3.…（甲部负责）
+            picked.append((item, section, []))
+            open_task = True
+        elif picked and open_task:
+            picked[-1][2].append(item)
+    marked = [i for i, (item, _, _) in enumerate(picked) if item.marked]
+    picked = picked[marked[0] : marked[-1] + 1]
+    return Picked(style, picked, renumbered=_restarts(picked))
+
+
+def _open(picked: list[tuple[Item, str | None, list[Item]]]) -> bool:
+    """Tell whether the last task still waits for its note (so what follows is a sub-item)."""
+    return not picked[-1][0].marked
+
+
+def _restarts(picked: list[tuple[Item, str | None, list[Item]]]) -> bool:
+    """Tell whether task numbers start again at 1 in each section (then position numbers them)."""
+    numbers = [item.number for item, _, _ in picked]
+    if len(set(numbers)) == len(numbers):
+        return False
+    by_section: dict[str | None, list[int]] = {}
+    for item, section, _ in picked:
+        by_section.setdefault(section, []).append(item.number)
+    return len(by_section) > 1 and all(
+        found == list(range(1, len(found) + 1)) for found in by_section.values()
+    )
+
+
+def _lift_marks(items: list[Item]) -> None:
+    """A note after the last of several sub-items is their parent's: 1. （1） （2）（甲负责）."""
+    groups: dict[tuple[int, str], list[int]] = {}
+    parents: list[int] = []
+    for at, item in enumerate(items):
+        parent = next((j for j in reversed(parents) if rank(items[j].style) < rank(item.style)), -1)
+        groups.setdefault((parent, item.style), []).append(at)
+        while parents and rank(items[parents[-1]].style) >= rank(item.style):
+            parents.pop()
+        parents.append(at)
+    for (parent, _), members in groups.items():
+        *earlier, last = members
+        lone_note = items[last].marked and not any(items[k].marked for k in earlier)
+        if parent >= 0 and earlier and lone_note and not items[parent].marked:
+            items[last].marked, items[parent].marked = False, True
+
+
+def section_title(head: str) -> str:
+    """The heading part of a section line such as 一、加强统筹规划。其他……."""
+    return head.strip().split("。", 1)[0].strip()
