@@ -35,6 +35,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "digest",
     "chart",
     "calendar",
+    "import_file",
     "fallback",
 )
 

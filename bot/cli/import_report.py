@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from workflows.importing.diff import TaskChange
+from workflows.importing.explain import AnnexReading, TaskReading
 from workflows.importing.service import ImportResult
 from workflows.importing.snapshot import TaskSnapshot
 
@@ -108,3 +109,33 @@ def print_import(console: Console, result: ImportResult) -> None:
         out("No changes: the plan already matches the file.")
     elif not result.applied:
         out("Dry run: nothing written.")
+
+
+def print_explanation(console: Console, reading: AnnexReading) -> None:
+    """Per task: the rule that read it, the units and schedule as printed and as understood."""
+    number = f", {reading.document_number}" if reading.document_number else ""
+    console.print(f"layout: {reading.layout}{number}; {len(reading.tasks)} tasks", markup=False)
+    for task in reading.tasks:
+        section = f"  [{task.section}]" if task.section else ""
+        console.print(f"{task.number}. {task.rule or '?'}{section}", markup=False, highlight=False)
+        units = "、".join(task.leads) or "—"
+        units += " | " + ("、".join(task.co) or "—")
+        more = " (等: open list)" if task.open_list else ""
+        console.print(f"    units:    {task.units_printed}", markup=False, highlight=False)
+        console.print(f"           → lead | co: {units}{more}", markup=False, highlight=False)
+        console.print(
+            f"    schedule: {task.schedule_printed or '—'}", markup=False, highlight=False
+        )
+        console.print(f"           → {_reading_dates(task)}", markup=False, highlight=False)
+
+
+def _reading_dates(task: TaskReading) -> str:
+    """The dates a schedule phrase was read into, or that it was not."""
+    if task.flagged:
+        return "unread: set the date by hand"
+    parts = []
+    if task.start_on:
+        parts.append(f"start {task.start_on}")
+    parts.extend(f"checkpoint {day}" for day in task.checkpoints)
+    parts.append("ongoing" if task.ongoing else f"due {task.due_on or '—'}")
+    return ", ".join(parts)

@@ -10,10 +10,11 @@ import typer
 
 from bot.cli import console as show
 from bot.cli.common import CommandError, execute, load_settings, parse_date, stderr, stdout, utc_now
-from bot.cli.import_report import print_import
+from bot.cli.import_report import print_explanation, print_import
 from bot.database import open_database
 from db.migrations import current_revision, head_revision
 from workflows.agencies import list_agencies
+from workflows.importing.explain import AnnexReading, explain_annex
 from workflows.importing.model import DocumentInfo
 from workflows.importing.readers import Format
 from workflows.importing.service import BUNDLED_ANNEXES, bundled_annex, import_annex
@@ -108,11 +109,21 @@ def import_command(
         bool, typer.Option("--apply", help="Apply the changes a re-import shows.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Say how each task was read (rule, units, dates); write nothing."
+        ),
+    ] = False,
 ) -> None:
     """Import an annex into a plan; a re-import shows its changes and applies them with --apply."""
     if format not in ("auto", "table", "inline", "labelled", "csv", "xlsx"):
         stderr().print(f"annexbot: unknown --format {format!r}", markup=False)
         raise typer.Exit(2)
+
+    if explain:
+        print_explanation(stdout(), _explain(source, bundled, format, issued))
+        return
 
     async def work() -> Any:
         settings = load_settings()
@@ -138,6 +149,20 @@ def import_command(
         stdout().print_json(show.to_json(show.import_json(result)))
     else:
         print_import(stdout(), result)
+
+
+def _explain(
+    source: str | None, bundled: str | None, format: str, issued: str | None
+) -> AnnexReading:
+    """Read a file as an import would, for --explain; a file that cannot be read is one line."""
+
+    async def work() -> AnnexReading:
+        data, filename = _read_source(source, bundled)
+        name = filename or (f"{bundled}.txt" if bundled else None)
+        issued_on = parse_date(issued) if issued else None
+        return explain_annex(data, format=_format(format), filename=name, issued_on=issued_on)
+
+    return execute(work)
 
 
 def _format(value: str) -> Format:

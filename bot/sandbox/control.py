@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 import time
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.faults import Faults
 from bot.sandbox.markup import command_entities
-from bot.sandbox.models import Chat, ChatMessage, InjectedUpdate, User
+from bot.sandbox.models import Attachment, Chat, ChatMessage, InjectedUpdate, User
 from bot.sandbox.observe import SandboxObservations
 from bot.sandbox.state import SandboxState
 
@@ -141,6 +143,42 @@ class SandboxControl(SandboxObservations):
             text=text,
             entities=command_entities(text),
             reply_to=reply_to,
+        )
+        self.state.add_message(message)
+        return self.state.push_update({"message": self.state.render(message)})
+
+    def send_document(
+        self,
+        user_id: int,
+        filename: str,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        mime_type: str | None = None,
+    ) -> InjectedUpdate:
+        """The user sends a file to their private chat with the bot (with an optional caption)."""
+        self._user(user_id)
+        chat = self._chat(user_id)
+        if not data:
+            raise SandboxError("Telegram clients cannot send an empty file")
+        serial = self.state.next_serial()
+        attachment = Attachment(
+            file_id=f"SANDBOX-UPLOAD-{serial:06d}",
+            file_unique_id=f"U{serial:06d}",
+            file_path=f"documents/upload_{serial}{PurePosixPath(filename).suffix}",
+            filename=filename,
+            mime_type=mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            data=data,
+        )
+        self.state.files[attachment.file_id] = attachment
+        message = ChatMessage(
+            chat_id=chat.id,
+            message_id=self.state.next_message_id(chat.id),
+            sender_id=user_id,
+            date=self.state.now(),
+            from_bot=False,
+            caption=caption,
+            document=attachment,
         )
         self.state.add_message(message)
         return self.state.push_update({"message": self.state.render(message)})

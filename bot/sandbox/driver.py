@@ -86,6 +86,14 @@ class BotDriver:
         await self.settle(self.sandbox.send_text(user_id, text))
         return self.sandbox.messages(user_id)[before:]
 
+    async def send_file(
+        self, user_id: int, filename: str, data: bytes, *, caption: str | None = None
+    ) -> list[ChatMessage]:
+        """Send a file as a user; returns the bot's new messages in that chat."""
+        before = len(self.sandbox.messages(user_id))
+        await self.settle(self.sandbox.send_document(user_id, filename, data, caption=caption))
+        return self.sandbox.messages(user_id)[before:]
+
     async def reply(self, user_id: int, message_id: int, text: str) -> list[ChatMessage]:
         """Reply to a bot message as a user; returns the bot's new messages in that chat."""
         before = len(self.sandbox.messages(user_id))

@@ -128,3 +128,30 @@ def test_bad_setting_is_named(runner: CliRunner, monkeypatch: pytest.MonkeyPatch
     result = runner.invoke(app, ["plans"])
     assert result.exit_code == 1
     assert "ANNEXBOT_TIMEZONE" in result.stderr
+
+
+def test_import_explain_says_how_each_task_was_read_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """--explain: per task the rule, the units and schedule as printed and as understood."""
+    explained = runner.invoke(app, ["import", "--bundled", "gf-2015-5", "--explain"])
+    assert explained.exit_code == 0, explained.output
+    lines = explained.stdout.splitlines()
+    assert lines[0] == "layout: table, 国发〔2015〕5号; 23 tasks"
+    assert lines[1] == "1. text table, columns number | text | units | schedule"
+    assert "→ lead | co: 发展改革委 | 工业和信息化部、科技部、财政部 (等: open list)" in lines[3]
+    assert lines[5].strip() == "→ start 2015-01-06, ongoing"
+    assert not (tmp_path / "data").exists()
+
+    inline = tmp_path / "inline.txt"
+    task = "1. 建立协调机制。（发展改革委牵头，财政部参与，2016年底前完成）"
+    inline.write_text(f"一、加强统筹\n{task}\n")
+    read = runner.invoke(app, ["import", str(inline), "--explain", "--issued", "2016-03-01"])
+    assert read.exit_code == 0, read.output
+    assert "1. inline parenthetical, numbered 1." in read.stdout
+    assert "→ lead | co: 发展改革委 | 财政部" in read.stdout
+    assert "→ due 2016-12-31" in read.stdout
+
+    missing = runner.invoke(app, ["import", str(tmp_path / "nope.txt"), "--explain"])
+    assert missing.exit_code == 1
+    assert missing.output.startswith("annexbot: no such file")
