@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from db.text import CleanSession
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -39,4 +41,4 @@ def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> As
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The one session factory: sessions keep their objects readable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=CleanSession)

@@ -324,6 +324,11 @@ async def add_note(
     task = await get_task_by_id(session, task_id)
     if require_task_access(actor, task) is None:
         raise ForbiddenError("Task {number} is not assigned to your agency.", number=task.number)
+    if task.state is not TaskState.OPEN:
+        raise ConflictError(
+            "Task {number} is awaiting review or closed; reports are not taken now.",
+            number=task.number,
+        )
     note = text.strip()
     if not note:
         raise InvalidInputError("The note is empty.")

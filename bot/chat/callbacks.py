@@ -4,6 +4,8 @@ from __future__ import annotations
 
 MAX_BYTES = 64
 SEPARATOR = ":"
+# Row ids are 32-bit integers on PostgreSQL: anything beyond is a forged or mistyped id.
+MAX_ID = 2**31 - 1
 
 
 def pack(action: str, *args: int | str) -> str:
@@ -28,8 +30,13 @@ def pattern(action: str) -> str:
 
 
 def int_arg(args: list[str], index: int) -> int | None:
-    """An integer argument, or None when it is missing or not a number (a forged payload)."""
-    try:
-        return int(args[index])
-    except (IndexError, ValueError):
+    """An integer argument, or None when it is missing, not a number or out of range (forged)."""
+    return id_number(args[index]) if index < len(args) else None
+
+
+def id_number(text: str) -> int | None:
+    """A row id typed or carried in a button: ASCII digits within range, else None."""
+    if not text.isascii() or not text.lstrip("-").isdigit():
         return None
+    value = int(text)
+    return value if -MAX_ID <= value <= MAX_ID else None

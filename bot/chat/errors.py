@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackContext
 
 from bot.i18n import normalise_language, tr
@@ -15,6 +16,8 @@ from workflows.access import find_actor
 from workflows.errors import AnnexbotError
 
 log = logging.getLogger(__name__)
+
+NOT_MODIFIED = "message is not modified"
 
 
 async def language_of(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> str:
@@ -30,6 +33,12 @@ async def language_of(update: Update, context: CallbackContext[Any, Any, Any, An
 async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Tell the user what went wrong in their language; log what was not expected."""
     error = context.error
+    if isinstance(error, BadRequest) and NOT_MODIFIED in error.message.lower():
+        # A double tap edits a message into what it already says: nothing went wrong.
+        if isinstance(update, Update) and update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        return
     if not isinstance(error, AnnexbotError):
         log.error("unhandled error on update %r", update, exc_info=error)
     if not isinstance(update, Update):

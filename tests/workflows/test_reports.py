@@ -253,6 +253,14 @@ async def test_note_by_reply_only_for_messages_about_a_task(session_factory: Ses
         )
         assert saved is not None
         assert saved.number == 4
+        closed = await session.get(Task, task)
+        assert closed is not None
+        closed.state = TaskState.CLOSED
+        await session.commit()
+        with pytest.raises(ConflictError, match="awaiting review or closed"):
+            await note_by_reply(
+                session, telegram_id=LEAD, chat_id=LEAD, message_id=7, text="b", now=NOW
+            )
 
 
 @given(st.integers(min_value=0, max_value=100))

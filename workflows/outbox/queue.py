@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState
 from db.models import Delivery
+from db.text import clean
 
 
 async def enqueue(
@@ -32,7 +33,7 @@ async def enqueue(
         "kind": kind,
         "chat_id": chat_id,
         "member_id": member_id,
-        "payload": payload,
+        "payload": clean(payload),
         "state": DeliveryState.PENDING,
         "attempts": 0,
         "next_attempt_at": not_before or now,
@@ -58,7 +59,10 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(Delivery.id)
     )
-    result = await session.execute(statement, list(rows))
+    cleaned = [
+        row | {"payload": clean(row["payload"])} if "payload" in row else row for row in rows
+    ]
+    result = await session.execute(statement, cleaned)
     return len(result.all())
 
 

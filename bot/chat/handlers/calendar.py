@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.chat.arguments import command_arguments, parse_task_ref
-from bot.chat.callbacks import int_arg, pack, pattern, unpack
+from bot.chat.callbacks import id_number, int_arg, pack, pattern, unpack
 from bot.chat.errors import language_of
 from bot.i18n import N_, tr
 from bot.render import esc, fmt_date
@@ -219,9 +218,10 @@ def _feeds_args(text: str) -> tuple[str, int | None]:
     words = text.split()
     if not words:
         return "list", None
-    if len(words) != 2 or words[0].lower() not in ("revoke", "rotate") or not words[1].isdigit():
+    link_id = id_number(words[1]) if len(words) == 2 else None
+    if link_id is None or link_id < 1 or words[0].lower() not in ("revoke", "rotate"):
         raise InvalidInputError(USAGE_FEEDS)
-    return words[0].lower(), int(words[1])
+    return words[0].lower(), link_id
 
 
 async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -281,11 +281,7 @@ async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             language, views = await list_links(session=session, telegram_id=query.from_user.id)
             await query.answer(_revoked(view, language)[:200])
             text, buttons = render_links(views, language)
-            try:
-                await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    raise
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
             return
         issued = await rotate_link(
             session=session, telegram_id=query.from_user.id, token_id=token_id, now=runtime.now()

@@ -6,7 +6,6 @@ import zoneinfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.chat.arguments import USAGE_AUDIT, USAGE_TASK, filter_args, task_only
@@ -107,11 +106,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     body, buttons = render_page(page, language)
     await query.answer()
-    try:
-        await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=buttons)
-    except BadRequest as error:  # a double tap: the page is already shown
-        if "not modified" not in str(error).lower():
-            raise
+    await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=buttons)
 
 
 async def on_task(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

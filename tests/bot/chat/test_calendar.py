@@ -120,6 +120,9 @@ async def test_feeds_lists_revokes_and_rotates(people: BotHarness) -> None:
     assert empty.text == "暂无有效的日历链接。发送 /calendar 生成。"
     [usage] = await people.send(BOSS, "/feeds delete 1")
     assert usage.text == "用法：/feeds、/feeds revoke 编号 或 /feeds rotate 编号"
+    for odd in ("/feeds revoke 99999999999", "/feeds rotate ²", "/feeds revoke 0"):
+        [refused] = await people.send(BOSS, odd)
+        assert refused.text == usage.text
 
 
 async def test_refusals_and_english(people: BotHarness) -> None:

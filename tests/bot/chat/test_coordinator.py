@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -231,3 +233,23 @@ def test_long_cards_split_between_lines() -> None:
     assert len(messages) > 1
     assert all(len(m) <= 4096 for m in messages)
     assert "\n".join(messages).splitlines() == lines
+
+
+async def test_a_double_tap_on_a_page_button_is_quietly_ignored(
+    people: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The second tap edits the page into itself: Telegram says "not modified"; nobody hears."""
+    [first] = await people.send(BOSS, "/tasks")
+    before = len(people.sandbox.messages(BOSS))
+    with caplog.at_level(logging.WARNING):
+        people.sandbox.press(BOSS, first.message_id, "tpg:all:0:1")  # both taps before the edit
+        await people.settle(people.sandbox.press(BOSS, first.message_id, "tpg:all:0:1"))
+    assert "第 2/3 页" in (people.last(BOSS).text or "")
+    assert len(people.sandbox.messages(BOSS)) == before
+    assert any(
+        "not modified" in (call.description or "")
+        for call in people.sandbox.calls("editMessageText")
+    )
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    answers = people.sandbox.calls("answerCallbackQuery")
+    assert all("text" not in call.params for call in answers[-1:])
