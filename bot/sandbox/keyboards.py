@@ -32,12 +32,19 @@ _REPLY = "can't parse keyboard button: "
 Markup = tuple[dict[str, Any] | None, tuple[tuple[Button, ...], ...]]
 
 
-def parse_markup(raw: Any) -> Markup:
-    """Validates reply_markup; inline keyboards come back as rows of (text, target)."""
+def parse_markup(raw: Any, *, inline_only: bool = False) -> Markup:
+    """Validates reply_markup; inline keyboards come back as rows of (text, target).
+
+    inline_only: an edit, which can only carry an inline keyboard.
+    """
     if raw is None:
         return None, ()
     if not isinstance(raw, dict):
         raise bad_request("object expected as reply markup")
+    if inline_only and (
+        raw.get("keyboard") or raw.get("remove_keyboard") or raw.get("force_reply")
+    ):
+        raise bad_request("inline keyboard expected")
     if raw.get("keyboard"):
         _check_reply_keyboard(raw["keyboard"])
     elif raw.get("inline_keyboard"):

@@ -20,7 +20,8 @@ returned by api.telegram.org):
   seven scope types with their fields ("can't parse BotCommandScope: ..."), in chats the bot
   knows; language codes empty or two lower-case letters ("invalid language code specified");
 - chats the bot never saw ("chat not found"), edits that change nothing ("message is not
-  modified"), a second answer to a callback query.
+  modified") or carry another keyboard than an inline one ("inline keyboard expected"), a second
+  answer to a callback query.
 
 Refused although Telegram accepts them, where Telegram silently shows less than was sent or the
 Bot API documents a limit; these answers end in "(sandbox limit)":

@@ -108,7 +108,6 @@ def _store_media(
     chat_id: int,
     media: Attachment,
     caption: Formatted | None,
-    formatting: tuple[Any, Any],
     **extra: Any,
 ) -> ChatMessage:
     message = ChatMessage(
@@ -118,8 +117,6 @@ def _store_media(
         date=state.now(),
         caption=caption.text if caption is not None else None,
         entities=caption.entities if caption is not None else (),
-        source=formatting[0],
-        parse_mode=formatting[1],
         document=media if media.kind == "document" else None,
         photo=media if media.kind == "photo" else None,
         **extra,
@@ -140,7 +137,8 @@ async def _send_file(state: SandboxState, params: Params, kind: str) -> dict[str
         chat.id,
         media,
         caption,
-        (source, parse_mode),
+        source=source,
+        parse_mode=parse_mode,
         buttons=buttons,
         reply_markup=markup,
         reply_to=reply_to,
@@ -204,7 +202,8 @@ async def send_media_group(state: SandboxState, params: Params) -> list[dict[str
             chat.id,
             stored,
             caption,
-            (item.get("caption"), item.get("parse_mode")),
+            source=item.get("caption"),
+            parse_mode=item.get("parse_mode"),
             media_group_id=group_id,
             reply_to=reply_to,
         )
@@ -230,7 +229,7 @@ async def edit_message_media(state: SandboxState, params: Params) -> dict[str, A
     new, caption, _ = _input_media(state, params, item)
     if message.media_group_id is not None and new.kind != _kind(message):
         raise bad_request("message content type can't be used in an album")
-    markup, buttons = parse_markup(params.opt_json("reply_markup"))
+    markup, buttons = parse_markup(params.opt_json("reply_markup"), inline_only=True)
     old = (_kind_file(message), message.caption, message.entities, message.reply_markup)
     text = caption.text if caption is not None else None
     entities = caption.entities if caption is not None else ()

@@ -72,7 +72,7 @@ async def edit_message_text(state: SandboxState, params: Params) -> dict[str, An
     parse_mode = params.opt_str("parse_mode")
     formatted = format_text(source, parse_mode, params.opt_json("entities"))
     check_text(formatted.text, "MESSAGE_TOO_LONG")
-    markup, buttons = parse_markup(params.opt_json("reply_markup"))
+    markup, buttons = parse_markup(params.opt_json("reply_markup"), inline_only=True)
     old = (message.text, message.entities, message.reply_markup)
     if (formatted.text, formatted.entities, markup) == old:
         raise bad_request(NOT_MODIFIED)
@@ -95,7 +95,7 @@ async def edit_message_text(state: SandboxState, params: Params) -> dict[str, An
 async def edit_message_reply_markup(state: SandboxState, params: Params) -> dict[str, Any]:
     """editMessageReplyMarkup; an absent markup removes the keyboard."""
     message = _editable(state, params, "edit")
-    markup, buttons = parse_markup(params.opt_json("reply_markup"))
+    markup, buttons = parse_markup(params.opt_json("reply_markup"), inline_only=True)
     if markup == message.reply_markup:
         raise bad_request(NOT_MODIFIED)
     changed = state.update_message(

@@ -130,3 +130,14 @@ async def test_reply_keyboards_and_force_reply(bot: Bot, sandbox: SandboxServer)
         await bot.send_message(
             ALICE, "完成了多少？", reply_markup=ForceReply(input_field_placeholder="百" * 65)
         )
+
+
+async def test_edits_carry_only_inline_keyboards(bot: Bot) -> None:
+    sent = await bot.send_message(ALICE, "进度？")
+    with pytest.raises(BadRequest, match=r"(?i)^inline keyboard expected$"):
+        await bot.edit_message_text("进度？", ALICE, sent.message_id, reply_markup=ForceReply())
+    with pytest.raises(BadRequest, match=r"(?i)^inline keyboard expected$"):
+        await bot.edit_message_reply_markup(
+            ALICE, sent.message_id, reply_markup=ReplyKeyboardMarkup([["50%"]])
+        )
+    await bot.edit_message_text("进度：", ALICE, sent.message_id, reply_markup=grid(1, 2))
