@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.app import build_application
+from bot.chat.application import build_application
 from bot.runtime import Runtime
 from bot.sandbox import SandboxServer
 from bot.sandbox.__main__ import Echo
