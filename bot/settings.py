@@ -143,6 +143,12 @@ class Settings(BaseSettings):
             raise ValueError("ANNEXBOT_QUIET_END must be earlier than ANNEXBOT_QUIET_START")
         return self
 
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_root(cls, value: str) -> str:
+        """Accept the server root or its base URL ending in /bot; annexbot adds /bot<token>."""
+        return value.rstrip("/").removesuffix("/bot").rstrip("/")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -102,12 +102,14 @@ class SandboxControl(SandboxObservations):
 
     def _user(self, user_id: int) -> User:
         if user_id not in self.state.users:
-            raise SandboxError(f"unknown user {user_id}: call add_user() first")
+            raise SandboxError(f"unknown user {user_id}: add_user() (POST /sandbox/users) first")
         return self.state.users[user_id]
 
     def _chat(self, chat_id: int) -> Chat:
         if chat_id not in self.state.chats:
-            raise SandboxError(f"unknown chat {chat_id}: add_user() or add_to_group() first")
+            raise SandboxError(
+                f"unknown chat {chat_id}: add_user() (POST /sandbox/users) or add_to_group() first"
+            )
         return self.state.chats[chat_id]
 
     def _message(self, chat_id: int, message_id: int) -> ChatMessage:

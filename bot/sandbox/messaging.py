@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import mimetypes
-from collections.abc import Awaitable, Callable
-from pathlib import PurePosixPath
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.markup import utf16_len
-from bot.sandbox.models import Attachment, ChatMessage
-from bot.sandbox.params import Params, Upload
-from bot.sandbox.state import SandboxState
-from bot.sandbox.validation import chat_of, check_text, format_text, parse_markup, reply_target
+from bot.sandbox.errors import NOT_MODIFIED, bad_request
+from bot.sandbox.keyboards import parse_markup
+from bot.sandbox.media import MEDIA_METHODS
+from bot.sandbox.models import ChatMessage
+from bot.sandbox.params import Params
+from bot.sandbox.state import Handler, SandboxState
+from bot.sandbox.validation import chat_of, check_text, format_text, reply_target
 
-Handler = Callable[[SandboxState, Params], Awaitable[Any]]
-
-NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly "
-    "the same as a current content and reply markup of the message"
-)
 CHAT_ACTIONS = frozenset(
     {
         "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
@@ -27,7 +19,6 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )  # fmt: skip
-_MAX_UPLOAD = 50 * 1024 * 1024
 
 
 async def _store(state: SandboxState, message: ChatMessage) -> dict[str, Any]:
@@ -81,7 +72,7 @@ async def edit_message_text(state: SandboxState, params: Params) -> dict[str, An
     parse_mode = params.opt_str("parse_mode")
     formatted = format_text(source, parse_mode, params.opt_json("entities"))
     check_text(formatted.text, "MESSAGE_TOO_LONG")
-    markup, buttons = parse_markup(params.opt_json("reply_markup"))
+    markup, buttons = parse_markup(params.opt_json("reply_markup"), inline_only=True)
     old = (message.text, message.entities, message.reply_markup)
     if (formatted.text, formatted.entities, markup) == old:
         raise bad_request(NOT_MODIFIED)
@@ -104,7 +95,7 @@ async def edit_message_text(state: SandboxState, params: Params) -> dict[str, An
 async def edit_message_reply_markup(state: SandboxState, params: Params) -> dict[str, Any]:
     """editMessageReplyMarkup; an absent markup removes the keyboard."""
     message = _editable(state, params, "edit")
-    markup, buttons = parse_markup(params.opt_json("reply_markup"))
+    markup, buttons = parse_markup(params.opt_json("reply_markup"), inline_only=True)
     if markup == message.reply_markup:
         raise bad_request(NOT_MODIFIED)
     changed = state.update_message(
@@ -140,73 +131,6 @@ async def answer_callback_query(state: SandboxState, params: Params) -> bool:
     return True
 
 
-def _attachment(state: SandboxState, value: Upload | str | None, kind: str) -> Attachment:
-    if value is None:
-        raise bad_request(f"there is no {kind} in the request")
-    if isinstance(value, str):
-        if value in state.files:
-            return state.files[value]
-        if not value.lower().startswith(("http://", "https://")):
-            raise bad_request("wrong file identifier/HTTP URL specified")
-        name = PurePosixPath(value.split("?", 1)[0]).name or None
-        upload = Upload(name or "", mimetypes.guess_type(name or "")[0] or "", b"")
-    else:
-        if not value.data:
-            raise bad_request("file must be non-empty")
-        if len(value.data) > _MAX_UPLOAD:
-            raise ApiError(413, "Request Entity Too Large")
-        upload = value
-    serial = state.next_serial()
-    attachment = Attachment(
-        file_id=f"SANDBOX-{kind.upper()}-{serial:06d}",
-        file_unique_id=f"U{serial:06d}",
-        file_path=f"{kind}s/file_{serial}{PurePosixPath(upload.filename).suffix}",
-        filename=upload.filename or None,
-        mime_type=upload.mime_type or "application/octet-stream",
-        data=upload.data if isinstance(value, Upload) else None,
-        url=value if isinstance(value, str) else None,
-    )
-    state.files[attachment.file_id] = attachment
-    return attachment
-
-
-async def _send_file(state: SandboxState, params: Params, kind: str) -> dict[str, Any]:
-    chat = chat_of(state, params)
-    attachment = _attachment(state, params.file(kind), kind)
-    source = params.opt_str("caption")
-    parse_mode = params.opt_str("parse_mode")
-    caption = format_text(source or "", parse_mode, params.opt_json("caption_entities"))
-    if source and utf16_len(caption.text) > 1024:
-        raise bad_request("message caption is too long")
-    markup, buttons = parse_markup(params.opt_json("reply_markup"))
-    message = ChatMessage(
-        chat_id=chat.id,
-        message_id=state.next_message_id(chat.id),
-        sender_id=state.bot.id,
-        date=state.now(),
-        caption=caption.text if source else None,
-        entities=caption.entities if source else (),
-        source=source,
-        parse_mode=parse_mode,
-        buttons=buttons,
-        reply_markup=markup,
-        reply_to=reply_target(state, chat.id, params),
-        document=attachment if kind == "document" else None,
-        photo=attachment if kind == "photo" else None,
-    )
-    return await _store(state, message)
-
-
-async def send_document(state: SandboxState, params: Params) -> dict[str, Any]:
-    """sendDocument (multipart upload, known file_id or URL)."""
-    return await _send_file(state, params, "document")
-
-
-async def send_photo(state: SandboxState, params: Params) -> dict[str, Any]:
-    """sendPhoto (multipart upload, known file_id or URL)."""
-    return await _send_file(state, params, "photo")
-
-
 async def send_chat_action(state: SandboxState, params: Params) -> bool:
     """sendChatAction."""
     chat_of(state, params)
@@ -221,7 +145,6 @@ MESSAGING_METHODS: dict[str, Handler] = {
     "editMessageReplyMarkup": edit_message_reply_markup,
     "deleteMessage": delete_message,
     "answerCallbackQuery": answer_callback_query,
-    "sendDocument": send_document,
-    "sendPhoto": send_photo,
     "sendChatAction": send_chat_action,
+    **MEDIA_METHODS,
 }

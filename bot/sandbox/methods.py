@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from bot.sandbox.commands import COMMAND_METHODS
 from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.messaging import MESSAGING_METHODS, Handler
+from bot.sandbox.messaging import MESSAGING_METHODS
 from bot.sandbox.models import WebhookConfig
 from bot.sandbox.params import Params
-from bot.sandbox.state import SandboxState
+from bot.sandbox.state import Handler, SandboxState
 from bot.sandbox.validation import chat_of
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 
 async def get_me(state: SandboxState, params: Params) -> dict[str, Any]:
@@ -115,40 +114,6 @@ async def get_webhook_info(state: SandboxState, params: Params) -> dict[str, Any
     return info
 
 
-def _commands_key(params: Params) -> tuple[str, str]:
-    scope = params.opt_json("scope") or {"type": "default"}
-    return json.dumps(scope, sort_keys=True), params.opt_str("language_code") or ""
-
-
-async def set_my_commands(state: SandboxState, params: Params) -> bool:
-    """setMyCommands for a scope and language."""
-    commands = params.opt_json("commands")
-    if not isinstance(commands, list) or len(commands) > 100:
-        raise bad_request("can't parse commands JSON object")
-    for command in commands:
-        if not isinstance(command, dict) or not _COMMAND.fullmatch(command.get("command", "")):
-            raise bad_request("BOT_COMMAND_INVALID")
-        description = command.get("description")
-        if not isinstance(description, str) or not 1 <= len(description) <= 256:
-            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-    key = _commands_key(params)
-    state.commands[key] = [
-        {"command": c["command"], "description": c["description"]} for c in commands
-    ]
-    return True
-
-
-async def get_my_commands(state: SandboxState, params: Params) -> list[dict[str, str]]:
-    """getMyCommands for exactly that scope and language (no fallback, like Telegram)."""
-    return state.commands.get(_commands_key(params), [])
-
-
-async def delete_my_commands(state: SandboxState, params: Params) -> bool:
-    """deleteMyCommands for a scope and language."""
-    state.commands.pop(_commands_key(params), None)
-    return True
-
-
 async def set_chat_menu_button(state: SandboxState, params: Params) -> bool:
     """setChatMenuButton for one chat, or the default when chat_id is absent."""
     chat_id = chat_of(state, params).id if params.has("chat_id") else None
@@ -184,12 +149,10 @@ METHODS: dict[str, Handler] = {
     "setWebhook": set_webhook,
     "deleteWebhook": delete_webhook,
     "getWebhookInfo": get_webhook_info,
-    "setMyCommands": set_my_commands,
-    "getMyCommands": get_my_commands,
-    "deleteMyCommands": delete_my_commands,
     "setChatMenuButton": set_chat_menu_button,
     "getChatMenuButton": get_chat_menu_button,
     "getFile": get_file,
+    **COMMAND_METHODS,
     **MESSAGING_METHODS,
 }
 _BY_LOWER = {name.lower(): name for name in METHODS}

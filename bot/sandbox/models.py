@@ -50,7 +50,7 @@ class Chat:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file the bot sent: its bytes (None when sent by URL), name and type."""
+    """A file the bot sent: its kind (photo, document), bytes (None if sent by URL), name, type."""
 
     file_id: str
     file_unique_id: str
@@ -59,6 +59,9 @@ class Attachment:
     mime_type: str
     data: bytes | None
     url: str | None = None
+    kind: str = "document"
+    width: int = 0
+    height: int = 0
 
     @property
     def size(self) -> int:
@@ -85,6 +88,7 @@ class ChatMessage:
     reply_to: int | None = None
     document: Attachment | None = None
     photo: Attachment | None = None
+    media_group_id: str | None = None
     edited: bool = False
     edit_date: int | None = None
     deleted: bool = False

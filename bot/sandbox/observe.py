@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from bot.sandbox.commands import scope_key
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.models import ApiCall, ChatMessage, WebhookDelivery
 from bot.sandbox.state import SandboxState
@@ -41,8 +41,8 @@ class SandboxObservations:
         self, *, scope: dict[str, Any] | None = None, language_code: str = ""
     ) -> list[tuple[str, str]]:
         """The bot's command list for a scope and language, as (command, description)."""
-        key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
-        return [(c["command"], c["description"]) for c in self.state.commands.get(key, [])]
+        listed = self.state.commands.get(scope_key(scope, language_code), [])
+        return [(c["command"], c["description"]) for c in listed]
 
     @property
     def webhook_deliveries(self) -> list[WebhookDelivery]:

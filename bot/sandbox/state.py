@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,6 +17,7 @@ from bot.sandbox.models import (
     WebhookConfig,
     WebhookDelivery,
 )
+from bot.sandbox.params import Params
 
 
 @dataclass
@@ -114,7 +115,10 @@ class SandboxState:
                 "mime_type": message.document.mime_type,
             }
         if message.photo is not None:
-            data["photo"] = [_file_api(message.photo) | {"width": 0, "height": 0}]
+            photo = message.photo
+            data["photo"] = [_file_api(photo) | {"width": photo.width, "height": photo.height}]
+        if message.media_group_id is not None:
+            data["media_group_id"] = message.media_group_id
         if message.reply_markup is not None and "inline_keyboard" in message.reply_markup:
             data["reply_markup"] = message.reply_markup
         if message.edit_date is not None:
@@ -155,3 +159,7 @@ def _file_api(attachment: Attachment) -> dict[str, Any]:
         "file_unique_id": attachment.file_unique_id,
         "file_size": attachment.size,
     }
+
+
+Handler = Callable[[SandboxState, Params], Awaitable[Any]]
+"""A Bot API method: answers a call's parameters with its result (or raises ApiError)."""

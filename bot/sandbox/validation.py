@@ -1,24 +1,15 @@
-"""Validation shared by the message methods: chats, text formatting, keyboards, replies."""
+"""Validation shared by the message methods: chats, text and caption formatting, replies."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.sandbox.errors import bad_request
+from bot.sandbox.limits import MAX_CAPTION, MAX_ENTITIES, MAX_TEXT, stricter
 from bot.sandbox.markup import Formatted, HtmlParseError, parse_html, utf16_len
-from bot.sandbox.models import Button, Chat
+from bot.sandbox.models import Chat
 from bot.sandbox.params import Params
 from bot.sandbox.state import SandboxState
-
-_ACTION_KEYS = frozenset(
-    {
-        "switch_inline_query", "switch_inline_query_current_chat",
-        "switch_inline_query_chosen_chat", "login_url", "web_app", "pay", "callback_game",
-        "copy_text",
-    }
-)  # fmt: skip
-_BUTTON_URL = re.compile(r"(?:https?|tg)://\S+", re.IGNORECASE)
 
 
 def chat_of(state: SandboxState, params: Params) -> Chat:
@@ -36,7 +27,19 @@ def chat_of(state: SandboxState, params: Params) -> Chat:
 
 
 def format_text(text: str, parse_mode: str | None, entities: Any) -> Formatted:
-    """Applies parse_mode like Telegram; HTML is validated, Markdown is passed through as is."""
+    """Applies parse_mode like Telegram (HTML validated, Markdown passed through as is).
+
+    More than 100 entities, nested ones included, are refused: Telegram would drop the rest.
+    """
+    formatted = _formatted(text, parse_mode, entities)
+    if len(formatted.entities) > MAX_ENTITIES:
+        raise stricter(
+            f"too many entities: {len(formatted.entities)}, Telegram keeps the first {MAX_ENTITIES}"
+        )
+    return formatted
+
+
+def _formatted(text: str, parse_mode: str | None, entities: Any) -> Formatted:
     mode = (parse_mode or "").lower()
     if mode == "html":
         try:
@@ -54,48 +57,20 @@ def check_text(text: str, too_long: str) -> None:
     """Telegram's 1..4096 limit on text after entity parsing (counted in UTF-16 units)."""
     if not text.strip():
         raise bad_request("message text is empty")
-    if utf16_len(text) > 4096:
+    if utf16_len(text) > MAX_TEXT:
         raise bad_request(too_long)
 
 
-def parse_markup(raw: Any) -> tuple[dict[str, Any] | None, tuple[tuple[Button, ...], ...]]:
-    """Validates reply_markup; inline keyboards come back as rows of (text, target)."""
-    if raw is None:
-        return None, ()
-    if not isinstance(raw, dict):
-        raise bad_request("can't parse reply keyboard markup JSON object")
-    if "inline_keyboard" not in raw:
-        return raw, ()
-    rows = raw["inline_keyboard"]
-    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("can't parse inline keyboard markup JSON object")
-    if sum(len(row) for row in rows) > 100:
-        raise bad_request("reply markup is too long")
-    parsed = tuple(tuple(button_of(button) for button in row) for row in rows)
-    return (raw, parsed) if any(parsed) else (None, ())
-
-
-def button_of(button: Any) -> Button:
-    """One inline button as (text, callback_data or url), validated like Telegram."""
-    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-        raise bad_request(
-            'can\'t parse inline keyboard button: Field "text" must be of type String'
-        )
-    data = button.get("callback_data")
-    if data is not None:
-        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
-            raise bad_request("BUTTON_DATA_INVALID")
-        return button["text"], data
-    url = button.get("url")
-    if url is not None:
-        if not isinstance(url, str) or not _BUTTON_URL.fullmatch(url):
-            raise bad_request("BUTTON_URL_INVALID")
-        return button["text"], url
-    if not _ACTION_KEYS & button.keys():
-        raise bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
-    return button["text"], ""
+def format_caption(source: Any, parse_mode: Any, entities: Any) -> Formatted | None:
+    """A media caption after entity parsing (at most 1024 UTF-16 units); None when it is empty."""
+    if source is None or source == "":
+        return None
+    if not isinstance(source, str) or not isinstance(parse_mode, str | None):
+        raise bad_request('field "caption" must be of type String')
+    caption = format_text(source, parse_mode, entities)
+    if utf16_len(caption.text) > MAX_CAPTION:
+        raise bad_request("message caption is too long")
+    return caption
 
 
 def reply_target(state: SandboxState, chat_id: int, params: Params) -> int | None:

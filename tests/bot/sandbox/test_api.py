@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, InvalidToken
 
 from bot.sandbox import SandboxServer
+from tests.bot.sandbox.images import png
 
 ALICE = 42
 
@@ -133,9 +134,8 @@ async def test_document_round_trip(bot: Bot, sandbox: SandboxServer) -> None:
 
 
 async def test_photo_and_chat_action(bot: Bot, sandbox: SandboxServer) -> None:
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    sent = await bot.send_photo(ALICE, png, filename="chart.png")
-    assert sent.photo
+    sent = await bot.send_photo(ALICE, png(40, 30), filename="chart.png")
+    assert [(size.width, size.height) for size in sent.photo] == [(40, 30)]
     assert sandbox.last_message(ALICE).photo is not None
     assert await bot.send_chat_action(ALICE, "typing")
     async with httpx.AsyncClient(base_url=sandbox.base_url + sandbox.token) as client:
