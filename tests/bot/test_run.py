@@ -79,6 +79,7 @@ async def test_polling_sets_menus_and_answers_start(
     async with SandboxServer() as sandbox:
         settings = _settings(sandbox, tmp_path)
         await _add_coordinator(settings, COORDINATOR, "en")
+        sandbox.add_user(COORDINATOR, "Director Wang", language_code="en")
 
         busy = socket.socket()
         busy.bind(("127.0.0.1", 0))
@@ -192,6 +193,7 @@ def test_run_without_a_token_says_what_to_set(
 async def test_a_members_menu_follows_role_and_language() -> None:
     """set_member_menu: a liaison's menu in their language; leaving removes it."""
     async with SandboxServer() as sandbox:
+        sandbox.add_user(STRANGER, "陌生人")
         bot = Bot(sandbox.token, base_url=sandbox.base_url)
         scope = {"type": "chat", "chat_id": STRANGER}
         async with bot:

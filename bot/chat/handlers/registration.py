@@ -45,6 +45,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         me = await _member_or_hint(update, context)
         if me is not None:
             await message.reply_text(_who(me, me.language), parse_mode=ParseMode.HTML)
+            # A member added from the shell has no menu until their first contact.
+            await set_member_menu(context.bot, user.id, MemberRole(me.role), me.language)
         return
     runtime = runtime_of(context)
     async with runtime.session() as session:

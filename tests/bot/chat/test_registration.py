@@ -214,3 +214,13 @@ async def test_cli_coordinator_add_then_invite(
     member = await harness.member(BOSS)
     assert member is not None
     assert member.role is MemberRole.COORDINATOR
+
+
+async def test_a_bare_start_gives_a_shell_added_member_their_menu(harness: BotHarness) -> None:
+    """A coordinator added with `annexbot coordinator add` gets their menu on first contact."""
+    await harness.add_member(4001, "王主任", role=MemberRole.COORDINATOR)
+    scope = {"type": "chat", "chat_id": 4001}
+    assert harness.sandbox.commands(scope=scope) == []
+    [reply] = await harness.send(4001, "/start")
+    assert "协调人" in (reply.text or "")
+    assert ("assign", "将任务分配给单位") in harness.sandbox.commands(scope=scope)
