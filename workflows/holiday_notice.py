@@ -81,16 +81,18 @@ def _normalise(text: str) -> str:
     return re.sub(r"[ \t\u3000\xa0]+", "", folded)
 
 
-def _chinese_number(numeral: str) -> int:
-    """一 … 九十九 as an int (paragraph numbers)."""
-    if numeral == "十":
-        return 10
-    if "十" in numeral:
-        tens, _, units = numeral.partition("十")
-        return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (
-            NUMERALS.index(units) + 1 if units else 0
-        )
-    return NUMERALS.index(numeral) + 1
+def _chinese_number(numeral: str) -> int | None:
+    """一 … 九十九 as an int (paragraph numbers); None for what is not such a number."""
+    if numeral.count("十") > 1:
+        return None
+    if "十" not in numeral:
+        return NUMERALS.index(numeral) + 1 if len(numeral) == 1 else None
+    tens, _, units = numeral.partition("十")
+    if len(tens) > 1 or len(units) > 1:
+        return None
+    return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (
+        NUMERALS.index(units) + 1 if units else 0
+    )
 
 
 def numeral(number: int) -> str:
@@ -128,7 +130,7 @@ class _Reader:
         """An error naming this paragraph."""
         return NoticeFormatError(
             "paragraph {number} ({name}): " + template,
-            number=self.number,
+            number=numeral(self.number),
             name=self.name,
             **params,
         )
@@ -291,7 +293,9 @@ def _paragraphs(text: str) -> list[tuple[int, str, str]]:
         end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
         body = _paragraph_body(text[heading.end() : end])
         name = re.sub(r"^\d{4}年", "", heading.group(2))
-        paragraphs.append((_chinese_number(heading.group(1)), name, body))
+        number = _chinese_number(heading.group(1))
+        if number is not None:
+            paragraphs.append((number, name, body))
     return paragraphs
 
 
