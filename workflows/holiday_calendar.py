@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import CalendarDay, CalendarYear
-from workflows.access import Actor
+from workflows.access import Actor, identify, require_coordinator
 from workflows.audit import record
 from workflows.errors import InvalidInputError, NotFoundError
 from workflows.holiday_notice import Notice, parse_notice
@@ -197,12 +197,23 @@ async def set_day(
 
 
 async def clear_day(
-    session: AsyncSession, *, day: dt.date, now: dt.datetime, actor: Actor | None = None
+    session: AsyncSession,
+    *,
+    day: dt.date,
+    now: dt.datetime,
+    working: bool | None = None,
+    actor: Actor | None = None,
 ) -> DayChange:
-    """Make one day ordinary again (Monday to Friday working, weekends off)."""
+    """Make one day ordinary again (Monday to Friday working, weekends off).
+
+    `working` True or False removes the day only if it is that kind of day.
+    """
     row = await session.get(CalendarDay, day)
     if row is None:
         raise NotFoundError("{day} is neither a holiday nor an adjusted working day", day=day)
+    if working is not None and row.working != working:
+        kind = "an adjusted working day" if working else "a holiday"
+        raise InvalidInputError("{day} is not {kind}", day=day, kind=kind)
     before = DayState(row.working, row.name)
     await session.delete(row)
     _audit_day(session, day=day, before=before, after=None, now=now, actor=actor)
@@ -274,3 +285,11 @@ async def year_view(session: AsyncSession, *, year: int) -> YearView:
         working=tuple((day, name) for day, working, name in rows if working),
         last_year=max(years, default=None),
     )
+
+
+async def holidays_overview(session: AsyncSession, *, telegram_id: int, year: int) -> YearView:
+    """A year of the calendar for a coordinator (/holidays)."""
+    require_coordinator(await identify(session, telegram_id))
+    if not 1900 <= year <= 2200:
+        raise InvalidInputError("Give a year such as 2027.")
+    return await year_view(session, year=year)
