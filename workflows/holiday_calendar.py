@@ -211,9 +211,10 @@ async def clear_day(
     row = await session.get(CalendarDay, day)
     if row is None:
         raise NotFoundError("{day} is neither a holiday nor an adjusted working day", day=day)
-    if working is not None and row.working != working:
-        kind = "an adjusted working day" if working else "a holiday"
-        raise InvalidInputError("{day} is not {kind}", day=day, kind=kind)
+    if working is True and not row.working:
+        raise InvalidInputError("{day} is not an adjusted working day", day=day)
+    if working is False and row.working:
+        raise InvalidInputError("{day} is not a holiday", day=day)
     before = DayState(row.working, row.name)
     await session.delete(row)
     _audit_day(session, day=day, before=before, after=None, now=now, actor=actor)

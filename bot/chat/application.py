@@ -36,6 +36,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "chart",
     "calendar",
     "import_file",
+    "holidays",
     "fallback",
 )
 
