@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 
@@ -177,10 +178,14 @@ def import_command(
     out = stdout()
     print_notice(out, result)
     if not apply:
-        if source == "-" or not sys.stdin.isatty():
+        if source == "-":  # standard input held the notice: there is no one to ask
             out.print("Nothing written: run again with --apply to import it.", highlight=False)
             return
-        if not typer.confirm(f"Import these as {result.notice.year}'s calendar?", default=False):
+        try:
+            confirmed = typer.confirm(f"Import this as {result.notice.year}'s calendar?")
+        except click.exceptions.Abort:
+            confirmed = False
+        if not confirmed:
             out.print("Nothing written.", highlight=False)
             return
 
