@@ -204,6 +204,7 @@ async def play(directory: Path, *, language: str, console: Console, now: dt.date
             timezone=TIMEZONE,
             telegram_token=SecretStr(sandbox.token),
             telegram_api_url=sandbox.url,
+            telegram_proxy=None,  # the sandbox is local, whatever the environment says
             reminder_offsets=REMINDER_OFFSETS,
         )
         for person in CAST:
