@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import MemberRole
 from db.models import Member
 from workflows.holiday_calendar import covered_years, load_calendar
-from workflows.outbox import enqueue
+from workflows.outbox.queue import enqueue
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START
 

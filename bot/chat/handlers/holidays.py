@@ -26,7 +26,7 @@ from workflows.holiday_requests import (
     notice_request,
     plan_notice_requests,
 )
-from workflows.outbox import OutgoingMessage
+from workflows.outbox.sending import OutgoingMessage
 
 JOB_NAME = "holiday-notice-requests"
 SWEEP_INTERVAL_SECONDS = 1800
