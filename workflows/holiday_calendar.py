@@ -97,7 +97,11 @@ async def covered_years(session: AsyncSession) -> frozenset[int]:
 async def load_calendar(
     session: AsyncSession, *, between: tuple[dt.date, dt.date] | None = None
 ) -> WorkingCalendar:
-    """The calendar as the database has it; `between` limits the days read to a window."""
+    """The calendar as the database has it.
+
+    `between` reads only the days in that window (for one message's dates); such a calendar
+    answers for those days only.
+    """
     query = select(CalendarDay.day, CalendarDay.working, CalendarDay.name)
     if between is not None:
         query = query.where(CalendarDay.day.between(*between))

@@ -18,6 +18,7 @@ QUIET_START = dt.time(20, 0)
 QUIET_END = dt.time(8, 30)
 # Holidays never run this long, so a search for the next working day always ends well before.
 MAX_SEARCH_DAYS = 60
+_DAY = dt.timedelta(days=1)
 
 # Years already logged as counted Monday to Friday, so each is logged once per process.
 _weekends_only_years: set[int] = set()
@@ -116,7 +117,3 @@ class WorkingCalendar:
             return moment.astimezone(dt.UTC)
         start = day if working and clock < quiet_end else self.next_working_day(day + _DAY)
         return dt.datetime.combine(start, quiet_end, tzinfo=zone).astimezone(dt.UTC)
-
-
-_DAY = dt.timedelta(days=1)
-WEEKENDS_ONLY = WorkingCalendar()
