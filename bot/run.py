@@ -115,6 +115,8 @@ async def _serve_until(
         webhook = Webhook(path, webhook_secret(runtime.settings), application)
     app = build_web_app(runtime, webhook=webhook, routes=module_routes(runtime))
     username = f"@{application.bot.username}"
+    proxy, api = runtime.settings.proxy_label(), runtime.settings.telegram_api_url
+    bot_api = f"Bot API {api} through proxy {proxy}" if proxy else f"Bot API {api}"
     async with contextlib.AsyncExitStack() as stack:
         try:
             bound = await stack.enter_async_context(serve(app, host=host, port=port))
@@ -130,7 +132,7 @@ async def _serve_until(
             await application.updater.start_polling(
                 timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES
             )
-            log.info("%s is running: long polling; %s", username, http)
+            log.info("%s is running: long polling; %s; %s", username, bot_api, http)
             try:
                 await stop.wait()
             finally:
@@ -139,5 +141,5 @@ async def _serve_until(
             await application.bot.set_webhook(
                 url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES
             )
-            log.info("%s is running: webhook %s; %s", username, url, http)
+            log.info("%s is running: webhook %s; %s; %s", username, url, bot_api, http)
             await stop.wait()

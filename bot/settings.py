@@ -8,11 +8,13 @@ import re
 import zoneinfo
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 def _default_data_dir() -> Path:
@@ -45,6 +47,11 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field(
         default="https://api.telegram.org",
         description="Base URL of the Bot API server (a self-hosted or sandbox server).",
+    )
+    telegram_proxy: SecretStr | None = Field(
+        default=None,
+        description="Proxy for every request to the Bot API: `http://`, `https://` or "
+        "`socks5://host:port`, with `user:password@` when it needs them.",
     )
     public_base_url: str = Field(
         default="http://localhost:8080",
@@ -166,6 +173,30 @@ class Settings(BaseSettings):
         if value is not None and not TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("use 1-256 letters, digits, _ or -")
         return value
+
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _proxy_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Accept only proxy URLs httpx can use: http, https, socks5 or socks5h, with a host."""
+        if value is None or not value.get_secret_value():
+            return None
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+            raise ValueError("use http://, https:// or socks5://[user:password@]host:port")
+        try:
+            parts.port  # noqa: B018  (raises on a port that is not a number)
+        except ValueError as error:
+            raise ValueError("the proxy's port is not a number") from error
+        return value
+
+    def proxy_label(self) -> str | None:
+        """The proxy's URL as it may be shown: its password (and any path) left out."""
+        if self.telegram_proxy is None:
+            return None
+        parts = urlsplit(self.telegram_proxy.get_secret_value())
+        user = f"{unquote(parts.username)}:***@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{user}{parts.hostname}{port}"
 
     def resolved_database_url(self) -> str:
         """The database URL to use, creating the data directory for the SQLite default."""

@@ -26,8 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, Task
+from workflows.holiday_calendar import load_calendar
 from workflows.outbox.queue import enqueue
-from workflows.workdays import QUIET_END, QUIET_START, add_working_days, next_send_time
+from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
 ACK_REMINDER_KIND = "ack_reminder"
 ACK_ESCALATION_KIND = "ack_escalation"
@@ -68,10 +69,12 @@ class _Pending:
     timezone: str
 
 
-def after_working_days(start: dt.datetime, days: int, timezone: str) -> dt.datetime:
+def after_working_days(
+    start: dt.datetime, days: int, timezone: str, calendar: WorkingCalendar
+) -> dt.datetime:
     """The same local time `days` working days after `start` (UTC)."""
     local = start.astimezone(zoneinfo.ZoneInfo(timezone))
-    day = add_working_days(local.date(), days)
+    day = calendar.add_working_days(local.date(), days)
     return dt.datetime.combine(day, local.timetz()).astimezone(dt.UTC)
 
 
@@ -133,11 +136,14 @@ async def plan_acknowledgement_messages(
             if member.reachable:
                 by_agency[member.agency_id].append(member)
     coordinators = [m for m in members if m.role is MemberRole.COORDINATOR and m.reachable]
+    calendar = await load_calendar(session)
 
     def send(moment: dt.datetime, timezone: str) -> dt.datetime:
         """When a message due at `moment` may go: in working hours, never before now."""
         return max(
-            next_send_time(t, timezone=timezone, quiet_start=quiet_start, quiet_end=quiet_end)
+            calendar.next_send_time(
+                t, timezone=timezone, quiet_start=quiet_start, quiet_end=quiet_end
+            )
             for t in (moment, now)
         )
 
@@ -150,7 +156,7 @@ async def plan_acknowledgement_messages(
                 if p.agency_id != agency_id or (member.id, p.assignment_id) in reminded:
                     continue
                 start = max(p.created_at, member.created_at)
-                moment = after_working_days(start, reminder_days, p.timezone)
+                moment = after_working_days(start, reminder_days, p.timezone, calendar)
                 if moment <= now:
                     due.append((p, moment))
             queued += await _queue(
@@ -162,7 +168,7 @@ async def plan_acknowledgement_messages(
         if p.assignment_id in escalated or p.agency_id not in first_registered:
             continue
         start = max(p.created_at, first_registered[p.agency_id])
-        moment = after_working_days(start, escalation_days, p.timezone)
+        moment = after_working_days(start, escalation_days, p.timezone, calendar)
         if moment <= now:
             grouped[p.agency_id].append((p, moment))
     for agency_id, due in grouped.items():

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, StatusReport, Task
+from workflows.holiday_calendar import load_calendar
 from workflows.outbox.queue import enqueue
 from workflows.status import ReportView, latest_reports, local_today
-from workflows.workdays import QUIET_END, QUIET_START, add_working_days, next_send_time
+from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
 PROMPT_KIND = "checkin_prompt"
 FOLLOW_UP_KIND = "checkin_follow_up"
@@ -168,12 +169,17 @@ async def _deliveries(session: AsyncSession, keys: Sequence[str]) -> dict[str, D
 
 
 def _follow_up_moment(
-    prompt: Delivery, *, working_days: int, timezone: str, quiet_end: dt.time
+    prompt: Delivery,
+    *,
+    working_days: int,
+    timezone: str,
+    quiet_end: dt.time,
+    calendar: WorkingCalendar,
 ) -> dt.datetime | None:
     """The working morning `working_days` after a prompt went out; None if it has not gone."""
     if prompt.state is not DeliveryState.SENT or prompt.sent_at is None:
         return None
-    day = add_working_days(local_today(prompt.sent_at, timezone), working_days)
+    day = calendar.add_working_days(local_today(prompt.sent_at, timezone), working_days)
     return _morning(day, timezone, quiet_end)
 
 
@@ -214,6 +220,7 @@ async def plan_checkins(
     prompts = [prompt_key(p.task_id, p.agency_id, c, m.id) for p, c, _, _, m in asked]
     follows = [follow_up_key(p.task_id, p.agency_id, c, m.id) for p, c, _, _, m in asked]
     existing = await _deliveries(session, prompts + follows)
+    calendar = await load_calendar(session)
     hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
     queued = 0
     for (part, cycle, moment, since, member), key, follow in zip(
@@ -235,13 +242,14 @@ async def plan_checkins(
                 working_days=follow_up_working_days,
                 timezone=part.timezone,
                 quiet_end=quiet_end,
+                calendar=calendar,
             )
             if follow_at is None or follow_at > now:
                 continue
             key, kind, due = follow, FOLLOW_UP_KIND, follow_at
-        send_at = next_send_time(due, timezone=part.timezone, **hours)
+        send_at = calendar.next_send_time(due, timezone=part.timezone, **hours)
         # After downtime at night, the catch-up still waits for the morning.
-        earliest = next_send_time(now, timezone=part.timezone, **hours)
+        earliest = calendar.next_send_time(now, timezone=part.timezone, **hours)
         queued += await enqueue(
             session,
             key=key,

@@ -45,3 +45,7 @@ class InvalidInputError(AnnexbotError):
 
 class ConflictError(AnnexbotError):
     """The action no longer fits the state (an invite already used, a request already decided)."""
+
+
+class NoticeFormatError(AnnexbotError):
+    """A State Council holiday notice could not be read; names the paragraph when it can."""

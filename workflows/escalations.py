@@ -26,12 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, MilestoneKind, Role, TaskState
 from db.models import Agency, Assignment, Member, Milestone, Plan, Task
+from workflows.holiday_calendar import load_calendar
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
 from workflows.outbox.queue import cancel_superseded, enqueue, existing_keys
 from workflows.status import latest_reports, local_today
-from workflows.workdays import QUIET_END, QUIET_START, add_working_days, is_working_day
-from workflows.workdays import next_send_time as _next_send_time
+from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
 NUDGE_KIND = "overdue_nudge"
 ESCALATION_KIND = "overdue_escalation"
@@ -80,10 +80,11 @@ class _Overdue:
 
 @dataclass(frozen=True)
 class _Hours:
-    """The quiet hours a sweep works with."""
+    """The quiet hours and the working-day calendar a sweep works with."""
 
     start: dt.time
     end: dt.time
+    calendar: WorkingCalendar
 
     def morning(self, day: dt.date, timezone: str) -> dt.datetime:
         """The working-morning moment of a day in a timezone, as UTC."""
@@ -92,7 +93,7 @@ class _Hours:
 
     def send_time(self, moment: dt.datetime, timezone: str) -> dt.datetime:
         """When a message decided for `moment` may go out."""
-        return _next_send_time(
+        return self.calendar.next_send_time(
             moment, timezone=timezone, quiet_start=self.start, quiet_end=self.end
         )
 
@@ -155,8 +156,8 @@ def _latest_nudge_day(item: _Overdue, *, now: dt.datetime, hours: _Hours) -> dt.
     """The newest working day after the date whose morning has come, if any."""
     today = local_today(now, item.timezone)
     day = today
-    if not is_working_day(today) or hours.morning(today, item.timezone) > now:
-        day = add_working_days(today, -1)
+    if not hours.calendar.is_working_day(today) or hours.morning(today, item.timezone) > now:
+        day = hours.calendar.add_working_days(today, -1)
     return day if day > item.on_date else None
 
 
@@ -200,10 +201,11 @@ def _plan_item(
                 payload = {**base, "day": day.isoformat()}
                 planned.append(_Planned(key, NUDGE_KIND, item, member, moment, payload))
     deputies = [m for a in leads for m in agency_members.get(a, []) if m.role is MemberRole.DEPUTY]
-    first = add_working_days(item.on_date, escalate_after)
+    first = hours.calendar.add_working_days(item.on_date, escalate_after)
     steps = [(DEPUTY, first, deputies), (COORDINATORS, first, coordinators)]
     if deputies:
-        steps[1] = (COORDINATORS, add_working_days(item.on_date, escalate_after + 1), coordinators)
+        second = hours.calendar.add_working_days(item.on_date, escalate_after + 1)
+        steps[1] = (COORDINATORS, second, coordinators)
     for audience, on_day, recipients in steps:
         moment = hours.morning(on_day, item.timezone)
         if moment > now:
@@ -224,11 +226,11 @@ async def plan_overdue_messages(
     quiet_end: dt.time = QUIET_END,
 ) -> int:
     """One sweep: queue the overdue nudges and escalations whose moment has come; how many."""
-    hours = _Hours(quiet_start, quiet_end)
     overdue = await _overdue_milestones(session, now=now)
     if not overdue:
         await session.commit()
         return 0
+    hours = _Hours(quiet_start, quiet_end, await load_calendar(session))
     leads = await _lead_agencies(session, {o.task_id for o in overdue})
     members = await _active_members(session, {a for agencies in leads.values() for a in agencies})
     coordinators = [m for m in members if m.role is MemberRole.COORDINATOR]
@@ -282,15 +284,6 @@ async def plan_overdue_messages(
     return queued
 
 
-def _working_days_between(start: dt.date, end: dt.date) -> int:
-    """How many working days come after `start` up to and including `end`."""
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += is_working_day(day)
-    return count
-
-
 async def overdue_message(
     session: AsyncSession,
     *,
@@ -333,6 +326,7 @@ async def overdue_message(
     cutoff = on_date - dt.timedelta(days=checkin_days)
     recent = {r.agency for r in reports if r.reported_at.astimezone(zone).date() >= cutoff}
     today = local_today(now, timezone)
+    calendar = await load_calendar(session, between=(on_date, today))
     return OverdueView(
         task_id=task.id,
         plan_code=plan_code,
@@ -342,7 +336,7 @@ async def overdue_message(
         label=milestone.label,
         on_date=on_date,
         days_overdue=(today - on_date).days,
-        working_days_overdue=_working_days_between(on_date, today),
+        working_days_overdue=calendar.working_days_between(on_date, today),
         units=tuple(Unit(name, str(role)) for name, role in units),
         silent=tuple(name for name, _ in units if name not in recent),
     )

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
 from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
+from workflows.holiday_calendar import load_calendar
 from workflows.milestones import live_milestones
 from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import local_today
-from workflows.workdays import QUIET_END, QUIET_START, is_working_day, next_send_time
+from workflows.workdays import QUIET_END, QUIET_START
 
 REMINDER_KIND = "deadline_reminder"
 DEFAULT_OFFSETS = (30, 7, 1, 0)
@@ -219,13 +220,16 @@ async def plan_deadline_reminders(
         await session.commit()
         return 0
     await _cancel_superseded(session, planned)
+    calendar = await load_calendar(session)
     hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
     # Many reminders share a moment; the working-day calendar is asked once per moment.
     send_times: dict[tuple[dt.datetime, str], dt.datetime] = {}
 
     def send_time(moment: dt.datetime, timezone: str) -> dt.datetime:
         if (moment, timezone) not in send_times:
-            send_times[moment, timezone] = next_send_time(moment, timezone=timezone, **hours)
+            send_times[moment, timezone] = calendar.next_send_time(
+                moment, timezone=timezone, **hours
+            )
         return send_times[moment, timezone]
 
     rows: list[dict[str, Any]] = []
@@ -275,6 +279,7 @@ async def reminder_message(
     stale = milestone.on_date != on_date or milestone.cancelled_at is not None
     if stale or task.removed_at is not None or task.state is not TaskState.OPEN:
         return None
+    calendar = await load_calendar(session, between=(on_date, on_date))
     return ReminderView(
         task_id=task.id,
         plan_code=plan_code,
@@ -283,6 +288,6 @@ async def reminder_message(
         kind=milestone.kind.value,
         label=milestone.label,
         on_date=milestone.on_date,
-        holiday=not is_working_day(milestone.on_date),
+        holiday=not calendar.is_working_day(milestone.on_date),
         days_left=(milestone.on_date - local_today(now, timezone)).days,
     )

@@ -9,6 +9,7 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.chat.errors import on_error
+from bot.chat.proxy import proxied_requests
 from bot.delivery.pacing import Pacer, PacingRateLimiter
 from bot.delivery.sender import Sender
 from bot.metrics import observe
@@ -36,6 +37,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "chart",
     "calendar",
     "import_file",
+    "holidays",
     "fallback",
 )
 
@@ -63,6 +65,9 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(PacingRateLimiter(pacer))
     )
+    if settings.telegram_proxy is not None:
+        request, polling_request = proxied_requests(settings.telegram_proxy.get_secret_value())
+        builder = builder.request(request).get_updates_request(polling_request)
     if not polling:
         builder = builder.updater(None)
     application = builder.build()

@@ -43,6 +43,7 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("calendar", N_("Calendar links for the plan and each agency")),
     ("feeds", N_("Calendar links: list, revoke, rotate")),
     ("settings", N_("See and change reminders, quiet hours and the digest time")),
+    ("holidays", N_("Holidays and worked weekend days of a year")),
     ("language", N_("Switch between Chinese and English")),
     ("help", N_("What the bot can do for you")),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import backup, demo, digest, export, members, plans, run, serve
+from bot.cli import backup, demo, digest, export, holidays, members, plans, run, serve
 
 app = typer.Typer(
     name="annexbot",
@@ -14,7 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for group in (plans, members, run, digest, backup, serve, demo, export):
+for group in (plans, members, run, digest, backup, serve, demo, export, holidays):
     group.register(app)
 
 

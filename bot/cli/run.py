@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from bot.chat.proxy import proxy_failure
 from bot.cli.common import CommandError, execute, load_settings
 from bot.logs import configure_logging
 
@@ -52,6 +53,9 @@ def register(app: typer.Typer) -> None:
                 )
             except InvalidToken as error:  # its message repeats the token
                 raise CommandError("Telegram rejected ANNEXBOT_TELEGRAM_TOKEN") from error
+            except NetworkError as error:
+                failure = proxy_failure(error, settings)
+                raise CommandError(failure or f"Telegram: {error}") from error
             except TelegramError as error:
                 raise CommandError(f"Telegram: {error}") from error
 

@@ -24,10 +24,11 @@ from bot.sandbox import ChatMessage, SandboxServer
 from bot.sandbox.driver import BotDriver, Clock, VirtualTime, running_bot
 from bot.settings import Settings
 from bot.web.app import build_web_app, module_routes, serve
+from workflows.holiday_calendar import load_calendar
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.invites import create_invite
 from workflows.rehearsal import shift_plan_dates
-from workflows.workdays import add_working_days, next_working_day
+from workflows.workdays import WorkingCalendar
 
 PLAN = "gf-2015-5"
 TIMEZONE = "Asia/Shanghai"
@@ -196,10 +197,6 @@ class Story:
 async def play(directory: Path, *, language: str, console: Console, now: dt.datetime) -> DemoResult:
     """Run the whole demo in `directory`, starting on the working day of `now`; say what's left."""
     zone = zoneinfo.ZoneInfo(TIMEZONE)
-    start = next_working_day(now.astimezone(zone).date())
-    deadline = start + dt.timedelta(days=DAYS_TO_FIRST_DEADLINE)
-    shift = (deadline - FIRST_YEAR_END).days
-    clock = Clock(dt.datetime.combine(start, dt.time(9, 0), tzinfo=zone).astimezone(dt.UTC))
     async with SandboxServer() as sandbox, AsyncExitStack() as stack:
         settings = Settings(
             data_dir=directory,
@@ -207,6 +204,7 @@ async def play(directory: Path, *, language: str, console: Console, now: dt.date
             timezone=TIMEZONE,
             telegram_token=SecretStr(sandbox.token),
             telegram_api_url=sandbox.url,
+            telegram_proxy=None,  # the sandbox is local, whatever the environment says
             reminder_offsets=REMINDER_OFFSETS,
         )
         for person in CAST:
@@ -220,6 +218,12 @@ async def play(directory: Path, *, language: str, console: Console, now: dt.date
             console, sandbox, names, zone, more_label=tr(language, "… and {count} more like it")
         )
         sessions = await stack.enter_async_context(open_database(settings))
+        async with sessions() as session:
+            calendar = await load_calendar(session)
+        start = calendar.next_working_day(now.astimezone(zone).date())
+        deadline = start + dt.timedelta(days=DAYS_TO_FIRST_DEADLINE)
+        shift = (deadline - FIRST_YEAR_END).days
+        clock = Clock(dt.datetime.combine(start, dt.time(9, 0), tzinfo=zone).astimezone(dt.UTC))
         web = Runtime(settings=settings, sessions=sessions, clock=clock)
         port = await stack.enter_async_context(
             serve(build_web_app(web, routes=module_routes(web)), host="127.0.0.1", port=0)
@@ -252,7 +256,7 @@ async def play(directory: Path, *, language: str, console: Console, now: dt.date
             settings, sessions, clock, sandbox=sandbox, kind=BotDriver, pacer=pacer
         ) as bot:
             story = Story(bot, transcript, language)
-            await _weeks(story, start, deadline)
+            await _weeks(story, calendar, start, deadline)
             feed_url = await _subscribe(story, directory / "plan.ics")
         sent = len(sandbox.calls("sendMessage")) + len(sandbox.calls("sendPhoto"))
         chart = _save_chart(sandbox, directory / "chart.png")
@@ -308,15 +312,17 @@ def _save_chart(sandbox: SandboxServer, target: Path) -> Path | None:
     return None
 
 
-async def _weeks(story: Story, start: dt.date, deadline: dt.date) -> None:
+async def _weeks(
+    story: Story, calendar: WorkingCalendar, start: dt.date, deadline: dt.date
+) -> None:
     """The scripted days, from the invitations to the Monday digest after the escalation."""
     _ = story._
     transcript = story.transcript
     boss, most, miit, _ndrc = CAST
-    extension_day = add_working_days(start, 3)
-    done_day = add_working_days(start, 5)
-    first_nudge_day = add_working_days(deadline, 1)
-    answer_day = add_working_days(deadline, 4)  # the day after the coordinators heard
+    extension_day = calendar.add_working_days(start, 3)
+    done_day = calendar.add_working_days(start, 5)
+    first_nudge_day = calendar.add_working_days(deadline, 1)
+    answer_day = calendar.add_working_days(deadline, 4)  # the day after the coordinators heard
     digest_day = answer_day + dt.timedelta(days=7 - answer_day.weekday())
     day = start
     while day <= digest_day:

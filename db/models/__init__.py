@@ -2,6 +2,7 @@
 
 from db.models.agency import Agency, AgencyAlias
 from db.models.audit import AuditEvent
+from db.models.calendar import CalendarDay, CalendarYear
 from db.models.chat import ChatMessage
 from db.models.delivery import Delivery
 from db.models.feed import FeedToken
@@ -15,6 +16,8 @@ __all__ = [
     "AgencyAlias",
     "Assignment",
     "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
     "ChatMessage",
     "Delivery",
     "ExtensionRequest",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import DeliveryState, MemberRole, ReportStatus, Role, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Milestone, StatusReport, Task
+from tests.workflows.calendars import package_calendar
 from workflows.escalations import (
     COORDINATORS,
     DEPUTY,
@@ -21,7 +22,6 @@ from workflows.escalations import (
 )
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.planning import set_due
-from workflows.workdays import is_working_day
 
 Sessions = async_sessionmaker[AsyncSession]
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -153,7 +153,7 @@ async def test_one_nudge_per_working_day_and_escalation_over_national_day(
     working = [
         due + dt.timedelta(days=n)
         for n in range(1, 23)
-        if is_working_day(due + dt.timedelta(days=n))
+        if package_calendar().is_working_day(due + dt.timedelta(days=n))
     ]
     assert dt.date(2016, 10, 8) in working
     assert set(per_day) == {(who, day) for who in (LEAD_1, LEAD_2) for day in working}

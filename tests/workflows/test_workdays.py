@@ -10,8 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.workflows.calendars import package_calendar
 from workflows import workdays
-from workflows.workdays import add_working_days, is_working_day, next_send_time
+from workflows.workdays import WorkingCalendar
+
+CALENDAR = package_calendar()
+add_working_days = CALENDAR.add_working_days
+is_working_day = CALENDAR.is_working_day
+next_send_time = CALENDAR.next_send_time
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 TZ = "Asia/Shanghai"
@@ -31,18 +37,36 @@ def test_national_day_and_adjusted_working_saturday() -> None:
     assert not is_working_day(dt.date(2026, 10, 11))
 
 
-def test_a_year_the_calendar_does_not_cover_counts_weekdays_and_warns_once(
+def test_a_year_the_calendar_does_not_cover_counts_weekdays_and_is_logged_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """2031 falls back to Monday-Friday with one warning for the year."""
-    workdays._warned_years.discard(2031)
+    """2031 falls back to Monday-Friday with one warning for the year, however often asked."""
+    workdays._weekends_only_years.discard(2031)
     with caplog.at_level(logging.WARNING, logger="workflows.workdays"):
         assert is_working_day(dt.date(2031, 1, 1))  # a Wednesday, a holiday in reality
         assert not is_working_day(dt.date(2031, 1, 4))
         assert is_working_day(dt.date(2031, 1, 6))
-    assert [r.getMessage() for r in caplog.records].count(
-        "no holiday calendar for 2031: counting Monday to Friday"
-    ) == 1
+        assert WorkingCalendar().add_working_days(dt.date(2031, 1, 2), 5) == dt.date(2031, 1, 9)
+    warnings = [r.getMessage() for r in caplog.records if "2031" in r.getMessage()]
+    assert warnings == [
+        "no working-day calendar for 2031: counting Monday to Friday as working days "
+        "(import the State Council's notice with: annexbot holidays import FILE)"
+    ]
+
+
+def test_a_covered_year_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Asking about a covered year's ordinary days logs nothing."""
+    with caplog.at_level(logging.WARNING, logger="workflows.workdays"):
+        assert is_working_day(dt.date(2026, 3, 3))
+        assert not is_working_day(dt.date(2026, 3, 7))
+    assert caplog.records == []
+
+
+def test_an_adjusted_working_sunday_in_an_uncovered_year_still_counts() -> None:
+    """A single working Sunday set by hand counts even when the year is not covered."""
+    calendar = workdays.WorkingCalendar(workdays={dt.date(2031, 1, 5): "元旦"})
+    assert calendar.is_working_day(dt.date(2031, 1, 5))
+    assert calendar.add_working_days(dt.date(2031, 1, 3), 1) == dt.date(2031, 1, 5)
 
 
 def test_next_send_time_waits_for_the_next_working_morning() -> None:

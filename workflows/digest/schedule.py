@@ -16,8 +16,9 @@ from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.digest.items import period_date, period_moment
 from workflows.digest.model import AGENCY_ROLES, WEEK, Digest, DigestPart
 from workflows.digest.requests import plans_by_code, plans_of_agency
+from workflows.holiday_calendar import load_calendar
 from workflows.outbox.queue import enqueue, existing_keys
-from workflows.workdays import QUIET_END, QUIET_START, next_send_time
+from workflows.workdays import QUIET_END, QUIET_START
 
 DIGEST_KIND = "digest"
 CHART_KIND = "digest-chart"
@@ -67,6 +68,7 @@ async def plan_weekly_digests(
     the next period.
     """
     queued = 0
+    calendar = await load_calendar(session)
     for plan in await plans_by_code(session, None):
         moment = period_moment(now, weekday=weekday, at=at, timezone=plan.timezone)
         if plan.created_at > moment:
@@ -89,8 +91,8 @@ async def plan_weekly_digests(
         late = moment < now - LATE_AFTER
         hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
         not_before = max(
-            next_send_time(moment, timezone=plan.timezone, **hours),
-            next_send_time(now, timezone=plan.timezone, **hours),
+            calendar.next_send_time(moment, timezone=plan.timezone, **hours),
+            calendar.next_send_time(now, timezone=plan.timezone, **hours),
         )
         composed: dict[int | None, Digest] = {}
         rendered: dict[tuple[int | None, str], Sequence[DigestPart]] = {}
