@@ -18,6 +18,35 @@ _DATA_FILE = "agencies.toml"
 # the directory keeps the short forms, so lookups drop it.
 _STATE_PREFIX = "中华人民共和国"
 
+# Longest first: 中共中央宣传部 loses 中共中央, not 中共.
+_CENTRAL_PREFIXES = (
+    "中华人民共和国",
+    "中国共产党",
+    "中共中央",
+    "中华全国",
+    "国务院",
+    "中央",
+    "国家",
+    "中国",
+    "全国",
+)
+# What kind of body a name ends with, longest first; local names swap them (部 → 厅, 局).
+_BODY_SUFFIXES = (
+    "委员会",
+    "办公室",
+    "办公厅",
+    "总局",
+    "总署",
+    "总队",
+    "支队",
+    "委",
+    "部",
+    "局",
+    "署",
+    "办",
+    "厅",
+)
+
 _OPENING = "（"
 _CLOSING = "）"
 
@@ -43,6 +72,7 @@ class DirectoryEntry:
     name_en: str
     aliases: tuple[str, ...] = ()
     is_group: bool = False
+    local: tuple[str, ...] = ()  # stems local counterparts use besides its own (经信 for 工信部)
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -50,11 +80,37 @@ class DirectoryEntry:
         return tuple(dict.fromkeys((self.name, self.full_name, *self.aliases)))
 
 
+@dataclass(frozen=True)
+class LocalBody:
+    """A kind of local body with no central counterpart (行政审批局, 政府办公厅 …)."""
+
+    name: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """What a local unit's name (after its level prefix) mirrors, and its canonical form."""
+
+    name: str  # the canonical form of the local name: 发展改革委 for 发改委, 教育厅 for 教育厅
+    entry: DirectoryEntry | None  # the central body it mirrors, if any
+    body: LocalBody | None  # the local-only kind of body, if it mirrors none
+    name_en: str
+
+
+# What a core or stem names, and the stem its canonical local form is built on.
+_Target = tuple[DirectoryEntry | LocalBody, str | None]
+
+
 class AgencyDirectory:
     """Agencies and unit groups, found by short name, full name or alias."""
 
-    def __init__(self, entries: Iterable[DirectoryEntry]) -> None:
+    def __init__(
+        self, entries: Iterable[DirectoryEntry], local_bodies: Iterable[LocalBody] = ()
+    ) -> None:
         self._entries = tuple(entries)
+        self._local_bodies = tuple(local_bodies)
         self._index: dict[str, DirectoryEntry] = {}
         for entry in self._entries:
             for spelling in entry.spellings:
@@ -65,6 +121,68 @@ class AgencyDirectory:
                 if other is not None and other is not entry:
                     raise ValueError(f"{spelling!r} names both {other.name!r} and {entry.name!r}")
                 self._index[key] = entry
+        self._cores: dict[str, _Target] = {}
+        self._stems: dict[str, _Target] = {}
+        self._index_counterparts()
+
+    def _index_counterparts(self) -> None:
+        """Index the cores (names without 国家, 中央 …) and stems local counterparts reuse.
+
+        Local-only bodies come first so that 金融工作局 is a local finance office, not a
+        counterpart of 中央金融工作委员会. Only a stem of a central body's own spellings is
+        rebuilt on its canonical name (发改委 → 发展改革委); other local names stay as printed.
+        """
+        for body in self._local_bodies:
+            for spelling in (body.name, *body.aliases):
+                self._add_core(normalise_unit_name(spelling), (body, None))
+        for entry in self._entries:
+            if entry.is_group:
+                continue
+            canonical = _stem(_central_core(entry.name))
+            for spelling in entry.spellings:
+                self._add_core(_central_core(normalise_unit_name(spelling)), (entry, canonical))
+            for stem in entry.local:
+                self._add_core(normalise_unit_name(stem), (entry, None))
+
+    def _add_core(self, core: str, target: _Target) -> None:
+        # A one-character stem (民 of 民委) would match far too much; only 委 (省委) is
+        # a whole local body in one character.
+        if len(core) < 2 and not isinstance(target[0], LocalBody):
+            return
+        self._cores.setdefault(core, target)
+        stem = _stem(core) or core
+        if len(stem) >= 2:
+            self._stems.setdefault(stem, target)
+
+    def counterpart(self, name: str) -> Counterpart | None:
+        """What a local name such as 发改委, 教育厅 or 委组织部 mirrors, or None."""
+        key = normalise_unit_name(name)
+        found = self._counterpart(key)
+        if found is None and key.startswith("委") and len(key) > 1:
+            # 省委组织部, 市委网信办: the Party committee's own departments.
+            inner = self._counterpart(key[1:])
+            if inner is not None:
+                return Counterpart("委" + inner.name, inner.entry, inner.body, inner.name_en)
+        return found
+
+    def _counterpart(self, key: str) -> Counterpart | None:
+        stem = _stem(key)
+        target = self._cores.get(key)
+        if target is None and stem is not None:
+            target = self._stems.get(stem)
+        if target is None:
+            return None
+        found, canonical = target
+        if stem is not None and canonical is not None:
+            # One canonical form per body: 发改委 and 发展和改革委员会 are both 发展改革委.
+            suffix = key[len(stem) :]
+            name = canonical + ("委" if suffix == "委员会" else suffix)
+        else:
+            # Other names are kept as printed, but 政府 is 人民政府.
+            name = found.name if isinstance(found, LocalBody) and stem is None else key
+        if isinstance(found, DirectoryEntry):
+            return Counterpart(name, found, None, found.name_en)
+        return Counterpart(name, None, found, found.name_en)
 
     def lookup(self, name: str) -> DirectoryEntry | None:
         """Return the entry a short name, full name or alias denotes, or None."""
@@ -78,6 +196,10 @@ class AgencyDirectory:
         """Return every entry in the order the directory lists them."""
         return self._entries
 
+    def local_bodies(self) -> tuple[LocalBody, ...]:
+        """Return the local bodies without a central counterpart."""
+        return self._local_bodies
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -85,7 +207,10 @@ class AgencyDirectory:
 def parse_directory(text: str) -> AgencyDirectory:
     """Build a directory from the TOML text of an agencies file."""
     data = tomllib.loads(text)
-    return AgencyDirectory(_entry_from_table(table) for table in data.get("agency", []))
+    return AgencyDirectory(
+        (_entry_from_table(table) for table in data.get("agency", [])),
+        (_local_from_table(table) for table in data.get("local", [])),
+    )
 
 
 @functools.cache
@@ -152,8 +277,10 @@ def _entry_from_table(table: dict[str, Any]) -> DirectoryEntry:
     except KeyError as missing:
         raise ValueError(f"directory entry {table!r} lacks {missing.args[0]!r}") from None
     aliases = table.get("aliases", [])
+    local = table.get("local", [])
     is_group = table.get("group", False)
-    texts = [name, full_name, name_en, *aliases] if isinstance(aliases, list) else []
+    lists_ok = isinstance(aliases, list) and isinstance(local, list)
+    texts = [name, full_name, name_en, *aliases, *local] if lists_ok else []
     if not texts or not all(isinstance(text, str) and text for text in texts):
         raise ValueError(f"directory entry {name!r} has an empty or non-text name")
     if not isinstance(is_group, bool):
@@ -164,4 +291,27 @@ def _entry_from_table(table: dict[str, Any]) -> DirectoryEntry:
         name_en=name_en,
         aliases=tuple(aliases),
         is_group=is_group,
+        local=tuple(local),
     )
+
+
+def _local_from_table(table: dict[str, Any]) -> LocalBody:
+    name, name_en, aliases = table.get("name"), table.get("name_en"), table.get("aliases", [])
+    texts = [name, name_en, *aliases] if isinstance(aliases, list) else []
+    if not texts or not all(isinstance(text, str) and text for text in texts):
+        raise ValueError(f"local body {table!r} has an empty or non-text name")
+    assert isinstance(name, str)
+    assert isinstance(name_en, str)
+    return LocalBody(name=name, name_en=name_en, aliases=tuple(aliases))
+
+
+def _central_core(name: str) -> str:
+    """A central body's name without the state's or the centre's prefix (国家, 中共中央 …)."""
+    prefix = next((p for p in _CENTRAL_PREFIXES if name.startswith(p) and len(name) > len(p)), "")
+    return name.removeprefix(prefix)
+
+
+def _stem(name: str) -> str | None:
+    """A body's name without its kind (教育 of 教育厅), or None when it has no such ending."""
+    suffix = next((s for s in _BODY_SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+    return None if suffix is None else name.removesuffix(suffix)

@@ -133,7 +133,150 @@ OTHER_BODIES = [
 
 GROUPS = ["地方各级人民政府", "各省级人民政府", "国务院各部门", "各有关部门", "各地区"]
 
-ENTRY_KEYS = {"name", "full_name", "name_en", "aliases", "group"}
+ENTRY_KEYS = {"name", "full_name", "name_en", "aliases", "group", "local"}
+
+# The State Council after the 2023 reform (constituent departments, the directly affiliated
+# special body, directly affiliated bodies, the office, affiliated institutions, the national
+# administrations), then the bodies of the 2018 structure that 2023 merged or moved, with the
+# official English names (知识产权局 and 安全局 keep the DESIGN.md glossary's, as the seed plan
+# prints them).
+STATE_COUNCIL_2018_2023 = [
+    ("外交部", "Ministry of Foreign Affairs"),
+    ("国防部", "Ministry of National Defense"),
+    ("国家发展和改革委员会", "National Development and Reform Commission"),
+    ("教育部", "Ministry of Education"),
+    ("科学技术部", "Ministry of Science and Technology"),
+    ("工业和信息化部", "Ministry of Industry and Information Technology"),
+    ("国家民族事务委员会", "National Ethnic Affairs Commission"),
+    ("公安部", "Ministry of Public Security"),
+    ("国家安全部", "state security authority"),
+    ("民政部", "Ministry of Civil Affairs"),
+    ("司法部", "Ministry of Justice"),
+    ("财政部", "Ministry of Finance"),
+    ("人力资源和社会保障部", "Ministry of Human Resources and Social Security"),
+    ("自然资源部", "Ministry of Natural Resources"),
+    ("生态环境部", "Ministry of Ecology and Environment"),
+    ("住房和城乡建设部", "Ministry of Housing and Urban-Rural Development"),
+    ("交通运输部", "Ministry of Transport"),
+    ("水利部", "Ministry of Water Resources"),
+    ("农业农村部", "Ministry of Agriculture and Rural Affairs"),
+    ("商务部", "Ministry of Commerce"),
+    ("文化和旅游部", "Ministry of Culture and Tourism"),
+    ("国家卫生健康委员会", "National Health Commission"),
+    ("退役军人事务部", "Ministry of Veterans Affairs"),
+    ("应急管理部", "Ministry of Emergency Management"),
+    ("中国人民银行", "People's Bank of China"),
+    ("审计署", "National Audit Office"),
+    (
+        "国务院国有资产监督管理委员会",
+        "State-owned Assets Supervision and Administration Commission",
+    ),
+    ("海关总署", "General Administration of Customs"),
+    ("国家税务总局", "State Taxation Administration"),
+    ("国家市场监督管理总局", "State Administration for Market Regulation"),
+    ("国家金融监督管理总局", "National Financial Regulatory Administration"),
+    ("中国证券监督管理委员会", "China Securities Regulatory Commission"),
+    ("国家广播电视总局", "National Radio and Television Administration"),
+    ("国家体育总局", "General Administration of Sport of China"),
+    ("国家信访局", "National Public Complaints and Proposals Administration"),
+    ("国家统计局", "National Bureau of Statistics"),
+    ("国家知识产权局", "State Intellectual Property Office"),
+    ("国家国际发展合作署", "China International Development Cooperation Agency"),
+    ("国家医疗保障局", "National Healthcare Security Administration"),
+    ("国务院参事室", "Counsellors' Office of the State Council"),
+    ("国家机关事务管理局", "National Government Offices Administration"),
+    ("国务院研究室", "Research Office of the State Council"),
+    ("国务院港澳事务办公室", "Hong Kong and Macao Affairs Office of the State Council"),
+    ("新华通讯社", "Xinhua News Agency"),
+    ("中国科学院", "Chinese Academy of Sciences"),
+    ("中国社会科学院", "Chinese Academy of Social Sciences"),
+    ("中国工程院", "Chinese Academy of Engineering"),
+    ("国务院发展研究中心", "Development Research Center of the State Council"),
+    ("中央广播电视总台", "China Media Group"),
+    ("中国气象局", "China Meteorological Administration"),
+    ("国家粮食和物资储备局", "National Food and Strategic Reserves Administration"),
+    ("国家能源局", "National Energy Administration"),
+    ("国家数据局", "National Data Administration"),
+    (
+        "国家国防科技工业局",
+        "State Administration of Science, Technology and Industry for National Defense",
+    ),
+    ("国家烟草专卖局", "State Tobacco Monopoly Administration"),
+    ("国家林业和草原局", "National Forestry and Grassland Administration"),
+    ("国家铁路局", "National Railway Administration"),
+    ("中国民用航空局", "Civil Aviation Administration of China"),
+    ("国家邮政局", "State Post Bureau"),
+    ("国家文物局", "National Cultural Heritage Administration"),
+    ("国家中医药管理局", "National Administration of Traditional Chinese Medicine"),
+    ("国家疾病预防控制局", "National Disease Control and Prevention Administration"),
+    ("国家矿山安全监察局", "National Mine Safety Administration"),
+    ("国家消防救援局", "National Fire and Rescue Administration"),
+    ("国家外汇管理局", "State Administration of Foreign Exchange"),
+    ("国家药品监督管理局", "National Medical Products Administration"),
+    ("国家移民管理局", "National Immigration Administration"),
+    # The 2018 structure: bodies 2023 merged, moved or renamed.
+    ("国家乡村振兴局", "National Administration for Rural Revitalization"),
+    ("中国银行保险监督管理委员会", "China Banking and Insurance Regulatory Commission"),
+    (
+        "国务院扶贫开发领导小组办公室",
+        "State Council Leading Group Office of Poverty Alleviation and Development",
+    ),
+    ("国家煤矿安全监察局", "State Administration of Coal Mine Safety"),
+    ("国家公务员局", "National Civil Service Administration"),
+    ("国家宗教事务局", "State Administration for Religious Affairs"),
+    ("国家新闻出版署", "National Press and Publication Administration"),
+    ("国家电影局", "China Film Administration"),
+    ("国务院台湾事务办公室", "Taiwan Affairs Office of the State Council"),
+    ("国务院新闻办公室", "State Council Information Office"),
+    ("国家互联网信息办公室", "Cyberspace Administration of China"),
+    ("国家档案局", "National Archives Administration of China"),
+    ("国家保密局", "National Administration of State Secrets Protection"),
+    ("国家密码管理局", "State Cryptography Administration"),
+    ("中国地震局", "China Earthquake Administration"),
+    ("国家外国专家局", "State Administration of Foreign Experts Affairs"),
+]
+
+# Central bodies outside the State Council that real annexes name, as printed.
+CENTRAL_BODIES = [
+    ("中央组织部", "Organization Department of the CPC Central Committee"),
+    ("中央宣传部", "Publicity Department of the CPC Central Committee"),
+    ("中央统战部", "United Front Work Department of the CPC Central Committee"),
+    ("中央网信办", "Cyberspace Administration of China"),
+    ("中央编办", "Office of the Central Institutional Organization Commission"),
+    ("中央政法委", "Central Political and Legal Affairs Commission"),
+    ("中央财办", "Office of the Central Financial and Economic Affairs Commission"),
+    (
+        "中央纪委国家监委",
+        "Central Commission for Discipline Inspection and National Supervisory Commission",
+    ),
+    ("中央港澳办", "Hong Kong and Macao Affairs Office of the State Council"),
+    ("最高人民法院", "Supreme People's Court"),
+    ("最高人民检察院", "Supreme People's Procuratorate"),
+    ("全国总工会", "All-China Federation of Trade Unions"),
+    ("共青团中央", "Central Committee of the Communist Youth League of China"),
+    ("全国妇联", "All-China Women's Federation"),
+    ("中国科协", "China Association for Science and Technology"),
+    ("中国残联", "China Disabled Persons' Federation"),
+    ("全国工商联", "All-China Federation of Industry and Commerce"),
+    ("中国侨联", "All-China Federation of Returned Overseas Chinese"),
+    ("中国文联", "China Federation of Literary and Art Circles"),
+    ("中国贸促会", "China Council for the Promotion of International Trade"),
+    ("中国红十字会总会", "Red Cross Society of China"),
+    ("供销合作总社", "All China Federation of Supply and Marketing Cooperatives"),
+    ("中华全国供销合作总社", "All China Federation of Supply and Marketing Cooperatives"),
+    (
+        "全国人大常委会法工委",
+        "Legislative Affairs Commission of the Standing Committee of the National People's "
+        "Congress",
+    ),
+    ("新疆生产建设兵团", "Xinjiang Production and Construction Corps"),
+    ("国家开发银行", "China Development Bank"),
+    ("国铁集团", "China State Railway Group"),
+    (
+        "中央军委国防动员部",
+        "National Defense Mobilization Department of the Central Military Commission",
+    ),
+]
 
 
 def _raw_tables() -> list[dict[str, Any]]:
@@ -175,6 +318,41 @@ def test_groups_are_marked_as_groups(name: str) -> None:
     assert entry.is_group
 
 
+@pytest.mark.parametrize(("full_name", "name_en"), STATE_COUNCIL_2018_2023)
+def test_every_state_council_body_of_the_2018_and_2023_reforms_is_listed(
+    full_name: str, name_en: str
+) -> None:
+    entry = load_directory().lookup(full_name)
+    assert entry is not None, full_name
+    assert entry.name_en == name_en
+    assert not entry.is_group
+    assert load_directory().lookup(entry.name) is entry
+
+
+@pytest.mark.parametrize(("name", "name_en"), CENTRAL_BODIES)
+def test_central_bodies_outside_the_state_council_are_listed(name: str, name_en: str) -> None:
+    entry = load_directory().lookup(name)
+    assert entry is not None, name
+    assert entry.name_en == name_en
+
+
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("县级以上地方各级人民政府", "县级以上地方人民政府"),
+        ("各有关省级人民政府", "有关省级人民政府"),
+        ("有关地方政府", "有关地方人民政府"),
+        ("相关单位", "各有关单位"),
+        ("中央和国家机关各部门", "中央和国家机关有关部门"),
+    ],
+)
+def test_central_unit_groups_are_listed(name: str, canonical: str) -> None:
+    entry = load_directory().lookup(name)
+    assert entry is not None
+    assert entry.name == canonical
+    assert entry.is_group
+
+
 def test_the_directory_is_read_once() -> None:
     assert load_directory() is load_directory()
     assert len(load_directory()) == len(_raw_tables()) > 100
@@ -185,6 +363,16 @@ def test_every_table_has_the_known_keys_only() -> None:
         assert {"name", "full_name", "name_en", "aliases"} <= table.keys() <= ENTRY_KEYS, table
         assert isinstance(table["aliases"], list)
         assert table.get("group", True) is True, "write group = true only for groups"
+        assert not (table.get("group") and table.get("local")), "a group has no local stems"
+
+
+def test_local_bodies_have_a_name_an_english_name_and_aliases() -> None:
+    bodies = load_directory().local_bodies()
+    assert len(bodies) > 10
+    for body in bodies:
+        assert body.name_en.isascii(), body.name
+        assert normalise_unit_name(body.name) == body.name
+        assert load_directory().lookup(body.name) is None, body.name
 
 
 def test_no_spelling_names_two_entries() -> None:
