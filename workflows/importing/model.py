@@ -8,6 +8,8 @@ from typing import Literal
 
 Layout = Literal["table", "inline", "labelled", "csv", "xlsx"]
 Role = Literal["lead", "co"]
+# What a unit's role says beyond lead or co: a second lead (甲、乙牵头) or a guide (甲指导).
+Marker = Literal["co_lead", "guide"]
 
 
 @dataclass(frozen=True)
@@ -57,19 +59,33 @@ class ParsedUnit:
     name: str  # cleaned of markers such as 等 and （牵头）
     role: Role
     is_group: bool = False  # 地方各级人民政府, 国务院各部门 … (a group, not one agency)
+    marker: Marker | None = None  # a lead after the first is a co-lead; 指导 guides (role co)
 
 
 @dataclass(frozen=True)
 class ParsedUnits:
-    """A task's units in printed order, leads first, and whether the list is open (等)."""
+    """A task's units in printed order, leads first, and whether the list is open (等).
+
+    `note` keeps what names people rather than units (分管副省长、协管副秘书长).
+    """
 
     units: tuple[ParsedUnit, ...]
     open_list: bool = False
+    note: str = ""
+
+
+# Why a schedule needs a coordinator: unreadable, empty, tied to an event with no fixed date
+# (春节前, 汛期前), a year-less date before the signing date, or no year to read it in.
+FlagReason = Literal["unread", "empty", "event", "before_issue", "no_year"]
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """A schedule phrase read into dates; `flagged` when it could not be read."""
+    """A schedule phrase read into dates; `flagged` (with a reason) when it could not be read.
+
+    `ongoing` with a due date means work goes on after it (2016年底前出台，持续推进);
+    `recurrence` is a checkpoint rule such as "year" or "quarter" (每年年底前, 每季度).
+    """
 
     text: str
     start_on: dt.date | None = None
@@ -77,3 +93,6 @@ class Schedule:
     ongoing: bool = False
     checkpoints: tuple[dt.date, ...] = field(default=())
     flagged: bool = False
+    recurrence: str | None = None
+    reason: FlagReason | None = None
+    event: str | None = None  # the event a flagged deadline is tied to (春节)

@@ -6,8 +6,10 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from typing import Literal
 
-from workflows.importing.model import Schedule
+from workflows.importing.model import FlagReason, Schedule
+from workflows.recurrence import Every, Rule, fits
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0}
 _CN_NUMERAL = "〇○零一二三四五六七八九"
@@ -28,40 +30,79 @@ _DATE = re.compile(
     r"(?P<rel>以前|之前|前|以后|之后|后)?"
 )
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("recurring", re.compile(r"每半?年|每季度?|每月|每周|定期|按年度?|按季度?|按月")),
+    ("recurring", re.compile(r"每半?年度?|每个?季度?|逐季|每个?月|每周|定期|按年度?|按季度?|按月")),
     ("ongoing", re.compile(r"持续|长期|常态化?|常年|逐步|逐年|逐月|不断|长效|经常")),
     ("noise", re.compile(r"起草")),  # not the 起 of 2015年起
     ("date", _DATE),
     ("post", re.compile(r"开始|起|启动|以来|至今")),
     ("pre", re.compile(r"自|从")),
     ("sep", re.compile(r"[-—–~‐‑―−〜⁓]+|至|到")),
+    ("pause", re.compile(r"[，,；;。、]+")),
 )
-# Left-over text with a number or a calendar word may hide a date we did not read (三年内, 次年).
+# Left-over text with a number or a calendar word may hide a date we did not read (三年内).
 _SUSPICIOUS = re.compile(r"[\d年月季]")
 _TEN_DAYS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+# Deadlines tied to events whose date is not fixed: a coordinator sets them, never a guess.
+_EVENT = re.compile(
+    r"(?:全国|省|市|县|区)?两会|春节|元旦|国庆节?|中秋节?|清明节?|端午节?|劳动节|五一|"
+    r"主汛期|汛期|入汛|汛前|雨季|开学|供暖季|采暖季|供暖期|采暖期|入冬|春耕|夏收|秋收|三夏|三秋|"
+    r"迎峰度夏|党代会|人代会"
+)
+# 次年, 明年: the year after the one before it in the phrase, or after the signing year.
+_NEXT_YEAR = re.compile(r"(?:次|明|翌|来|下一?)年(?!度)")
+_WHOLE_YEAR = re.compile(r"全年|本年度内?|年度内")
 
 _Token = tuple[str, re.Match[str] | None]
 
 
-def parse_schedule(text: str, *, issued_on: dt.date | None) -> Schedule:
-    """Read a schedule phrase into start, due and checkpoint dates, flagging what it cannot read."""
+def parse_schedule(text: str, *, issued_on: dt.date | None, year: int | None = None) -> Schedule:
+    """Read a schedule phrase into start, due and checkpoint dates, flagging what it cannot read.
+
+    Year-less dates take the signing year, or `year` (the document number's) when the
+    signing date is not known; one that then falls before the signing date is flagged.
+    """
     verbatim = text.strip()
-    flagged = Schedule(text=verbatim, flagged=True)
-    tokens = _tokenise(_normalise(verbatim))
+    if not verbatim:
+        return _flag(verbatim, "empty")
+    context = issued_on.year if issued_on else year
+    normal = _normalise(verbatim)
+    if event := _EVENT.search(normal):
+        return _flag(verbatim, "event", event=event[0])
+    tokens = _tokenise(_next_years(normal, context))
     if tokens is None:
-        return flagged
+        return _flag(verbatim, "unread")
     kinds = [kind for kind, _ in tokens]
-    year = issued_on.year if issued_on else None
+    current = context
+    explicit = False  # a year printed in the phrase, so its later dates are not guessed
     starts: list[dt.date] = []
     dues: list[dt.date] = []
+    rule: Rule | None = None
+    anchors: set[int] = set()
+    last_due = last_start = -1
     for i, (kind, match) in enumerate(tokens):
-        if kind != "date" or match is None:
+        if kind == "recurring" and match is not None:
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            found = _recurrence(match[0], following)
+            if found is False:
+                return _flag(verbatim, "unread")
+            if found is not None:
+                rule = rule or found
+                if found.every == "year" and _is_anchor(following):
+                    anchors.add(i + 1)  # 每年3月底前: the yearly checkpoint's day, not a due
+            continue
+        if kind != "date" or match is None or i in anchors:
             continue
         if match["year"]:
-            year = int(match["year"])  # later year-less dates (年底前, 6月) inherit it
-        period = _period(match, year) if year is not None else None
+            current, explicit = int(match["year"]), True  # later year-less dates inherit it
+        if current is None:
+            return _flag(verbatim, "no_year")
+        period = _period(match, current)
         if period is None:
-            return flagged
+            return _flag(verbatim, "unread")
+        if not explicit and issued_on is not None and period[1] < issued_on:
+            # 6月底前 in a document signed in September: this year's has passed, and next
+            # year's is a guess unless the phrase says 次年.
+            return _flag(verbatim, "before_issue")
         before = kinds[i - 1] if i else ""
         after = kinds[i + 1] if i + 1 < len(kinds) else ""
         range_end = before == "sep" and i >= 2 and kinds[i - 2] == "date"
@@ -70,31 +111,99 @@ def parse_schedule(text: str, *, issued_on: dt.date | None) -> Schedule:
             first, last = period
             # A task cannot start before its document is signed.
             starts.append(issued_on if issued_on and first <= issued_on <= last else first)
+            last_start = i
         else:
             dues.append(period[1])
-    recurring = "recurring" in kinds
+            last_due = i
+    recurrence = str(rule) if rule else None
     if not starts and not dues:
-        if recurring or "ongoing" in kinds:
-            return Schedule(text=verbatim, start_on=issued_on, ongoing=True)
-        return flagged
+        if "recurring" in kinds or "ongoing" in kinds:
+            return Schedule(text=verbatim, start_on=issued_on, ongoing=True, recurrence=recurrence)
+        return _flag(verbatim, "unread")
     start = min(starts, default=None)
     due = max(dues, default=None)
     if due is None:
-        return Schedule(text=verbatim, start_on=start, ongoing=True)
-    # A recurring deadline (每年年底前) cannot be held as one due date.
-    if recurring or (start is not None and start > due):
-        return flagged
+        return Schedule(text=verbatim, start_on=start, ongoing=True, recurrence=recurrence)
     checkpoints = {earlier for earlier in dues if earlier < due}
+    ongoing = _goes_on_after(kinds, last_due)
+    if start is not None and start > due:
+        if last_start < last_due:
+            return _flag(verbatim, "unread")
+        # 2015年底前出台，2016年起实施: issued by the deadline, then carried on.
+        start, ongoing = None, True
     if start is not None:
         checkpoints.update(dt.date(y, 12, 31) for y in range(start.year, due.year))
+    if rule is not None:
+        checkpoints = {c for c in checkpoints if not fits(rule, c)}
     return Schedule(
-        text=verbatim, start_on=start, due_on=due, checkpoints=tuple(sorted(checkpoints))
+        text=verbatim,
+        start_on=start,
+        due_on=due,
+        ongoing=ongoing,
+        checkpoints=tuple(sorted(checkpoints)),
+        recurrence=recurrence,
     )
+
+
+def _flag(text: str, reason: FlagReason, *, event: str | None = None) -> Schedule:
+    return Schedule(text=text, flagged=True, reason=reason, event=event)
+
+
+def _goes_on_after(kinds: list[str], last_due: int) -> bool:
+    """Whether work goes on after the deadline: 出台，持续推进 (not 年内持续推进)."""
+    rest = kinds[last_due + 1 :]
+    if "ongoing" not in rest:
+        return False
+    return "pause" in rest[: rest.index("ongoing")]
+
+
+def _recurrence(word: str, following: _Token | None) -> Rule | Literal[False] | None:
+    """The rule a recurring word names (每年 → yearly); False when its anchor cannot be read."""
+    every: Every | None
+    if "半年" in word:
+        every = "half"
+    elif "季" in word:
+        every = "quarter"
+    elif "月" in word:
+        every = "month"
+    elif "年" in word:
+        every = "year"
+    else:
+        return None  # 每周, 定期: ongoing, with no checkpoint of its own
+    if following is None or following[1] is None or not _is_anchor(following):
+        return Rule(every)
+    if every != "year":
+        return False  # 每季度3月: not a rule we can lay out
+    period = _period(following[1], 2001)  # any common year: only the month and day matter
+    if period is None:
+        return False
+    end = period[1]
+    last = calendar.monthrange(2001, end.month)[1]
+    return Rule("year", end.month, None if end.day == last else end.day)
+
+
+def _is_anchor(token: _Token | None) -> bool:
+    """Whether a token is a year-less date, which after 每年 is the checkpoint's day."""
+    return (
+        token is not None and token[0] == "date" and token[1] is not None and not token[1]["year"]
+    )
+
+
+def _next_years(text: str, context: int | None) -> str:
+    """次年 and 明年 written as the year they mean, when the phrase or the signing gives one."""
+
+    def year_for(match: re.Match[str]) -> str:
+        printed = re.findall(r"(?<![0-9])([0-9]{4})年", text[: match.start()])
+        base = int(printed[-1]) if printed else context
+        return f"{base + 1}年" if base is not None else match[0]
+
+    return _NEXT_YEAR.sub(year_for, text)
 
 
 def _normalise(text: str) -> str:
     """Fold width and spacing, and write Chinese-numeral years, months and days in digits."""
     folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    folded = _WHOLE_YEAR.sub("年内", folded)
     folded = _CN_YEAR.sub(_cn_year, folded)
     return _CN_MONTH_DAY.sub(lambda m: str(_cn_small(m[1])), folded)
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from workflows.importing.model import Schedule
 from workflows.importing.schedule import parse_schedule
+from workflows.recurrence import fits, parse_rule
 
 ISSUED = dt.date(2015, 1, 6)  # 国发〔2015〕5号 was signed on 2015-01-06
 D = dt.date.fromisoformat
@@ -170,8 +171,19 @@ def test_yearless_dates_take_the_signing_year(text: str, due: str) -> None:
 
 @pytest.mark.parametrize("text", ["6月底前", "9月30日前", "年底前", "上半年", "三季度"])
 def test_yearless_dates_without_signing_date_are_flagged(text: str) -> None:
-    """Without a signing date a year-less date cannot be placed."""
-    assert parse_schedule(text, issued_on=None) == Schedule(text=text, flagged=True)
+    """Without a signing date or a document year a year-less date cannot be placed."""
+    assert parse_schedule(text, issued_on=None) == Schedule(
+        text=text, flagged=True, reason="no_year"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [("年内持续推进", "2020-12-31"), ("全年", "2020-12-31"), ("6月底前", "2020-06-30")],
+)
+def test_yearless_dates_take_the_document_year_without_a_signing_date(text: str, due: str) -> None:
+    """国发〔2020〕6号 printed without its date: 年内 is 2020, the number's year."""
+    assert parse_schedule(text, issued_on=None, year=2020).due_on == D(due)
 
 
 @pytest.mark.parametrize(
@@ -214,8 +226,6 @@ def test_several_deadlines_take_the_last_as_due() -> None:
         "常态化推进",
         "长期",
         "持续开展",
-        "每年",
-        "每季度开展一次",
         "定期开展",
         " 持续推进。",
     ],
@@ -228,17 +238,15 @@ def test_ongoing_phrases(text: str, issued_on: dt.date | None) -> None:
     )
 
 
-def test_an_ongoing_marker_with_a_deadline_is_due() -> None:
-    """逐步推进 before a deadline does not stop the deadline counting."""
-    text = "逐步推进，2020年底前全面完成"
+@pytest.mark.parametrize("text", ["逐步推进，2020年底前全面完成", "2020年底前持续推进"])
+def test_an_ongoing_marker_with_a_deadline_is_due(text: str) -> None:
+    """逐步推进 before a deadline, or 持续推进 up to it, does not stop the deadline counting."""
     assert parse_schedule(text, issued_on=ISSUED) == Schedule(text=text, due_on=D("2020-12-31"))
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "",
-        "   ",
         "按要求推进",
         "根据国家统一部署",
         "2016年13月",
@@ -251,20 +259,160 @@ def test_an_ongoing_marker_with_a_deadline_is_due() -> None:
         "2017—2015年",
         "2016年6月—2016年3月",
         "三年内完成",
-        "次年底前",
         "6个月内",
         "15年底前",
         "2016年初",
         "2016年以后",
         "2016年6月中",
-        "每年年底前",
-        "2015年底前出台，2016年起实施",
         "2016-06-30",
+        "2016年起实施，2015年底前出台",
+        "每季度3月",
     ],
 )
 def test_unreadable_phrases_are_flagged(text: str) -> None:
-    """Empty, date-less, impossible, reversed or ambiguous phrases are flagged, not read."""
-    assert parse_schedule(text, issued_on=ISSUED) == Schedule(text=text.strip(), flagged=True)
+    """Date-less, impossible, reversed or ambiguous phrases are flagged, not read."""
+    assert parse_schedule(text, issued_on=ISSUED) == Schedule(
+        text=text.strip(), flagged=True, reason="unread"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\u3000"])
+def test_an_empty_schedule_is_flagged_as_empty(text: str) -> None:
+    assert parse_schedule(text, issued_on=ISSUED) == Schedule(text="", flagged=True, reason="empty")
+
+
+# Recurring checkpoints (issue 13, item 6).
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("每年年底前", "year"),
+        ("每年", "year"),
+        ("每年底", "year"),
+        ("按年度", "year"),
+        ("每年3月底前", "year@03-31"),
+        ("每年一季度", "year@03-31"),
+        ("每年6月30日前", "year@06-30"),
+        ("每年上半年", "year@06-30"),
+        ("每年2月底前", "year@02-28"),
+        ("每半年", "half"),
+        ("每季度", "quarter"),
+        ("每季度末", "quarter"),
+        ("每季度开展一次", "quarter"),
+        ("按季度报送", "quarter"),
+        ("每月", "month"),
+        ("每月底", "month"),
+        ("每年年底前报送进展情况，持续推进", "year"),
+    ],
+)
+@pytest.mark.parametrize("issued_on", [ISSUED, None])
+def test_recurring_checkpoints_until_the_task_is_closed(
+    text: str, rule: str, issued_on: dt.date | None
+) -> None:
+    """每年年底前 or 每季度 alone: ongoing from the signing date, checking in on a rule."""
+    assert parse_schedule(text, issued_on=issued_on) == Schedule(
+        text=text, start_on=issued_on, ongoing=True, recurrence=rule
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "due", "rule"),
+    [
+        ("2025年底前完成，每季度报送进展", None, "2025-12-31", "quarter"),
+        ("2016年6月底前完成，每月报告", None, "2016-06-30", "month"),
+        ("2015—2017年，每年年底前报送", ISSUED, "2017-12-31", "year"),
+        ("每半年报送一次，2017年底前全部完成", None, "2017-12-31", "half"),
+    ],
+)
+def test_recurring_checkpoints_up_to_a_deadline(
+    text: str, start: dt.date | None, due: str, rule: str
+) -> None:
+    """A deadline with a recurring report: due, and checkpoints on the rule (none doubled)."""
+    assert parse_schedule(text, issued_on=ISSUED) == Schedule(
+        text=text, start_on=start, due_on=D(due), recurrence=rule
+    )
+
+
+def test_a_range_keeps_the_checkpoints_a_quarterly_rule_does_not_give() -> None:
+    """2015—2016年 with 每季度: its year ends fall on quarter ends, so the rule has them."""
+    schedule = parse_schedule("2015—2016年实施，每季度调度", issued_on=ISSUED)
+    assert schedule.recurrence == "quarter"
+    assert schedule.checkpoints == ()
+    assert schedule.due_on == D("2016-12-31")
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("2016年底前出台，持续推进", "2016-12-31"),
+        ("2016年底前出台相关政策，并长期坚持", "2016-12-31"),
+        ("2017年6月底前建成，逐步完善", "2017-06-30"),
+        ("2015年底前出台，2016年起实施", "2015-12-31"),
+    ],
+)
+def test_a_deadline_then_ongoing_work(text: str, due: str) -> None:
+    """出台，持续推进: a due date for the first step, and a task that goes on after it."""
+    assert parse_schedule(text, issued_on=ISSUED) == Schedule(
+        text=text, due_on=D(due), ongoing=True
+    )
+
+
+SEPTEMBER = dt.date(2015, 9, 10)
+
+
+@pytest.mark.parametrize("text", ["6月底前", "上半年", "二季度", "3月前", "8月31日前", "6月起实施"])
+def test_a_yearless_date_before_the_signing_date_is_flagged(text: str) -> None:
+    """6月底前 in a document signed in September: not this year's, and next year is a guess."""
+    assert parse_schedule(text, issued_on=SEPTEMBER) == Schedule(
+        text=text, flagged=True, reason="before_issue"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("次年6月底前", "2016-06-30"),
+        ("明年上半年", "2016-06-30"),
+        ("明年底前", "2016-12-31"),
+        ("翌年3月", "2016-03-31"),
+        ("9月底前", "2015-09-30"),
+        ("年底前", "2015-12-31"),
+        ("2016年6月底前", "2016-06-30"),
+    ],
+)
+def test_a_month_belongs_to_the_next_year_only_where_the_text_says_so(text: str, due: str) -> None:
+    assert parse_schedule(text, issued_on=SEPTEMBER) == Schedule(text=text, due_on=D(due))
+
+
+def test_next_year_counts_from_the_year_printed_before_it() -> None:
+    schedule = parse_schedule("2016年启动，次年底前完成", issued_on=ISSUED)
+    assert (schedule.start_on, schedule.due_on) == (D("2016-01-01"), D("2017-12-31"))
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("春节前", "春节"),
+        ("2016年春节前完成", "春节"),
+        ("汛期前", "汛期"),
+        ("主汛期前完成整治", "主汛期"),
+        ("入汛前", "入汛"),
+        ("国庆前", "国庆"),
+        ("国庆节前", "国庆节"),
+        ("两会前", "两会"),
+        ("全国两会前", "全国两会"),
+        ("元旦前", "元旦"),
+        ("秋季开学前", "开学"),
+        ("供暖季前", "供暖季"),
+    ],
+)
+@pytest.mark.parametrize("issued_on", [ISSUED, None])
+def test_deadlines_tied_to_events_are_flagged_never_guessed(
+    text: str, event: str, issued_on: dt.date | None
+) -> None:
+    """春节前, 汛期前: the date moves every year; a coordinator sets it, never a year end."""
+    assert parse_schedule(text, issued_on=issued_on) == Schedule(
+        text=text, flagged=True, reason="event", event=event
+    )
 
 
 def test_text_is_kept_verbatim() -> None:
@@ -283,17 +431,22 @@ def test_february_in_leap_and_common_years() -> None:
 
 
 SCHEDULE_ALPHABET = (
-    "0123456789年月日号底末内前后起至到—-~上下半季度第Q一二三〇十持续每启动自从，。 "
+    "0123456789年月日号底末内前后起至到—-~上下半季度第Q一二三〇十持续每启动自从，。 次明全春节汛"
 )
 
 
-def _check_invariants(text: str, schedule: Schedule) -> None:
+def _check_invariants(text: str, schedule: Schedule, issued_on: dt.date | None = None) -> None:
     """The properties every parse must have."""
     assert isinstance(schedule, Schedule)
     assert schedule.text == text.strip()
     if schedule.flagged:
-        assert schedule == Schedule(text=text.strip(), flagged=True)
+        assert schedule.reason is not None
+        assert (schedule.event is not None) == (schedule.reason == "event")
+        assert schedule == Schedule(
+            text=text.strip(), flagged=True, reason=schedule.reason, event=schedule.event
+        )
         return
+    assert schedule.reason is None
     if not schedule.ongoing:
         assert schedule.due_on is not None
     if schedule.start_on is not None and schedule.due_on is not None:
@@ -301,6 +454,11 @@ def _check_invariants(text: str, schedule: Schedule) -> None:
     if schedule.due_on is not None:
         assert all(c < schedule.due_on for c in schedule.checkpoints)
     assert list(schedule.checkpoints) == sorted(set(schedule.checkpoints))
+    rule = parse_rule(schedule.recurrence)
+    assert (rule is None) == (schedule.recurrence is None)
+    if rule is not None:
+        assert str(rule) == schedule.recurrence
+        assert not any(fits(rule, c) for c in schedule.checkpoints)
 
 
 @given(text=st.text(), issued_on=st.one_of(st.none(), st.dates()))
@@ -338,3 +496,30 @@ def test_year_range_property(
     assert schedule.start_on.year == y1
     assert len(schedule.checkpoints) == y2 - y1
     assert all(c < schedule.due_on for c in schedule.checkpoints)
+
+
+@given(month=st.integers(1, 12), issued_on=st.dates(dt.date(1950, 1, 1), dt.date(2150, 12, 31)))
+def test_a_yearless_month_is_this_year_s_or_flagged(month: int, issued_on: dt.date) -> None:
+    """N月底前 is the signing year's month end when still ahead, else flagged, never guessed."""
+    schedule = parse_schedule(f"{month}月底前", issued_on=issued_on)
+    end = parse_schedule(f"{issued_on.year}年{month}月底前", issued_on=issued_on).due_on
+    assert end is not None
+    if end < issued_on:
+        assert schedule == Schedule(text=f"{month}月底前", flagged=True, reason="before_issue")
+    else:
+        assert schedule == Schedule(text=f"{month}月底前", due_on=end)
+
+
+@given(
+    word=st.sampled_from(["每年", "每半年", "每季度", "每月", "按季度", "每年年底前"]),
+    due_year=st.one_of(st.none(), st.integers(1950, 2150)),
+    issued_on=st.one_of(st.none(), st.dates(dt.date(1950, 1, 1), dt.date(2150, 12, 31))),
+)
+def test_a_recurring_word_always_gives_a_rule(
+    word: str, due_year: int | None, issued_on: dt.date | None
+) -> None:
+    text = word if due_year is None else f"{due_year}年底前完成，{word}报送"
+    schedule = parse_schedule(text, issued_on=issued_on)
+    _check_invariants(text, schedule)
+    assert schedule.recurrence is not None
+    assert schedule.ongoing == (due_year is None)

@@ -142,12 +142,20 @@ SEED_ANNEX = [
 ]
 
 
-def lead(name: str) -> ParsedUnit:
-    return ParsedUnit(name=name, role="lead")
+def lead(name: str, *, group: bool = False) -> ParsedUnit:
+    return ParsedUnit(name=name, role="lead", is_group=group)
 
 
 def co(name: str, *, group: bool = False) -> ParsedUnit:
     return ParsedUnit(name=name, role="co", is_group=group)
+
+
+def co_lead(name: str, *, group: bool = False) -> ParsedUnit:
+    return ParsedUnit(name=name, role="lead", is_group=group, marker="co_lead")
+
+
+def guide(name: str, *, group: bool = False) -> ParsedUnit:
+    return ParsedUnit(name=name, role="co", is_group=group, marker="guide")
 
 
 def names(parsed: ParsedUnits) -> list[str]:
@@ -292,23 +300,33 @@ def test_a_group_printed_first_leads_when_nothing_is_marked() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "财政部、发展改革委牵头",
         "财政部、发展改革委（牵头）",
         "财政部、发展改革委(牵头)",
         "财政部、发展改革委 (牵头)",
         "财政部、发展改革委 牵头",
         "财政部、发展改革委（牵头单位）",
-        "财政部、发展改革委牵头负责",
+        "财政部，发展改革委牵头",
     ],
 )
 def test_a_unit_marked_as_lead_leads(text: str) -> None:
     assert parse_units(units_text=text) == ParsedUnits(units=(lead("发展改革委"), co("财政部")))
 
 
+@pytest.mark.parametrize(
+    "text", ["财政部、发展改革委牵头", "财政部、发展改革委牵头负责", "财政部、发展改革委共同牵头"]
+)
+def test_a_role_word_after_a_list_is_the_whole_list_s_role(text: str) -> None:
+    """甲、乙牵头负责: both lead, the first is the lead and the second a co-lead."""
+    assert parse_units(units_text=text) == ParsedUnits(
+        units=(lead("财政部"), co_lead("发展改革委"))
+    )
+
+
 def test_several_marked_leads_keep_printed_order() -> None:
     parsed = parse_units(units_text="科技部、发展改革委牵头、财政部（牵头）、商务部")
-    assert names(parsed) == ["发展改革委", "财政部", "科技部", "商务部"]
-    assert roles(parsed) == ["lead", "lead", "co", "co"]
+    assert parsed == ParsedUnits(
+        units=(lead("科技部"), co_lead("发展改革委"), co_lead("财政部"), co("商务部"))
+    )
 
 
 def test_a_mark_in_one_text_overrides_the_first_unit_rule() -> None:
@@ -322,7 +340,7 @@ def test_lead_text_leads_and_the_rest_is_co() -> None:
         lead_text="发展改革委、财政部", units_text="科技部、商务部", co_text="教育部"
     )
     assert parsed == ParsedUnits(
-        units=(lead("发展改革委"), lead("财政部"), co("科技部"), co("商务部"), co("教育部"))
+        units=(lead("发展改革委"), co_lead("财政部"), co("科技部"), co("商务部"), co("教育部"))
     )
 
 
@@ -377,10 +395,7 @@ def test_an_open_list_in_any_text_opens_the_whole_list() -> None:
         ("工信部、工业和信息化部", ["工信部"]),
         ("财政部、财政部", ["财政部"]),
         ("有关部门、各有关部门", ["有关部门"]),
-        (
-            "各省（区、市）人民政府、各省、自治区、直辖市人民政府",
-            ["各省（区、市）人民政府", "各省", "自治区", "直辖市人民政府"],
-        ),
+        ("各省（区、市）人民政府、各省、自治区、直辖市人民政府", ["各省（区、市）人民政府"]),
     ],
 )
 def test_aliases_of_one_unit_are_read_once(text: str, expected: list[str]) -> None:
@@ -448,6 +463,162 @@ def test_full_width_and_compatibility_forms_are_normalised() -> None:
     )
 
 
+# Responsibility notes as real annexes print them (issue 13, item 3).
+REAL_NOTES = [
+    # 湘政发〔2019〕1号: leaders' posts, a lead, co-responsible units with 等 and 按职责分工负责.
+    (
+        "分管副省长、协管副秘书长负责，省发改委牵头，省经信委、省财政厅、省统计局等按职责分工负责",
+        (lead("省发改委"), co("省经信委"), co("省财政厅"), co("省统计局")),
+        True,
+        "分管副省长、协管副秘书长",
+    ),
+    # 咸阳市 2022 放管服工作要点: two leads, then two groups joined by 及.
+    (
+        "市政府办公室、市行政审批制度改革工作领导小组办公室牵头，"
+        "市级各有关部门及各县市区政府按职责分工负责",
+        (
+            lead("市政府办公室"),
+            co_lead("市行政审批制度改革工作领导小组办公室"),
+            co("市级各有关部门", group=True),
+            co("各县市区政府", group=True),
+        ),
+        False,
+        "",
+    ),
+    # 粤府办〔2023〕5号: 等 followed by what the list is and 和 another group.
+    (
+        "省发展改革委、交通运输厅、水利厅、住房城乡建设厅、能源局等省有关部门和"
+        "各地级以上市人民政府按职责分工负责",
+        (
+            lead("省发展改革委"),
+            co("交通运输厅"),
+            co("水利厅"),
+            co("住房城乡建设厅"),
+            co("能源局"),
+            co("各地级以上市人民政府", group=True),
+        ),
+        True,
+        "",
+    ),
+    # 国发〔2015〕40号 style: 甲牵头，乙、丙参与 / 甲负责，乙配合.
+    ("科技部牵头，教育部、财政部参与", (lead("科技部"), co("教育部"), co("财政部")), False, ""),
+    ("科技部负责，教育部配合", (lead("科技部"), co("教育部")), False, ""),
+    ("发展改革委、财政部按职责分工负责", (lead("发展改革委"), co("财政部")), False, ""),
+    ("民政部会同有关部门负责", (lead("民政部"), co("有关部门", group=True)), False, ""),
+    (
+        "由民政部会同财政部、人力资源社会保障部负责落实",
+        (lead("民政部"), co("财政部"), co("人力资源社会保障部")),
+        False,
+        "",
+    ),
+    ("发展改革委、财政部牵头负责", (lead("发展改革委"), co_lead("财政部")), False, ""),
+    (
+        "发展改革委牵头，财政部、商务部牵头负责",
+        (lead("发展改革委"), co_lead("财政部"), co_lead("商务部")),
+        False,
+        "",
+    ),
+    # A note stating the rule once, joined with ， or 。.
+    (
+        "发展改革委、财政部、商务部负责，列第一位者为牵头单位，下同",
+        (lead("发展改革委"), co("财政部"), co("商务部")),
+        False,
+        "",
+    ),
+    (
+        "发展改革委、财政部、商务部负责。列第一位者为牵头单位，下同",
+        (lead("发展改革委"), co("财政部"), co("商务部")),
+        False,
+        "",
+    ),
+    ("列第一位者为牵头单位。发展改革委、财政部负责", (lead("发展改革委"), co("财政部")), False, ""),
+    # 指导 guides; the unit that does the work leads.
+    (
+        "教育部指导，各省级人民政府负责",
+        (lead("各省级人民政府", group=True), guide("教育部")),
+        False,
+        "",
+    ),
+    ("财政部负责，发展改革委指导", (lead("财政部"), guide("发展改革委")), False, ""),
+    # 等 anywhere: an open list, then the group it adds.
+    (
+        "发展改革委、财政部等和各有关省级人民政府负责",
+        (lead("发展改革委"), co("财政部"), co("各有关省级人民政府", group=True)),
+        True,
+        "",
+    ),
+    ("财政部等十个部门负责", (lead("财政部"),), True, ""),
+    # 及 and 和 join units; a name holding 和 stays whole.
+    (
+        "工业和信息化部、财政部和商务部",
+        (lead("工业和信息化部"), co("财政部"), co("商务部")),
+        False,
+        "",
+    ),
+    (
+        "省经济和信息化厅、省人力资源和社会保障厅",
+        (lead("省经济和信息化厅"), co("省人力资源和社会保障厅")),
+        False,
+        "",
+    ),
+    # 各市、州、县人民政府 is one group; 各县（市、区） keeps its brackets.
+    ("各市、州、县人民政府负责", (lead("各市、州、县人民政府", group=True),), False, ""),
+    (
+        "省民政厅牵头，各市、县（市、区）人民政府负责",
+        (lead("省民政厅"), co("各市、县（市、区）人民政府", group=True)),
+        False,
+        "",
+    ),
+    # Labels inside a note; a label for people makes a note.
+    (
+        "牵头单位：省发展改革委；责任单位：省财政厅、省商务厅",
+        (lead("省发展改革委"), co("省财政厅"), co("省商务厅")),
+        False,
+        "",
+    ),
+    (
+        "责任领导：市政府分管副市长；牵头单位：市教育局；配合单位：市财政局",
+        (lead("市教育局"), co("市财政局")),
+        False,
+        "市政府分管副市长",
+    ),
+    (
+        "分管省领导：林克庆，省发展改革委牵头，各地、各部门配合",
+        (lead("省发展改革委"), co("各地", group=True), co("各部门", group=True)),
+        False,
+        "林克庆",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "open_list", "note"), REAL_NOTES, ids=[row[0][:24] for row in REAL_NOTES]
+)
+def test_real_responsibility_notes(
+    text: str, units: tuple[ParsedUnit, ...], open_list: bool, note: str
+) -> None:
+    assert parse_units(units_text=text) == ParsedUnits(units=units, open_list=open_list, note=note)
+
+
+@pytest.mark.parametrize(
+    "post", ["分管副省长", "协管副秘书长", "市政府分管领导", "常务副市长", "分管省领导"]
+)
+def test_leader_posts_are_a_note_never_a_unit(post: str) -> None:
+    parsed = parse_units(units_text=f"{post}、发展改革委负责")
+    assert names(parsed) == ["发展改革委"]
+    assert parsed.note == post
+
+
+def test_several_texts_gather_one_note_without_repeats() -> None:
+    parsed = parse_units(lead_text="分管副省长、省发展改革委", co_text="分管副省长、省财政厅")
+    assert parsed.note == "分管副省长"
+    assert parsed.units == (lead("省发展改革委"), co("省财政厅"))
+
+
+def test_a_guide_alone_still_leads() -> None:
+    assert parse_units(units_text="教育部指导") == ParsedUnits(units=(lead("教育部"),))
+
+
 SEPARATORS = set("、，,；;/／")
 
 
@@ -465,20 +636,33 @@ def _separator_outside_brackets(name: str) -> bool:
     )
 
 
-UNITISH = st.text(
-    alphabet=st.sampled_from(
-        list("发展改革委财政部地方各级人民政府有关等牵头负责参与配合、，,；;/ 　（）()。\t\n0")
+def _levels(name: str) -> bool:
+    *levels, _ = name.split("、")
+    return all(level.lstrip("各")[:1] in "省市州县区盟旗乡镇街自直" for level in levels)
+
+
+UNITISH = st.lists(
+    st.sampled_from(
+        [
+            *"发展改革委财政部地方各级人民政府有关等牵头负责参与配合、，,；;/ 　（）()。\t\n0",
+            *("指导", "会同", "和", "及", "分管副省长", "市", "州", "县", "列第一位者为牵头单位"),
+            *("：", "责任单位", "牵头单位：", "责任领导："),
+        ]
     )
-)
+).map("".join)
 
 
 def _check_invariants(parsed: ParsedUnits) -> None:
     directory = load_directory()
     seen: set[str] = set()
-    for unit in parsed.units:
+    for position, unit in enumerate(parsed.units):
         assert unit.name
-        assert not _separator_outside_brackets(unit.name), unit.name
+        # Only a list of levels (各市、州、县人民政府) keeps a separator: it is one group.
+        assert not _separator_outside_brackets(unit.name) or _levels(unit.name), unit.name
         assert unit.role in ("lead", "co")
+        # The first unit is the lead; other leads are co-leads; a guide is co-responsible.
+        assert (unit.marker == "co_lead") == (unit.role == "lead" and position > 0)
+        assert unit.marker != "guide" or unit.role == "co"
         entry = directory.lookup(unit.name)
         key = entry.name if entry is not None else unit.name
         assert key not in seen, unit.name
