@@ -22,6 +22,13 @@ class Role(enum.StrEnum):
     CO = "co"
 
 
+class RoleMarker(enum.StrEnum):
+    """What a role says beyond lead or co: a co-lead (甲、乙牵头) or a guide (指导)."""
+
+    CO_LEAD = "co_lead"
+    GUIDE = "guide"
+
+
 class MilestoneKind(enum.StrEnum):
     """What a milestone marks on a task's schedule."""
 

@@ -12,10 +12,12 @@ from sqlalchemy.orm import selectinload
 from db.models import Agency, AgencyAlias, Assignment, Task
 from workflows.directory import (
     AgencyDirectory,
+    DirectoryEntry,
     load_directory,
     looks_like_group,
     normalise_unit_name,
 )
+from workflows.jurisdiction import local_unit
 
 
 @dataclass(frozen=True)
@@ -27,20 +29,26 @@ class AgencyView:
     name_en: str | None
     is_group: bool
     in_directory: bool
+    jurisdiction: str | None
     aliases: tuple[str, ...]
     lead_tasks: int
     co_tasks: int
 
 
 class AgencyResolver:
-    """Maps printed unit names to agencies, creating them from the directory or as unknown."""
+    """Maps printed unit names to agencies: the directory's, local units of the plan's
+    jurisdiction (省发展改革委 → 浙江省发展改革委), or new ones marked unknown."""
 
-    def __init__(self, session: AsyncSession, *, now: dt.datetime) -> None:
+    def __init__(
+        self, session: AsyncSession, *, now: dt.datetime, jurisdiction: str | None = None
+    ) -> None:
         self._session = session
         self._now = now
+        self._jurisdiction = jurisdiction
         self._directory: AgencyDirectory = load_directory()
         self._by_name: dict[str, Agency] = {}
         self.created_unknown: list[Agency] = []
+        self.local_unplaced: set[str] = set()  # local units the jurisdiction does not place
 
     async def load(self) -> None:
         """Read every agency and alias once, so resolving needs no further queries."""
@@ -59,36 +67,67 @@ class AgencyResolver:
         """The agency a printed name stands for; new ones are added to the session."""
         key = normalise_unit_name(printed_name)
         known = self._by_name.get(key)
-        if known is not None:
+        if known is not None and known.in_directory:
             return known
         entry = self._directory.lookup(key)
         if entry is not None:
-            known = self._by_name.get(normalise_unit_name(entry.name))
-            if known is not None:
-                self._by_name[key] = known
-                return known
-            aliases = {entry.full_name, *entry.aliases} - {entry.name, ""}
-            agency = Agency(
-                name=entry.name,
-                full_name=entry.full_name,
-                name_en=entry.name_en,
-                is_group=entry.is_group,
-                in_directory=True,
-                created_at=self._now,
-                aliases=[AgencyAlias(alias=alias) for alias in sorted(aliases)],
-            )
-        else:
-            agency = Agency(
+            return self._directory_agency(key, entry)
+        local = local_unit(key, jurisdiction=self._jurisdiction, directory=self._directory)
+        if local is not None and local.jurisdiction is not None:
+            agency = self._by_name.get(normalise_unit_name(local.name))
+            if agency is None:
+                agency = self._add(
+                    Agency(
+                        name=local.name,
+                        name_en=local.name_en,
+                        is_group=local.is_group,
+                        in_directory=False,
+                        jurisdiction=local.jurisdiction,
+                        created_at=self._now,
+                        aliases=[],
+                    )
+                )
+            self._by_name[key] = agency
+            return agency
+        if local is not None:
+            self.local_unplaced.add(key)
+        if known is not None:
+            return known
+        agency = self._add(
+            Agency(
                 name=key,
                 is_group=is_group or looks_like_group(key),
                 in_directory=False,
                 created_at=self._now,
                 aliases=[],
             )
-            self.created_unknown.append(agency)
+        )
+        self.created_unknown.append(agency)
+        self._by_name[key] = agency
+        return agency
+
+    def _directory_agency(self, key: str, entry: DirectoryEntry) -> Agency:
+        """The agency of a directory entry, created on first use."""
+        known = self._by_name.get(normalise_unit_name(entry.name))
+        if known is None:
+            aliases = {entry.full_name, *entry.aliases} - {entry.name, ""}
+            known = self._add(
+                Agency(
+                    name=entry.name,
+                    full_name=entry.full_name,
+                    name_en=entry.name_en,
+                    is_group=entry.is_group,
+                    in_directory=True,
+                    created_at=self._now,
+                    aliases=[AgencyAlias(alias=alias) for alias in sorted(aliases)],
+                )
+            )
+        self._by_name[key] = known
+        return known
+
+    def _add(self, agency: Agency) -> Agency:
         self._session.add(agency)
         self._remember(agency)
-        self._by_name[key] = agency
         return agency
 
 
@@ -130,6 +169,7 @@ async def list_agencies(session: AsyncSession) -> list[AgencyView]:
             name_en=agency.name_en,
             is_group=agency.is_group,
             in_directory=agency.in_directory,
+            jurisdiction=agency.jurisdiction,
             aliases=tuple(a.alias for a in agency.aliases),
             lead_tasks=tally.get((agency.id, "lead"), 0),
             co_tasks=tally.get((agency.id, "co"), 0),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
 from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
+from workflows.checkpoints import extend_recurring_checkpoints
 from workflows.holiday_calendar import load_calendar
 from workflows.milestones import live_milestones
 from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
@@ -195,7 +196,10 @@ async def plan_deadline_reminders(
     Per milestone and member only the most recent offset goes (after downtime: once, late).
     Offsets already past when the milestone got its date, or the member joined, are skipped.
     """
+    # Open recurring tasks (每季度) get their next checkpoints before we look what is near.
+    await extend_recurring_checkpoints(session, now=now)
     if not offsets:
+        await session.commit()
         return 0
     due = await _milestones_in_window(session, now=now, horizon=max(offsets))
     members = await _members_by_agency(session, {a for _, agencies in due for a in agencies})

@@ -24,6 +24,7 @@ class PlanView:
     issued_on: dt.date | None
     timezone: str
     tasks: int
+    jurisdiction: str | None = None  # where a local plan applies (浙江省)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class UnitView:
     name_en: str | None
     role: str
     is_group: bool
+    marker: str | None = None  # co_lead (a lead after the first) or guide (指导, role co)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class ScheduleView:
     due_on: dt.date | None
     ongoing: bool
     flagged: bool
+    recurrence: str | None = None  # a checkpoint rule: year, year@03-31, half, quarter, month
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class TaskView:
     schedule: ScheduleView
     units: tuple[UnitView, ...]
     milestones: tuple[MilestoneView, ...]
+    note: str = ""  # leaders' posts printed beside the units (分管副省长)
 
     @property
     def lead(self) -> tuple[UnitView, ...]:
@@ -98,7 +102,7 @@ async def list_plans(session: AsyncSession) -> list[PlanView]:
         .order_by(Plan.code)
     )
     return [
-        PlanView(p.code, p.document_number, p.title, p.issued_on, p.timezone, tasks)
+        PlanView(p.code, p.document_number, p.title, p.issued_on, p.timezone, tasks, p.jurisdiction)
         for p, tasks in rows
     ]
 
@@ -184,6 +188,7 @@ def task_view(task: Task) -> TaskView:
             due_on=task.due_on,
             ongoing=task.ongoing,
             flagged=task.schedule_flagged,
+            recurrence=task.recurrence,
         ),
         units=tuple(
             UnitView(
@@ -192,10 +197,12 @@ def task_view(task: Task) -> TaskView:
                 name_en=a.agency.name_en,
                 role=str(a.role),
                 is_group=a.agency.is_group,
+                marker=str(a.marker) if a.marker else None,
             )
             for a in task.assignments
         ),
         milestones=tuple(
             _milestone_view(m) for m in sorted(task.milestones, key=lambda m: (m.on_date, m.id))
         ),
+        note=task.responsibility_note,
     )

@@ -21,6 +21,8 @@ class Agency(Base):
     name_en: Mapped[str | None] = mapped_column(Text)
     is_group: Mapped[bool] = mapped_column(default=False)
     in_directory: Mapped[bool] = mapped_column(default=True)
+    # A local unit's place (浙江省 for 浙江省发展改革委); None for central bodies and unknowns.
+    jurisdiction: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
 
     aliases: Mapped[list[AgencyAlias]] = relationship(

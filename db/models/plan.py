@@ -8,7 +8,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base
-from db.enums import MilestoneKind, Role, TaskState, enum_column
+from db.enums import MilestoneKind, Role, RoleMarker, TaskState, enum_column
 
 
 class Plan(Base):
@@ -21,6 +21,8 @@ class Plan(Base):
     document_number: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(Text)
     issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Where a local plan applies (浙江省, 浙江省杭州市): its 省发展改革委 is 浙江省发展改革委.
+    jurisdiction: Mapped[str | None] = mapped_column(String(64))
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -47,6 +49,10 @@ class Task(Base):
     ongoing: Mapped[bool] = mapped_column(default=False)
     schedule_flagged: Mapped[bool] = mapped_column(default=False)
     units_open: Mapped[bool] = mapped_column(default=False)
+    # People the annex names beside the units (分管副省长、协管副秘书长): never agencies.
+    responsibility_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A recurring checkpoint rule (year, year@03-31, half, quarter, month): 每年年底前, 每季度.
+    recurrence: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[TaskState] = mapped_column(enum_column(TaskState), default=TaskState.OPEN)
     removed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
@@ -62,7 +68,7 @@ class Task(Base):
 
 
 class Assignment(Base):
-    """An agency's place on a task: lead or co-responsible, in printed order."""
+    """An agency's place on a task: lead (or co-lead) or co-responsible (or guide), in order."""
 
     __tablename__ = "assignment"
     __table_args__ = (UniqueConstraint("task_id", "agency_id"),)
@@ -71,6 +77,7 @@ class Assignment(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role))
+    marker: Mapped[RoleMarker | None] = mapped_column(enum_column(RoleMarker))
     position: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
     acknowledged_at: Mapped[dt.datetime | None]

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from db.enums import Role
 from workflows.importing.snapshot import TaskSnapshot
 
-COMPARED_FIELDS = ("text", "section", "units", "units_open", "schedule_text", "milestones")
+COMPARED_FIELDS = (
+    "text",
+    "section",
+    "units",
+    "units_open",
+    "markers",
+    "note",
+    "schedule_text",
+    "milestones",
+    "recurrence",
+)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from workflows.errors import AnnexFormatError
 from workflows.importing.model import ParsedUnits, RawAnnex, RawTask, Schedule
-from workflows.importing.schedule import parse_schedule
+from workflows.importing.schedule import document_year, parse_schedule
 from workflows.importing.units import parse_units
 
 
@@ -46,4 +46,17 @@ def interpret_annex(annex: RawAnnex, *, issued_on: dt.date | None) -> tuple[Anne
     """Read every row of an annex, in order; stops at the first bad row."""
     if not annex.tasks:
         raise AnnexFormatError("no numbered task was found")
-    return tuple(interpret_task(raw, issued_on=issued_on) for raw in annex.tasks)
+    tasks = tuple(interpret_task(raw, issued_on=issued_on) for raw in annex.tasks)
+    if not any(raw.schedule_text.strip() for raw in annex.tasks):
+        # An annex with no schedule at all: the import says so once, no task is flagged.
+        return tuple(replace(task, schedule=Schedule(text="")) for task in tasks)
+    year = document_year(number=annex.document.number, title=annex.document.title)
+    if issued_on is not None or year is None:
+        return tasks
+    # Without a signing date, 年内 and 6月底前 are read in the document number's year.
+    return tuple(
+        replace(task, schedule=parse_schedule(raw.schedule_text, issued_on=None, year=year))
+        if task.schedule.reason == "no_year"
+        else task
+        for task, raw in zip(tasks, annex.tasks, strict=True)
+    )

@@ -51,6 +51,8 @@ _EVENT = re.compile(
 # 次年, 明年: the year after the one before it in the phrase, or after the signing year.
 _NEXT_YEAR = re.compile(r"(?:次|明|翌|来|下一?)年(?!度)")
 _WHOLE_YEAR = re.compile(r"全年|本年度内?|年度内")
+_NUMBER_YEAR = re.compile(r"[〔\[［(（]((?:19|20|21)[0-9]{2})[〕\]］)）]")
+_TITLE_YEAR = re.compile(r"(?<![0-9])((?:19|20|21)[0-9]{2})年")
 
 _Token = tuple[str, re.Match[str] | None]
 
@@ -143,6 +145,14 @@ def parse_schedule(text: str, *, issued_on: dt.date | None, year: int | None = N
         checkpoints=tuple(sorted(checkpoints)),
         recurrence=recurrence,
     )
+
+
+def document_year(*, number: str | None, title: str | None) -> int | None:
+    """The year of a document: its number's (国发〔2020〕6号), else its title's (2025年…)."""
+    for text, pattern in ((number, _NUMBER_YEAR), (title, _TITLE_YEAR)):
+        if text and (match := pattern.search(unicodedata.normalize("NFKC", text))):
+            return int(match[1])
+    return None
 
 
 def _flag(text: str, reason: FlagReason, *, event: str | None = None) -> Schedule:

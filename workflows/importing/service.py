@@ -11,16 +11,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from db.enums import Role
+from db.enums import Role, RoleMarker
 from db.models import Agency, Assignment, AuditEvent, Plan, Task
 from workflows.agencies import AgencyResolver
 from workflows.errors import AnnexbotError
 from workflows.importing.diff import PlanDiff, diff_tasks
 from workflows.importing.interpret import AnnexTask, interpret_annex
-from workflows.importing.model import DocumentInfo, Layout
+from workflows.importing.model import DocumentInfo, FlagReason, Layout
 from workflows.importing.readers import Format, read_annex
-from workflows.importing.snapshot import TaskSnapshot, snapshot_from_annex, snapshot_from_task
+from workflows.importing.snapshot import (
+    ResolvedUnits,
+    TaskSnapshot,
+    snapshot_from_annex,
+    snapshot_from_task,
+)
 from workflows.importing.writing import write_task
+from workflows.jurisdiction import jurisdiction_of_document, parse_jurisdiction
 from workflows.notices import enqueue_pending_notices
 
 BUNDLED_ANNEXES = {"gf-2015-5": "gf-2015-5.txt"}
@@ -34,20 +40,31 @@ PREFIX_CODES = {"国发": "gf", "国办发": "gbf", "国函": "gh", "国办函":
 
 @dataclass(frozen=True)
 class UnknownUnit:
-    """A unit the agency directory does not know, and the tasks that name it."""
+    """A unit the agency directory does not know, and the tasks that name it.
+
+    `local` when it reads as a local unit (省发展改革委) but the plan's jurisdiction does not
+    say which place it belongs to: giving the plan its jurisdiction names it.
+    """
 
     name: str
     tasks: tuple[int, ...]
     created: bool
+    local: bool = False
 
 
 @dataclass(frozen=True)
 class FlaggedSchedule:
-    """A schedule phrase that could not be read into dates; it needs a date set by hand."""
+    """A schedule phrase that could not be read into dates; it needs a date set by hand.
+
+    `reason` says why: unread, empty, tied to an event (`event`, such as 春节) whose date is
+    not fixed, a year-less date before the signing date, or no year to read it in.
+    """
 
     number: int
     text: str
     line: int
+    reason: FlagReason = "unread"
+    event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,8 @@ class ImportResult:
     needs_confirmation: bool
     unknown_units: tuple[UnknownUnit, ...]
     flagged: tuple[FlaggedSchedule, ...]
+    jurisdiction: str | None = None  # where the plan applies (浙江省), if a local plan
+    no_schedule: bool = False  # the annex gives no schedule at all (said once, nothing flagged)
 
 
 def bundled_annex(name: str) -> bytes:
@@ -110,32 +129,58 @@ async def _load_plan(session: AsyncSession, code: str) -> Plan | None:
 
 def _resolve_units(
     task: AnnexTask, resolver: AgencyResolver, agencies: dict[str, Agency]
-) -> tuple[tuple[str, Role], ...]:
-    """A task's units as (agency name, role), one entry per agency, leads first."""
+) -> ResolvedUnits:
+    """A task's units as agencies, one entry per agency, leads first, with their markers."""
     roles: dict[str, Role] = {}
+    markers: dict[str, RoleMarker | None] = {}
     for unit in task.units.units:
         agency = resolver.resolve(unit.name, is_group=unit.is_group)
         agencies[agency.name] = agency
         role = Role(unit.role)
+        marker = RoleMarker(unit.marker) if unit.marker else None
         if roles.get(agency.name) is not Role.LEAD:
             roles[agency.name] = role
+            markers[agency.name] = marker
     ordered = sorted(roles.items(), key=lambda item: item[1] is not Role.LEAD)
-    return tuple(ordered)
+    # Two printed names of one agency may have made a second lead the first.
+    leads = [name for name, role in ordered if role is Role.LEAD]
+    if leads:
+        markers[leads[0]] = None
+    return ResolvedUnits(
+        units=tuple(ordered),
+        markers=tuple((name, marker) for name, _ in ordered if (marker := markers[name])),
+    )
 
 
 def _unknown_units(
-    snapshots: list[TaskSnapshot], agencies: dict[str, Agency], created: set[str]
+    snapshots: list[TaskSnapshot], agencies: dict[str, Agency], resolver: AgencyResolver
 ) -> tuple[UnknownUnit, ...]:
-    """Units of the file that the directory does not know, with the tasks naming them."""
+    """Units of the file the directory does not know and no jurisdiction places, by task."""
+    created = {a.name for a in resolver.created_unknown}
     tasks_by_name: dict[str, list[int]] = {}
     for snapshot in snapshots:
         for name, _ in snapshot.units:
-            if not agencies[name].in_directory:
+            agency = agencies[name]
+            if not agency.in_directory and agency.jurisdiction is None:
                 tasks_by_name.setdefault(name, []).append(snapshot.number)
     return tuple(
-        UnknownUnit(name, tuple(numbers), name in created)
+        UnknownUnit(name, tuple(numbers), name in created, name in resolver.local_unplaced)
         for name, numbers in tasks_by_name.items()
     )
+
+
+def _jurisdiction(requested: str | None, plan: Plan | None, info: DocumentInfo) -> str | None:
+    """Where the plan applies: as asked, else as stored, else as the document's issuer says."""
+    if requested is not None:
+        requested = requested.strip()
+        if requested and not parse_jurisdiction(requested):
+            raise AnnexbotError(
+                f"jurisdiction {requested!r} is not a place such as 浙江省 or 浙江省杭州市"
+            )
+        return requested or None
+    if plan is not None and plan.jurisdiction:
+        return plan.jurisdiction
+    return jurisdiction_of_document(title=info.title, number=info.number)
 
 
 async def import_annex(
@@ -151,8 +196,13 @@ async def import_annex(
     dry_run: bool = False,
     apply: bool = False,
     actor: str = "cli",
+    jurisdiction: str | None = None,
 ) -> ImportResult:
-    """Import an annex into a plan; a changed plan is only rewritten when `apply` is set."""
+    """Import an annex into a plan; a changed plan is only rewritten when `apply` is set.
+
+    `jurisdiction` (浙江省, 浙江省杭州市) places the plan's local units; without it the
+    stored plan's, or the one the document's issuer names, is used.
+    """
     raw = read_annex(data, format=format, filename=filename)
     info = raw.document
     if document is not None:
@@ -166,7 +216,8 @@ async def import_annex(
     tasks = interpret_annex(raw, issued_on=info.issued_on)
 
     plan = await _load_plan(session, code)
-    resolver = AgencyResolver(session, now=now)
+    place = _jurisdiction(jurisdiction, plan, info)
+    resolver = AgencyResolver(session, now=now, jurisdiction=place)
     await resolver.load()
     agencies: dict[str, Agency] = {}
     incoming = [snapshot_from_annex(t, _resolve_units(t, resolver, agencies)) for t in tasks]
@@ -174,8 +225,9 @@ async def import_annex(
         [] if plan is None else [snapshot_from_task(t) for t in plan.tasks if t.removed_at is None]
     )
     diff = diff_tasks(stored, incoming)
+    moved = plan is not None and place != plan.jurisdiction
     needs_confirmation = plan is not None and not diff.is_empty and not apply
-    write = not dry_run and not needs_confirmation and not diff.is_empty
+    write = not dry_run and not needs_confirmation and (not diff.is_empty or moved)
 
     result = ImportResult(
         plan_code=code,
@@ -186,12 +238,16 @@ async def import_annex(
         diff=diff,
         applied=write,
         needs_confirmation=needs_confirmation and not dry_run,
-        unknown_units=_unknown_units(
-            incoming, agencies, {a.name for a in resolver.created_unknown}
-        ),
+        unknown_units=_unknown_units(incoming, agencies, resolver),
         flagged=tuple(
-            FlaggedSchedule(t.number, t.schedule.text, t.line) for t in tasks if t.schedule.flagged
+            FlaggedSchedule(
+                t.number, t.schedule.text, t.line, t.schedule.reason or "unread", t.schedule.event
+            )
+            for t in tasks
+            if t.schedule.flagged
         ),
+        jurisdiction=place,
+        no_schedule=not any(t.schedule.text for t in tasks),
     )
     if not write:
         await session.rollback()
@@ -203,12 +259,14 @@ async def import_annex(
             document_number=info.number,
             title=info.title,
             issued_on=info.issued_on,
+            jurisdiction=place,
             timezone=timezone,
             created_at=now,
             updated_at=now,
             tasks=[],
         )
         session.add(plan)
+    plan.jurisdiction = place
     plan.updated_at = now
     await _write_diff(session, plan, diff, agencies, now=now, actor=actor)
     # Liaisons already registered hear about their new tasks from the running bot's sender.
@@ -226,6 +284,7 @@ async def import_annex(
                 "added": len(diff.added),
                 "changed": len(diff.changed),
                 "removed": len(diff.removed),
+                "jurisdiction": place,
             },
         )
     )
@@ -251,15 +310,16 @@ async def _write_diff(
             task = Task(number=snapshot.number, created_at=now, assignments=[], milestones=[])
             plan.tasks.append(task)
         task.removed_at = None
-        write_task(task, snapshot, agencies, now=now)
+        write_task(task, snapshot, agencies, now=now, issued_on=plan.issued_on)
         events.append((task, "task.add", None, snapshot))
     for change in diff.changed:
         task = by_number[change.number]
-        write_task(task, change.after, agencies, now=now)
+        write_task(task, change.after, agencies, now=now, issued_on=plan.issued_on)
         events.append((task, "task.change", change.before, change.after))
     for snapshot in diff.removed:
         task = by_number[snapshot.number]
-        write_task(task, replace(snapshot, milestones=()), agencies, now=now, keep_units=True)
+        gone = replace(snapshot, milestones=(), recurrence=None)
+        write_task(task, gone, agencies, now=now, keep_units=True)
         task.removed_at = now
         events.append((task, "task.remove", snapshot, None))
     await session.flush()

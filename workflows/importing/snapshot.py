@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from db.enums import MilestoneKind, Role
+from db.enums import MilestoneKind, Role, RoleMarker
 from db.models import Task
 from workflows.importing.interpret import AnnexTask
 from workflows.importing.model import Schedule
+from workflows.recurrence import is_recurring_key
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,20 @@ class PlannedMilestone:
 
 
 @dataclass(frozen=True)
+class ResolvedUnits:
+    """A task's units as agencies: (name, role) leads first, and the markers some carry."""
+
+    units: tuple[tuple[str, Role], ...]
+    markers: tuple[tuple[str, RoleMarker], ...] = ()
+
+
+@dataclass(frozen=True)
 class TaskSnapshot:
-    """A task's content as imports compare it: text, units by agency name, schedule."""
+    """A task's content as imports compare it: text, units by agency name, schedule.
+
+    `milestones` leaves out recurring checkpoints: `recurrence` stands for them, and they are
+    laid up to a horizon that moves with time (workflows/checkpoints.py).
+    """
 
     number: int
     section: str | None
@@ -36,6 +49,9 @@ class TaskSnapshot:
     ongoing: bool
     schedule_flagged: bool
     milestones: tuple[PlannedMilestone, ...]
+    markers: tuple[tuple[str, RoleMarker], ...] = ()  # co-leads and guides, by agency name
+    note: str = ""  # leaders' posts printed beside the units
+    recurrence: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The snapshot as plain JSON values, for the audit log."""
@@ -50,6 +66,9 @@ class TaskSnapshot:
             "due_on": self.due_on.isoformat() if self.due_on else None,
             "ongoing": self.ongoing,
             "milestones": [[m.key, str(m.kind), m.on_date.isoformat()] for m in self.milestones],
+            "markers": [[name, str(marker)] for name, marker in self.markers],
+            "note": self.note,
+            "recurrence": self.recurrence,
         }
 
 
@@ -66,14 +85,17 @@ def planned_milestones(schedule: Schedule) -> tuple[PlannedMilestone, ...]:
     return tuple(planned)
 
 
-def snapshot_from_annex(task: AnnexTask, units: tuple[tuple[str, Role], ...]) -> TaskSnapshot:
+def snapshot_from_annex(task: AnnexTask, resolved: ResolvedUnits) -> TaskSnapshot:
     """The snapshot of a task read from a file, with its units already resolved to agencies."""
     schedule = task.schedule
     return TaskSnapshot(
         number=task.number,
         section=task.section,
         text=task.text,
-        units=units,
+        units=resolved.units,
+        markers=resolved.markers,
+        note=task.units.note,
+        recurrence=schedule.recurrence,
         units_open=task.units.open_list,
         schedule_text=schedule.text,
         start_on=schedule.start_on,
@@ -91,6 +113,9 @@ def snapshot_from_task(task: Task) -> TaskSnapshot:
         section=task.section,
         text=task.text,
         units=tuple((a.agency.name, a.role) for a in task.assignments),
+        markers=tuple((a.agency.name, a.marker) for a in task.assignments if a.marker),
+        note=task.responsibility_note,
+        recurrence=task.recurrence,
         units_open=task.units_open,
         schedule_text=task.schedule_text,
         start_on=task.start_on,
@@ -100,6 +125,8 @@ def snapshot_from_task(task: Task) -> TaskSnapshot:
         milestones=tuple(
             PlannedMilestone(m.key, m.kind, m.on_date)
             for m in sorted(task.milestones, key=lambda m: (m.on_date, m.key))
-            if m.cancelled_at is None and m.kind is not MilestoneKind.CUSTOM
+            if m.cancelled_at is None
+            and m.kind is not MilestoneKind.CUSTOM
+            and not is_recurring_key(m.key)
         ),
     )

@@ -6,8 +6,10 @@ import datetime as dt
 
 from db.enums import MilestoneKind
 from db.models import Agency, Assignment, Task
+from workflows.checkpoints import lay_recurring_checkpoints
 from workflows.importing.snapshot import TaskSnapshot
 from workflows.milestones import place_milestone
+from workflows.recurrence import is_recurring_key
 
 
 def write_task(
@@ -16,6 +18,7 @@ def write_task(
     agencies: dict[str, Agency],
     *,
     now: dt.datetime,
+    issued_on: dt.date | None = None,
     keep_units: bool = False,
 ) -> None:
     """Make a stored task match a snapshot; moved milestones keep their identity."""
@@ -27,10 +30,13 @@ def write_task(
     task.ongoing = snapshot.ongoing
     task.schedule_flagged = snapshot.schedule_flagged
     task.units_open = snapshot.units_open
+    task.responsibility_note = snapshot.note
+    task.recurrence = snapshot.recurrence
     task.updated_at = now
     if not keep_units:
         _write_assignments(task, snapshot, agencies, now=now)
     _write_milestones(task, snapshot, now=now)
+    lay_recurring_checkpoints(task, issued_on=issued_on, now=now)
 
 
 def _write_assignments(
@@ -38,22 +44,33 @@ def _write_assignments(
 ) -> None:
     """Add, re-role, re-order and drop assignments to match the snapshot's units."""
     existing = {assignment.agency.name: assignment for assignment in task.assignments}
+    markers = dict(snapshot.markers)
     for position, (name, role) in enumerate(snapshot.units):
         assignment = existing.pop(name, None)
         if assignment is None:
             task.assignments.append(
-                Assignment(agency=agencies[name], role=role, position=position, created_at=now)
+                Assignment(
+                    agency=agencies[name],
+                    role=role,
+                    marker=markers.get(name),
+                    position=position,
+                    created_at=now,
+                )
             )
         else:
             assignment.role = role
+            assignment.marker = markers.get(name)
             assignment.position = position
     for assignment in existing.values():
         task.assignments.remove(assignment)
 
 
 def _write_milestones(task: Task, snapshot: TaskSnapshot, *, now: dt.datetime) -> None:
-    """Create, move or cancel the schedule's milestones; hand-made ones are left alone."""
-    existing = {milestone.key: milestone for milestone in task.milestones}
+    """Create, move or cancel the schedule's milestones; hand-made ones are left alone.
+
+    Recurring checkpoints are laid apart (lay_recurring_checkpoints).
+    """
+    existing = {m.key: m for m in task.milestones if not is_recurring_key(m.key)}
     for planned in snapshot.milestones:
         existing.pop(planned.key, None)
         place_milestone(task, key=planned.key, kind=planned.kind, on_date=planned.on_date, now=now)
