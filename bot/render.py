@@ -42,6 +42,10 @@ def light_mark(light: Light) -> str:
     return LIGHT_MARKS[light]
 
 
-def role_label(role: str, language: str) -> str:
-    """牵头 / 配合 in the member's language."""
+def role_label(role: str, language: str, marker: str | None = None) -> str:
+    """牵头 / 配合 (共同牵头 for a co-lead, 指导 for a guide) in the member's language."""
+    if marker == "co_lead":
+        return tr(language, "co-lead")
+    if marker == "guide":
+        return tr(language, "guide")
     return tr(language, "lead") if role == "lead" else tr(language, "co-responsible")

@@ -19,9 +19,16 @@ CHANGES_SHOWN = 4
 
 MILESTONE_KINDS = {
     "start": N_("starts"),
-    "checkpoint": N_("yearly checkpoint"),
+    "checkpoint": N_("checkpoint"),
     "due": N_("falls due"),
     "custom": N_("custom milestone"),
+}
+# What a recurring task's checkpoint rule (year, year@03-31, quarter …) reads as.
+RECURRENCE_LABELS = {
+    "year": N_("every year"),
+    "half": N_("every half-year"),
+    "quarter": N_("every quarter"),
+    "month": N_("every month"),
 }
 REPORT_STATUSES = {
     "on_track": N_("reported on track"),
@@ -140,9 +147,11 @@ def render_task_card(card: TaskCard, language: str) -> list[str]:
         f"<b>{esc(tr(language, 'Responsible units'))}</b>",
     ]
     units = sorted(view.units, key=lambda u: u.role != "lead")
-    lines += [f"• {esc(u.name)} ({esc(role_label(u.role, language))})" for u in units]
+    lines += [f"• {esc(u.name)} ({esc(role_label(u.role, language, u.marker))})" for u in units]
     if not units:
         lines.append("• —")
+    if view.note:
+        lines.append(esc(tr(language, "Leaders named: {note}", note=view.note)))
     schedule = view.schedule
     lines += [
         "",
@@ -157,6 +166,9 @@ def render_task_card(card: TaskCard, language: str) -> list[str]:
             )
         ),
     ]
+    if schedule.recurrence:
+        every = RECURRENCE_LABELS.get(schedule.recurrence.split("@")[0], "")
+        lines.append(esc(tr(language, "checks in {every}", every=tr(language, every))))
     if view.milestones:
         lines.append(f"<b>{esc(tr(language, 'Milestones and dates'))}</b>")
         lines += [_milestone_line(m, language) for m in view.milestones]

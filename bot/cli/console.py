@@ -32,7 +32,13 @@ def task_json(task: TaskView) -> dict[str, Any]:
     """A task in the documented JSON shape."""
 
     def unit(u: UnitView) -> dict[str, Any]:
-        return {"name": u.name, "full_name": u.full_name, "name_en": u.name_en, "group": u.is_group}
+        return {
+            "name": u.name,
+            "full_name": u.full_name,
+            "name_en": u.name_en,
+            "group": u.is_group,
+            "marker": u.marker,
+        }
 
     return {
         "plan": task.plan,
@@ -43,12 +49,14 @@ def task_json(task: TaskView) -> dict[str, Any]:
         "lead": [unit(u) for u in task.lead],
         "co": [unit(u) for u in task.co],
         "units_open": task.units_open,
+        "note": task.note,
         "schedule": {
             "text": task.schedule.text,
             "start": task.schedule.start_on,
             "due": task.schedule.due_on,
             "ongoing": task.schedule.ongoing,
             "flagged": task.schedule.flagged,
+            "recurrence": task.schedule.recurrence,
         },
         "milestones": [
             {
@@ -80,6 +88,8 @@ def schedule_cell(task: TaskView) -> str:
     s = task.schedule
     if s.flagged:
         return f"⚠ {s.text or '—'}"
+    if s.ongoing and s.due_on is not None:
+        return f"→ {s.due_on}, then ongoing"
     if s.ongoing:
         return f"{s.start_on or ''} → ongoing"
     return f"{s.start_on or ''} → {s.due_on}" if s.start_on else f"→ {s.due_on}"
@@ -171,4 +181,6 @@ def import_json(result: ImportResult) -> dict[str, Any]:
         "changed": [{"number": c.number, "fields": list(c.fields)} for c in diff.changed],
         "unknown_units": [dataclasses.asdict(u) for u in result.unknown_units],
         "flagged_schedules": [dataclasses.asdict(f) for f in result.flagged],
+        "jurisdiction": result.jurisdiction,
+        "no_schedule": result.no_schedule,
     }

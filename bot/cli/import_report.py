@@ -17,13 +17,28 @@ def _short(text: str) -> str:
     return text if len(text) <= TRIM else text[: TRIM - 1] + "…"
 
 
+# Why a schedule waits for a coordinator, as the report says it.
+REASONS = {
+    "unread": "could not be read",
+    "empty": "no schedule printed",
+    "event": "tied to {event}, whose date is not fixed",
+    "before_issue": "a month without a year that falls before the signing date",
+    "no_year": "no year: the document's date or number is not known",
+}
+
+
 def _dates(snapshot: TaskSnapshot) -> str:
     """The dates a snapshot's schedule was read into."""
     if snapshot.schedule_flagged:
         return "unread"
+    every = f", every {snapshot.recurrence}" if snapshot.recurrence else ""
+    if snapshot.ongoing and snapshot.due_on is not None:
+        return f"due {snapshot.due_on}, then ongoing{every}"
     if snapshot.ongoing:
-        return f"from {snapshot.start_on or '?'}, ongoing"
-    return f"due {snapshot.due_on}"
+        return f"from {snapshot.start_on or '?'}, ongoing{every}"
+    if snapshot.due_on is None:
+        return "no dates"
+    return f"due {snapshot.due_on}{every}"
 
 
 def _units(snapshot: TaskSnapshot) -> str:
@@ -51,7 +66,12 @@ def describe_change(change: TaskChange) -> list[str]:
         lines.append(f"    unit order: {_units(after)}")
     if "units_open" in change.fields:
         lines.append(f"    open list (等): {before.units_open} → {after.units_open}")
-    if "schedule_text" in change.fields or "milestones" in change.fields:
+    if "markers" in change.fields:
+        marked = "、".join(f"{name} ({marker})" for name, marker in after.markers) or "none"
+        lines.append(f"    co-leads and guides: {marked}")
+    if "note" in change.fields:
+        lines.append(f"    leaders named: {before.note or '—'} → {after.note or '—'}")
+    if {"schedule_text", "milestones", "recurrence"} & set(change.fields):
         lines.append(
             f"    schedule: {before.schedule_text} ({_dates(before)})"
             f" → {after.schedule_text} ({_dates(after)})"
@@ -91,16 +111,26 @@ def print_import(console: Console, result: ImportResult) -> None:
             out(f"  ~ {change.number} {_short(change.after.text)}", markup=False)
             for line in describe_change(change):
                 out(line, markup=False)
+    if result.jurisdiction:
+        out(
+            f"Jurisdiction: {result.jurisdiction} (its local units are named with it).",
+            markup=False,
+        )
     if result.unknown_units:
         out("Units not in the agency directory (kept as new agencies):")
         for unit in result.unknown_units:
             tasks = ", ".join(str(n) for n in unit.tasks)
-            out(f"  {unit.name} — task {tasks}", markup=False)
+            hint = " (a local unit: give the plan its --jurisdiction)" if unit.local else ""
+            out(f"  {unit.name} — task {tasks}{hint}", markup=False)
+    if result.no_schedule:
+        out("The annex gives no schedule: set due dates by hand where they are needed.")
     if result.flagged:
-        out("Schedules that could not be read (set these dates by hand):")
+        out("Schedules a coordinator must date by hand:")
         for flagged in result.flagged:
+            reason = REASONS[flagged.reason].format(event=flagged.event)
             out(
-                f"  task {flagged.number} (line {flagged.line}): {flagged.text or '(empty)'}",
+                f"  task {flagged.number} (line {flagged.line}): {flagged.text or '(empty)'}"
+                f" — {reason}",
                 markup=False,
             )
     if result.needs_confirmation:
@@ -123,6 +153,13 @@ def print_explanation(console: Console, reading: AnnexReading) -> None:
         more = " (等: open list)" if task.open_list else ""
         console.print(f"    units:    {task.units_printed}", markup=False, highlight=False)
         console.print(f"           → lead | co: {units}{more}", markup=False, highlight=False)
+        meaning = [
+            *(f"co-lead {name}" for name in task.co_leads),
+            *(f"guide {name}" for name in task.guides),
+            *([f"leaders named: {task.note}"] if task.note else []),
+        ]
+        if meaning:
+            console.print(f"             {'; '.join(meaning)}", markup=False, highlight=False)
         console.print(
             f"    schedule: {task.schedule_printed or '—'}", markup=False, highlight=False
         )
@@ -132,10 +169,16 @@ def print_explanation(console: Console, reading: AnnexReading) -> None:
 def _reading_dates(task: TaskReading) -> str:
     """The dates a schedule phrase was read into, or that it was not."""
     if task.flagged:
-        return "unread: set the date by hand"
+        reason = REASONS.get(task.reason or "unread", "").format(event=task.event)
+        return f"unread ({reason}): set the date by hand"
     parts = []
     if task.start_on:
         parts.append(f"start {task.start_on}")
     parts.extend(f"checkpoint {day}" for day in task.checkpoints)
-    parts.append("ongoing" if task.ongoing else f"due {task.due_on or '—'}")
+    if task.due_on is not None or not task.ongoing:
+        parts.append(f"due {task.due_on or '—'}")
+    if task.ongoing:
+        parts.append("ongoing")
+    if task.recurrence:
+        parts.append(f"every {task.recurrence}")
     return ", ".join(parts)

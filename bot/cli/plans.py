@@ -115,6 +115,13 @@ def import_command(
             "--explain", help="Say how each task was read (rule, units, dates); write nothing."
         ),
     ] = False,
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(
+            help="Where a local plan applies, e.g. 浙江省 or 浙江省杭州市: its 省发展改革委 "
+            "becomes 浙江省发展改革委 (default: as stored, or from the issuer)."
+        ),
+    ] = None,
 ) -> None:
     """Import an annex into a plan; a re-import shows its changes and applies them with --apply."""
     if format not in ("auto", "table", "inline", "labelled", "csv", "xlsx"):
@@ -142,6 +149,7 @@ def import_command(
                 document=DocumentInfo(number=number, title=title, issued_on=issued_on),
                 dry_run=dry_run,
                 apply=apply,
+                jurisdiction=jurisdiction,
             )
 
     result = execute(work)

@@ -27,6 +27,12 @@ class TaskReading:
     ongoing: bool
     checkpoints: tuple[dt.date, ...]
     flagged: bool
+    co_leads: tuple[str, ...] = ()
+    guides: tuple[str, ...] = ()
+    note: str = ""  # leaders' posts printed beside the units
+    recurrence: str | None = None
+    reason: str | None = None  # why a flagged schedule waits for a coordinator
+    event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,12 @@ def explain_annex(
                 ongoing=task.schedule.ongoing,
                 checkpoints=task.schedule.checkpoints,
                 flagged=task.schedule.flagged,
+                co_leads=tuple(u.name for u in task.units.units if u.marker == "co_lead"),
+                guides=tuple(u.name for u in task.units.units if u.marker == "guide"),
+                note=task.units.note,
+                recurrence=task.schedule.recurrence,
+                reason=task.schedule.reason,
+                event=task.schedule.event,
             )
         )
     return AnnexReading(raw.layout, raw.document.number, tuple(readings))

@@ -96,6 +96,8 @@ _LABEL = re.compile(
 _RULE_NOTE = re.compile(
     r"第一位|排.{0,2}第一|列首位|首位.{0,4}牵头|下同|同下|不再列出|不再.{0,2}分工"
 )
+# A rule "from here on" (以下均需各县（市）区政府落实，…不再列出): the rest of the note is it.
+_RULE_REST = re.compile(r"^(?:以下|下列|此后|后同)")
 # Leaders' posts (分管副省长, 协管副秘书长, 市政府分管领导) are people, not units.
 _LEADER = re.compile(r"(?:长|主任|书记|主席|领导|同志|负责人)$")
 # What a unit's name ends with, to tell 甲部和乙局 (two units) from 工业和信息化部 (one).
@@ -109,10 +111,12 @@ _AFTER_OPEN = re.compile(
     r"(?:(?:自治区|[省市县区])(?:级|直|属)?)?(?:有关|相关|其他|各)?"
     r"(?:[一二三四五六七八九十\d]+个?)?(?:部门|单位|成员单位|机构|方面)"
 )
-# A level word printed alone in a list of levels: 各市、州、县人民政府 is one group.
-_LEVEL_STARTS = tuple("省市州县区盟旗乡镇街自直")
-_BARE_LEVEL = re.compile(
-    r"^各?(?:[省市州县区盟旗乡镇]|自治区|自治州|直辖市|地级市|县级市|街道)(?:（[^）]*）)?$"
+# A level word printed alone in a list of levels: 各市、州、县人民政府 is one group, but
+# 各街道、区直各部门 are two.
+_LEVEL = r"(?:乡镇|[省市州县区盟旗乡镇]|自治区|自治州|直辖市|地级市|县级市|街道)(?:（[^）]*）)?"
+_BARE_LEVEL = re.compile(rf"^各?{_LEVEL}$")
+_LEVEL_GROUP_END = re.compile(
+    rf"^{_LEVEL}(?:人民政府|政府|党委和政府|党委政府|党委)?(?:$|(?=以及|和|及|与))"
 )
 
 
@@ -218,8 +222,9 @@ def _list_pieces(clause: str) -> list[str]:
     for piece in _split_outside_brackets(clause, _LIST_SEPARATORS):
         if not piece:
             continue
-        bare = _BARE_LEVEL.match(normalise_unit_name(piece)) is not None
-        if pending and piece.lstrip().startswith(_LEVEL_STARTS):
+        name = _strip_markers(normalise_unit_name(piece))[0]
+        bare = _BARE_LEVEL.match(name) is not None
+        if pending and _LEVEL_GROUP_END.match(name):
             piece = pending + "、" + piece
         elif pending:
             merged.append(pending)
@@ -244,6 +249,8 @@ def _read_text(
     open_list = False
     for clause in _clauses(text):
         clause = clause.strip()
+        if _RULE_REST.match(clause):
+            break
         if not clause or _RULE_NOTE.search(clause):
             continue
         label_duty: _Duty | None = None
@@ -308,7 +315,19 @@ def _close_run(run: list[_Piece], duty: _Duty) -> None:
 
 def _read_piece(raw: str) -> _Reading:
     """One list item: its units, its markers, and whether it ends the list open."""
-    name = normalise_unit_name(raw).removeprefix("由")
+    name, marker, run, open_list = _strip_markers(normalise_unit_name(raw).removeprefix("由"))
+    if not any(char.isalnum() for char in name):
+        return _Reading([], marker, run, open_list, False)
+    names, inner_open, joins = _split_name(name)
+    names = [(n, duty) for n, duty in names if any(char.isalnum() for char in n)]
+    if marker is not None and names:
+        names[-1] = (names[-1][0], names[-1][1] or marker)
+        marker = None
+    return _Reading(names, marker, run, open_list or inner_open, joins)
+
+
+def _strip_markers(name: str) -> tuple[str, _Duty | None, _Duty | None, bool]:
+    """A name without its trailing markers: (name, bracketed marker, role word, 等 seen)."""
     marker: _Duty | None = None
     run: _Duty | None = None
     open_list = False
@@ -331,14 +350,7 @@ def _read_piece(raw: str) -> _Reading:
                 name, stripped = normalise_unit_name(name.removesuffix(suffix)), True
                 open_list = True
                 break
-    if not any(char.isalnum() for char in name):
-        return _Reading([], marker, run, open_list, False)
-    names, inner_open, joins = _split_name(name)
-    names = [(n, duty) for n, duty in names if any(char.isalnum() for char in n)]
-    if marker is not None and names:
-        names[-1] = (names[-1][0], names[-1][1] or marker)
-        marker = None
-    return _Reading(names, marker, run, open_list or inner_open, joins)
+    return name, marker, run, open_list
 
 
 def _split_name(name: str) -> tuple[list[tuple[str, _Duty | None]], bool, bool]:

@@ -50,6 +50,7 @@ def test_bundled_import_then_tasks_json_shows_the_23_tasks(runner: CliRunner) ->
         "due": None,
         "ongoing": True,
         "flagged": False,
+        "recurrence": None,
     }
 
 
@@ -155,3 +156,34 @@ def test_import_explain_says_how_each_task_was_read_and_writes_nothing(
     missing = runner.invoke(app, ["import", str(tmp_path / "nope.txt"), "--explain"])
     assert missing.exit_code == 1
     assert missing.output.startswith("annexbot: no such file")
+
+
+LOCAL_ANNEX = (
+    "序号\t工作任务\t责任单位\t完成时限\n"
+    "1\t建设平台。\t分管副省长；省大数据局、省发展改革委牵头，省财政厅配合\t每季度\n"
+    "2\t排查隐患。\t省水利厅\t汛期前\n"
+)
+
+
+def test_a_local_plan_with_its_jurisdiction(runner: CliRunner) -> None:
+    """--jurisdiction names the local units; the report says why a schedule waits for a hand."""
+    imported = runner.invoke(
+        app, ["import", "-", "--plan", "zj", "--jurisdiction", "浙江省"], input=LOCAL_ANNEX.encode()
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "Jurisdiction: 浙江省" in imported.output
+    assert "Units not in the agency directory" not in imported.output
+    assert "task 2 (line 3): 汛期前 — tied to 汛期, whose date is not fixed" in imported.output
+    one = json.loads(runner.invoke(app, ["task", "1", "--json"]).stdout)
+    assert [(u["name"], u["marker"]) for u in one["lead"]] == [
+        ("浙江省大数据局", None),
+        ("浙江省发展改革委", "co_lead"),
+    ]
+    assert one["note"] == "分管副省长"
+    assert one["schedule"]["recurrence"] == "quarter"
+
+
+def test_local_units_without_a_jurisdiction_get_a_hint(runner: CliRunner) -> None:
+    imported = runner.invoke(app, ["import", "-", "--plan", "x"], input=LOCAL_ANNEX.encode())
+    assert imported.exit_code == 0, imported.output
+    assert "省大数据局 — task 1 (a local unit: give the plan its --jurisdiction)" in imported.output

@@ -84,6 +84,19 @@ def differences(task: AnnexTask | None, want: dict[str, Any]) -> list[str]:
         got["section"] = unicodedata.normalize("NFKC", got["section"] or "")
     if "groups" in want:
         expected["groups"] = _names(want["groups"])
+    # What units and schedules mean beyond roles and dates, where an answer says it.
+    optional: dict[str, Any] = {
+        "co_leads": _names([u.name for u in units if u.marker == "co_lead"]),
+        "guides": _names([u.name for u in units if u.marker == "guide"]),
+        "note": task.units.note,
+        "recurrence": task.schedule.recurrence,
+        "reason": task.schedule.reason,
+        "event": task.schedule.event,
+    }
+    for key, value in optional.items():
+        if key in want:
+            got[key] = value
+            expected[key] = _names(want[key]) if isinstance(want[key], list) else want[key]
     return [
         f"{key}: read {got[key]!r}, expected {value!r}"
         for key, value in expected.items()

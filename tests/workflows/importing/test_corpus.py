@@ -58,6 +58,11 @@ def test_document_reads_as_expected(document: Document, request: pytest.FixtureR
         else:
             failures.append(f"task {want['number']}: {'; '.join(found)}")
     tally.exact[document.name] = (exact, len(expected), document.layout)
+    # An annex with no schedule at all is said so once; none of its tasks is flagged.
+    no_schedule = all(
+        not task.schedule.text and not task.schedule.flagged for task in read.values()
+    )
+    assert no_schedule == document.expected.get("no_schedule", False)
     extra = sorted(set(read) - {want["number"] for want in expected})
     assert not extra, f"tasks read that the answer does not have: {extra}"
     assert not failures, "\n".join(failures)
