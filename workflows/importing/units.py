@@ -96,6 +96,11 @@ _LABEL = re.compile(
 _RULE_NOTE = re.compile(
     r"第一位|排.{0,2}第一|列首位|首位.{0,4}牵头|下同|同下|不再列出|不再.{0,2}分工"
 )
+# The opening of a note several tasks share (以上两项由甲部负责): not part of a unit's name.
+_SHARED = re.compile(
+    r"^(?:以上|上述)(?:[0-9]+|[两二三四五六七八九十各几])?[项条]?(?:任务|工作|措施|事项)?"
+    r"(?:均|都|统一)?(?:由)?"
+)
 # A rule "from here on" (以下均需各县（市）区政府落实，…不再列出): the rest of the note is it.
 _RULE_REST = re.compile(r"^(?:以下|下列|此后|后同)")
 # Leaders' posts (分管副省长, 协管副秘书长, 市政府分管领导) are people, not units.
@@ -251,6 +256,7 @@ def _read_text(
         clause = clause.strip()
         if _RULE_REST.match(clause):
             break
+        clause = _SHARED.sub("", clause)
         if not clause or _RULE_NOTE.search(clause):
             continue
         label_duty: _Duty | None = None

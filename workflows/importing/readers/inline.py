@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from workflows.importing.readers.cells import reads_as_units, starts_schedule
 from workflows.importing.readers.common import Draft, Field
@@ -23,10 +24,15 @@ _ROLE_END = re.compile(
 )
 _NOTE = re.compile(r"第一位|排.{0,2}第一|下同")
 _ROLE_FIELD: dict[str, Field] = {"负责": "units", "牵头": "lead", "参与": "co", "配合": "co"}
-_PARTS = re.compile(r"[，,；;]")
+_PARTS = re.compile(r"[，,；;。]")
 _TRAILING = "。；;.，, \u3000"
 _LONGEST_PARENTHETICAL = 200
 _CLOSERS = {"）": "（", ")": "(", "〕": "〔", "]": "[", "】": "【", "］": "［"}
+# A note several tasks share: （以上两项由甲部负责）, （上述任务均由乙局牵头）.
+_SHARED = re.compile(r"(?:以上|上述)(?P<count>[0-9]+|[两二三四五六七八九十各几])?[项条]?")
+_CN_COUNTS = dict(zip("两二三四五六七八九十", (2, 2, 3, 4, 5, 6, 7, 8, 9, 10), strict=True))
+# A note inside a paragraph's text, before its closing one.
+_INNER_NOTE = re.compile(r"[（(]([^（）()]{2,200})[）)]")
 _OPENERS = set(_CLOSERS.values())
 # 由甲部会同乙局、丙部等部门负责落实 / 研究提出落实意见 (the sentence that ends a paragraph).
 _SENTENCE = re.compile(
@@ -47,7 +53,11 @@ class Note:
 def read_inline(lines: Sequence[str]) -> list[Draft]:
     """Read the numbered task paragraphs, from the first that names its units to the last."""
     items = outline(lines, closed=lambda text: responsibility_note(text) is not None)
-    picked = pick_tasks(items, lambda item: responsibility_note(item.text) is not None)
+    picked = pick_tasks(
+        items,
+        lambda item: responsibility_note(item.text) is not None,
+        lambda item: _shared_count(item.text) is not None,
+    )
     if picked is None:
         return []
     drafts = []
@@ -58,7 +68,35 @@ def read_inline(lines: Sequence[str]) -> list[Draft]:
         for sub in subs:
             text, last = join_text(text, sub.prefix + sub.text), max(last, sub.last_line)
         drafts.append(_draft(item, number, section, text, last, picked.style))
+        _share_note(drafts, _shared_count(text))
     return drafts
+
+
+def _shared_count(text: str) -> int | Literal[0] | None:
+    """How many tasks a note such as （以上两项由甲部负责） covers; 0 for all before it."""
+    note = responsibility_note(text)
+    found = _SHARED.match(note.inner) if note is not None else None
+    if found is None:
+        return None
+    count = found["count"]
+    if not count or count in "各几":
+        return 0
+    return int(count) if count.isdigit() else _CN_COUNTS.get(count, 0)
+
+
+def _share_note(drafts: list[Draft], count: int | None) -> None:
+    """Give the last draft's units and schedule to the note-less tasks its note covers."""
+    if count is None:
+        return
+    source = drafts[-1]
+    taken = 1
+    for draft in reversed(drafts[:-1]):
+        if draft.has_units() or draft.section != source.section or (count and taken >= count):
+            break
+        for name in ("lead", "units", "co", "schedule"):
+            if source.get(name) and not draft.get(name):
+                draft.add(name, source.get(name))
+        draft.marked, draft.rule, taken = True, source.rule + ", shared note", taken + 1
 
 
 def responsibility_note(text: str) -> Note | None:
@@ -101,6 +139,9 @@ def _draft(item: Item, number: int, section: str | None, text: str, last: int, s
     draft.marked = True
     draft.rule = f"inline {note.rule}, numbered {STYLE_NAMES[style]}"
     draft.add("text", note.body)
+    for inner in _inner_notes(note.body):
+        # 推进甲（甲部负责）。推进乙（乙局负责）: every note of the paragraph names its units.
+        _read_parts(draft, inner, keep_pending=False)
     if note.rule == "sentence":
         _read_sentence(draft, note.inner)
     elif note.rule == "labelled parenthetical":
@@ -131,7 +172,17 @@ def _read_labels(draft: Draft, inner: str) -> None:
         draft.add(name, value, sep="，" if name in ("schedule", "text") else "、")
 
 
-def _read_parts(draft: Draft, inner: str) -> None:
+def _inner_notes(body: str) -> list[str]:
+    """Responsibility notes inside a paragraph's text (（甲部负责）), not its closing one."""
+    found = []
+    for match in _INNER_NOTE.finditer(body):
+        parts = [part.strip() for part in _PARTS.split(match[1])]
+        if any(_ROLE_END.search(part) for part in parts if part):
+            found.append(match[1])
+    return found
+
+
+def _read_parts(draft: Draft, inner: str, *, keep_pending: bool = True) -> None:
     pending: list[str] = []
     for part in (part.strip() for part in _PARTS.split(inner)):
         if not part or _NOTE.search(part):
@@ -147,7 +198,8 @@ def _read_parts(draft: Draft, inner: str) -> None:
             pending.append(part)
     for part in pending:
         name: Field = "units" if reads_as_units(part, text_done=True) else "schedule"
-        draft.add(name, part, sep="，")
+        if keep_pending or name == "units" or starts_schedule(part):
+            draft.add(name, part, sep="，")
 
 
 def _assign(draft: Draft, name: Field, names: str) -> None:

@@ -141,8 +141,15 @@ class Picked:
     renumbered: bool
 
 
-def pick_tasks(items: list[Item], is_marked: Callable[[Item], bool]) -> Picked | None:
-    """Choose the level that holds the tasks: the one whose items carry responsibility notes."""
+def pick_tasks(
+    items: list[Item],
+    is_marked: Callable[[Item], bool],
+    shares: Callable[[Item], bool] = lambda item: False,
+) -> Picked | None:
+    """Choose the level that holds the tasks: the one whose items carry responsibility notes.
+
+    A first note that `shares` itself with the tasks before it (以上两项由…负责) keeps them.
+    """
     for item in items:
         item.marked = is_marked(item)
     _lift_marks(items)
@@ -164,7 +171,10 @@ def pick_tasks(items: list[Item], is_marked: Callable[[Item], bool]) -> Picked |
         elif picked and open_task:
             picked[-1][2].append(item)
     marked = [i for i, (item, _, _) in enumerate(picked) if item.marked]
-    picked = picked[marked[0] : marked[-1] + 1]
+    first = marked[0]
+    while first and shares(picked[marked[0]][0]) and picked[first - 1][1] == picked[first][1]:
+        first -= 1
+    picked = picked[first : marked[-1] + 1]
     return Picked(style, picked, renumbered=_restarts(picked))
 
 
