@@ -12,7 +12,6 @@ are dropped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,72 +19,21 @@ from workflows.directory import (
     AgencyDirectory,
     load_directory,
     looks_like_group,
-    matched_brackets,
     normalise_unit_name,
 )
 from workflows.importing.model import Marker, ParsedUnit, ParsedUnits
+from workflows.importing.unit_names import (
+    Duty,
+    clauses,
+    list_pieces,
+    split_name,
+    strip_markers,
+)
 
 _Source = Literal["lead", "units", "co"]
-_Duty = Literal["lead", "plain", "co", "guide"]
-_STRENGTH: dict[_Duty, int] = {"guide": 0, "co": 1, "plain": 2, "lead": 3}
-_SOURCE_DUTY: dict[_Source, _Duty] = {"lead": "lead", "units": "plain", "co": "co"}
+_STRENGTH: dict[Duty, int] = {"guide": 0, "co": 1, "plain": 2, "lead": 3}
+_SOURCE_DUTY: dict[_Source, Duty] = {"lead": "lead", "units": "plain", "co": "co"}
 
-SEPARATORS = frozenset("、，,；;/／")
-_CLAUSE_SEPARATORS = frozenset("，,；;。")
-_LIST_SEPARATORS = frozenset("、/／")
-
-# Longest first, so 等有关部门 is not read as 等 after a unit called 有关部门.
-_OPEN_SUFFIXES = (
-    "等有关部门",
-    "等有关单位",
-    "等相关部门",
-    "等相关单位",
-    "等部门",
-    "等单位",
-    "等",
-)
-# A marker in brackets belongs to its unit alone.
-_PIECE_MARKERS: tuple[tuple[str, _Duty], ...] = (
-    ("（牵头单位）", "lead"),
-    ("（牵头）", "lead"),
-    ("（负责）", "plain"),
-    ("（参与）", "co"),
-    ("（配合）", "co"),
-    ("（协办）", "co"),
-    ("（指导）", "guide"),
-)
-# A role word at the end of a run of units belongs to the whole run (甲、乙牵头).
-_RUN_MARKERS: tuple[tuple[str, _Duty], ...] = (
-    ("共同牵头负责", "lead"),
-    ("共同牵头", "lead"),
-    ("联合牵头", "lead"),
-    ("牵头负责", "lead"),
-    ("牵头抓总", "lead"),
-    ("牵头落实", "lead"),
-    ("牵头实施", "lead"),
-    ("牵头推进", "lead"),
-    ("牵头", "lead"),
-    ("按照职责分工负责", "plain"),
-    ("按职责分工负责", "plain"),
-    ("按职责分工落实", "plain"),
-    ("按职能分工负责", "plain"),
-    ("按职责负责", "plain"),
-    ("分别负责", "plain"),
-    ("共同负责", "plain"),
-    ("具体负责", "plain"),
-    ("负责落实", "plain"),
-    ("负责实施", "plain"),
-    ("负责推进", "plain"),
-    ("负责", "plain"),
-    ("配合落实", "co"),
-    ("配合实施", "co"),
-    ("配合", "co"),
-    ("参与", "co"),
-    ("协助", "co"),
-    ("协同", "co"),
-    ("协办", "co"),
-    ("指导", "guide"),
-)
 # Labels inside a note: （牵头单位：甲；责任单位：乙）. A label for people makes a note.
 _LABEL = re.compile(
     r"^[【\[〔]?(?P<label>牵头(?:负责)?(?:单位|部门)|责任(?:单位|部门)|负责(?:单位|部门)|"
@@ -105,24 +53,6 @@ _SHARED = re.compile(
 _RULE_REST = re.compile(r"^(?:以下|下列|此后|后同)")
 # Leaders' posts (分管副省长, 协管副秘书长, 市政府分管领导) are people, not units.
 _LEADER = re.compile(r"(?:长|主任|书记|主席|领导|同志|负责人)$")
-# What a unit's name ends with, to tell 甲部和乙局 (two units) from 工业和信息化部 (one).
-_UNIT_END = re.compile(
-    r"(?:部|委|局|办|署|会|行|院|厅|室|处|司|政府|中心|公司|集团|部门|单位|机构|小组|兵团|"
-    r"总队|支队|大队|中央|社|联|协|所|站|馆|校)$"
-)
-_CONJUNCTION = re.compile(r"以及|和|及|与")
-# After 等: what the open list is (省有关部门, 十个部门), then 和/及 and another unit.
-_AFTER_OPEN = re.compile(
-    r"(?:(?:自治区|[省市县区])(?:级|直|属)?)?(?:有关|相关|其他|各)?"
-    r"(?:[一二三四五六七八九十\d]+个?)?(?:部门|单位|成员单位|机构|方面)"
-)
-# A level word printed alone in a list of levels: 各市、州、县人民政府 is one group, but
-# 各街道、区直各部门 are two.
-_LEVEL = r"(?:乡镇|[省市州县区盟旗乡镇]|自治区|自治州|直辖市|地级市|县级市|街道)(?:（[^）]*）)?"
-_BARE_LEVEL = re.compile(rf"^各?{_LEVEL}$")
-_LEVEL_GROUP_END = re.compile(
-    rf"^{_LEVEL}(?:人民政府|政府|党委和政府|党委政府|党委)?(?:$|(?=以及|和|及|与))"
-)
 
 
 @dataclass
@@ -131,19 +61,19 @@ class _Piece:
     source: _Source
     key: str  # the same for an alias and its canonical name
     is_group: bool
-    marked: _Duty | None = None  # a bracketed marker, 会同 or a label: this unit alone
-    run: _Duty | None = None  # the role word that closed its run
+    marked: Duty | None = None  # a bracketed marker, 会同 or a label: this unit alone
+    run: Duty | None = None  # the role word that closed its run
 
     @property
-    def duty(self) -> _Duty:
+    def duty(self) -> Duty:
         return self.marked or self.run or _SOURCE_DUTY[self.source]
 
 
 @dataclass
 class _Reading:
-    names: list[tuple[str, _Duty | None]]  # the units a piece names, each with its own marker
-    marker: _Duty | None  # a bracketed marker with no unit left (甲 （牵头）)
-    run: _Duty | None
+    names: list[tuple[str, Duty | None]]  # the units a piece names, each with its own marker
+    marker: Duty | None  # a bracketed marker with no unit left (甲 （牵头）)
+    run: Duty | None
     open_list: bool
     joins_after: bool  # 会同: the units after it in the clause work with the ones before
 
@@ -176,73 +106,6 @@ def parse_units(
     return ParsedUnits(units=_assign_roles(pieces), open_list=open_list, note=note)
 
 
-def split_units_text(text: str) -> list[str]:
-    """Split a units text on 、，,；;/ and whitespace, never inside a pair of brackets."""
-    return [piece for clause in _clauses(text) for piece in _list_pieces(clause)]
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace("(", "（").replace(")", "）")
-
-
-def _split_outside_brackets(text: str, separators: frozenset[str]) -> list[str]:
-    partner = matched_brackets(text)
-    pieces: list[str] = []
-    start = index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "（" and index in partner:
-            index = partner[index] + 1
-            continue
-        if char in separators or char.isspace():
-            pieces.append(text[start:index])
-            start = index + 1
-        index += 1
-    pieces.append(text[start:])
-    return pieces
-
-
-def _clauses(text: str) -> list[str]:
-    """The clauses of a units text: 甲牵头，乙、丙参与 → 甲牵头 / 乙、丙参与."""
-    text = _normalise(text)
-    partner = matched_brackets(text)
-    clauses: list[str] = []
-    start = index = 0
-    while index < len(text):
-        if text[index] == "（" and index in partner:
-            index = partner[index] + 1
-            continue
-        if text[index] in _CLAUSE_SEPARATORS:
-            clauses.append(text[start:index])
-            start = index + 1
-        index += 1
-    clauses.append(text[start:])
-    return clauses
-
-
-def _list_pieces(clause: str) -> list[str]:
-    """A clause's list items, with 各市、州、县人民政府 kept as one group."""
-    merged: list[str] = []
-    pending = ""
-    for piece in _split_outside_brackets(clause, _LIST_SEPARATORS):
-        if not piece:
-            continue
-        name = _strip_markers(normalise_unit_name(piece))[0]
-        bare = _BARE_LEVEL.match(name) is not None
-        if pending and _LEVEL_GROUP_END.match(name):
-            piece = pending + "、" + piece
-        elif pending:
-            merged.append(pending)
-        pending = ""
-        if bare:
-            pending = piece
-        else:
-            merged.append(piece)
-    if pending:
-        merged.append(pending)
-    return merged
-
-
 def _read_text(
     text: str,
     source: _Source,
@@ -252,14 +115,14 @@ def _read_text(
 ) -> bool:
     """Read one unit text into pieces and notes; returns whether its list is open (等)."""
     open_list = False
-    for clause in _clauses(text):
+    for clause in clauses(text):
         clause = clause.strip()
         if _RULE_REST.match(clause):
             break
         clause = _SHARED.sub("", clause)
         if not clause or _RULE_NOTE.search(clause):
             continue
-        label_duty: _Duty | None = None
+        label_duty: Duty | None = None
         if found := _LABEL.match(normalise_unit_name(clause)):
             value = normalise_unit_name(normalise_unit_name(clause)[found.end() :])
             label_duty = _label_duty(found["label"])
@@ -269,7 +132,7 @@ def _read_text(
             clause = value
         run: list[_Piece] = []
         joining = False
-        for raw in _list_pieces(clause):
+        for raw in list_pieces(clause):
             reading = _read_piece(raw)
             open_list = open_list or reading.open_list
             if not reading.names:
@@ -301,7 +164,7 @@ def _read_text(
     return open_list
 
 
-def _label_duty(label: str) -> _Duty | None:
+def _label_duty(label: str) -> Duty | None:
     """The duty a label gives its units (牵头单位 → lead); None for a label naming people."""
     if label.endswith(("领导", "责任人")):
         return None
@@ -314,109 +177,22 @@ def _label_duty(label: str) -> _Duty | None:
     return "plain"
 
 
-def _close_run(run: list[_Piece], duty: _Duty) -> None:
+def _close_run(run: list[_Piece], duty: Duty) -> None:
     for piece in run:
         piece.run = piece.run or duty
 
 
 def _read_piece(raw: str) -> _Reading:
     """One list item: its units, its markers, and whether it ends the list open."""
-    name, marker, run, open_list = _strip_markers(normalise_unit_name(raw).removeprefix("由"))
+    name, marker, run, open_list = strip_markers(normalise_unit_name(raw).removeprefix("由"))
     if not any(char.isalnum() for char in name):
         return _Reading([], marker, run, open_list, False)
-    names, inner_open, joins = _split_name(name)
+    names, inner_open, joins = split_name(name)
     names = [(n, duty) for n, duty in names if any(char.isalnum() for char in n)]
     if marker is not None and names:
         names[-1] = (names[-1][0], names[-1][1] or marker)
         marker = None
     return _Reading(names, marker, run, open_list or inner_open, joins)
-
-
-def _strip_markers(name: str) -> tuple[str, _Duty | None, _Duty | None, bool]:
-    """A name without its trailing markers: (name, bracketed marker, role word, 等 seen)."""
-    marker: _Duty | None = None
-    run: _Duty | None = None
-    open_list = False
-    stripped = True
-    while stripped and name:
-        stripped = False
-        for suffix, duty in _PIECE_MARKERS:
-            if name.endswith(suffix):
-                name, stripped = normalise_unit_name(name.removesuffix(suffix)), True
-                marker = marker or duty
-                break
-        for suffix, duty in _RUN_MARKERS:
-            if name.endswith(suffix):
-                name, stripped = normalise_unit_name(name.removesuffix(suffix)), True
-                # The outer word wins, unless it only says 负责 (甲参与负责 is co).
-                run = duty if run in (None, "plain") else run
-                break
-        for suffix in _OPEN_SUFFIXES:
-            if name.endswith(suffix):
-                name, stripped = normalise_unit_name(name.removesuffix(suffix)), True
-                open_list = True
-                break
-    return name, marker, run, open_list
-
-
-def _split_name(name: str) -> tuple[list[tuple[str, _Duty | None]], bool, bool]:
-    """Split 甲会同乙, 甲等和乙, 甲及乙 into units; returns them, 等 seen, 会同 seen."""
-    directory = load_directory()
-    if not name or directory.lookup(name) is not None:
-        return [(name, None)] if name else [], False, False
-    inside = _inside_brackets(name)
-    at = next((m.start() for m in re.finditer("会同", name) if m.start() not in inside), None)
-    if at is not None:
-        before, after = name[:at], name[at + 2 :]
-        left, left_open, _ = _split_name(normalise_unit_name(before))
-        right, right_open, _ = _split_name(normalise_unit_name(after))
-        joined_names: list[tuple[str, _Duty | None]] = [
-            *((n, d or "lead") for n, d in left),
-            *((n, d or "co") for n, d in right),
-        ]
-        return joined_names, left_open or right_open, True
-    for found in re.finditer("等", name):
-        if found.start() in inside:
-            continue
-        before, after = name[: found.start()], name[found.end() :]
-        if not _unit_like(before):
-            continue
-        descriptor = _AFTER_OPEN.match(after)
-        rest = after[descriptor.end() :] if descriptor else after
-        joined = _CONJUNCTION.match(rest)
-        if rest and not joined:
-            continue
-        names, _, joins = _split_name(before)
-        if joined:
-            more, _, more_joins = _split_name(normalise_unit_name(rest[joined.end() :]))
-            names, joins = names + more, joins or more_joins
-        return names, True, joins
-    for found in _CONJUNCTION.finditer(name):
-        if found.start() in inside:
-            continue
-        before, after = name[: found.start()], name[found.end() :]
-        if _unit_like(before) and _unit_like(after) and len(after) >= 3:
-            more, more_open, joins = _split_name(after)
-            return [(before, None), *more], more_open, joins
-    return [(name, None)], False, False
-
-
-def _inside_brackets(text: str) -> set[int]:
-    """The positions enclosed by a pair of brackets."""
-    partner = matched_brackets(text)
-    return {
-        index
-        for opening, closing in partner.items()
-        if opening < closing
-        for index in range(opening, closing + 1)
-    }
-
-
-def _unit_like(name: str) -> bool:
-    """Whether a text reads as a unit's name (in the directory, or ends like one)."""
-    name = normalise_unit_name(name)
-    known = load_directory().lookup(name) is not None
-    return len(name) >= 2 and (known or _UNIT_END.search(name) is not None)
 
 
 def _deduplicate(pieces: list[_Piece]) -> list[_Piece]:

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from workflows.directory import load_directory
 from workflows.importing.model import ParsedUnit, ParsedUnits
-from workflows.importing.units import parse_units, split_units_text
+from workflows.importing.unit_names import split_units_text
+from workflows.importing.units import parse_units
 
 LOCAL_GOVERNMENTS = "地方各级人民政府"
 
