@@ -171,7 +171,10 @@ class _Part:
 
 @dataclass(frozen=True)
 class Budget:
-    """What one message may hold: text units, entities, and lines (None: any number)."""
+    """What one message may hold: text units, entities, and lines (None: any number).
+
+    Blank lines are not counted as lines: they set groups apart and take little room.
+    """
 
     units: int = MESSAGE_LIMIT
     entities: int = ENTITY_LIMIT
@@ -236,7 +239,7 @@ class _Splitter:
         if part.first < 0:
             part.first = index
         part.last = index
-        part.lines += 1
+        part.lines += 1 if line.strip() else 0
         for token in tokens:
             self.take(index, token)
 
@@ -286,6 +289,11 @@ def _size_after(tokens: Sequence[_Token], stack: Sequence[_Token]) -> Size:
             entities += _opens_entity(token, open_tags)
             open_tags.append(token)
     return Size(units, entities)
+
+
+def split_message(lines: Sequence[str], budget: Budget = Budget()) -> list[str]:
+    """Lines of HTML as the texts of as few messages as fit (see split_html)."""
+    return [chunk.text for chunk in split_html(lines, budget)]
 
 
 def _cut(text: str, units: int) -> tuple[str, str]:
