@@ -8,6 +8,7 @@ Noto Sans CJK collection (package noto-cjk-sans-otc) or one installed on the sys
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
 import threading
@@ -332,8 +333,17 @@ def render_chart(
     family = _no_chart(rows)
     if family is None:
         return None
-    span = _x_range(rows, today)
     heading = title or tr(language, "Progress as of {date}", date=today.isoformat())
+    return _pictures(tuple(rows), today, language, heading, family)
+
+
+# The weekly digest sends the same chart to every coordinator: it is drawn once.
+@functools.lru_cache(maxsize=4)
+def _pictures(
+    rows: tuple[ChartRow, ...], today: dt.date, language: str, heading: str, family: str
+) -> ChartPictures:
+    """The pages and the whole chart of rows, drawn (and kept for the next same request)."""
+    span = _x_range(rows, today)
     pages = chart_pages(rows, language)
     drawn = tuple(
         _draw(

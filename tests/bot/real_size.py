@@ -147,7 +147,7 @@ async def _insert_all(session: AsyncSession, language: str, now: dt.datetime) ->
                 "plan_id": plan_id,
                 "number": number,
                 "text": _text(number),
-                "schedule_text": "长期坚持" if ongoing else f"{(due or start or now).year}年底前完成",
+                "schedule_text": "长期坚持" if ongoing else f"{(due or start or now).year}年底前",
                 "start_on": start,
                 "due_on": due,
                 "ongoing": ongoing,
@@ -161,7 +161,7 @@ async def _insert_all(session: AsyncSession, language: str, now: dt.datetime) ->
         (await session.execute(select(Task.number, Task.id).where(Task.plan_id == plan_id))).all()
     )
     await _milestones(session, tasks, now)
-    crowded_agencies = others[:CROWDED_AGENCIES - 1]
+    crowded_agencies = others[: CROWDED_AGENCIES - 1]
     mine = set(range(1, TASKS + 1, 2))  # 科技部 is on every odd task: 150
     assignments = []
     for number, task_id in tasks.items():
@@ -190,7 +190,8 @@ async def _insert_all(session: AsyncSession, language: str, now: dt.datetime) ->
     users, crowded = await _members(session, language, big, others, now)
     members = dict((await session.execute(select(Member.agency_id, Member.id))).all())
     reports = []
-    for index, row in enumerate(a for a in assignments if a["agency_id"] == big or a["task_id"] == tasks[1]):
+    reported = (a for a in assignments if a["agency_id"] == big or a["task_id"] == tasks[1])
+    for index, row in enumerate(reported):
         reports.append(
             {
                 "task_id": row["task_id"],
@@ -219,7 +220,8 @@ async def _milestones(session: AsyncSession, tasks: dict[int, int], now: dt.date
         if start is not None and due is not None:
             for year in range(start.year, due.year):
                 day = dt.date(year, 12, 31)
-                rows.append((f"checkpoint-{day.isoformat()}", MilestoneKind.CHECKPOINT, day, task_id))
+                key = f"checkpoint-{day.isoformat()}"
+                rows.append((key, MilestoneKind.CHECKPOINT, day, task_id))
         if due is not None:
             rows.append(("due", MilestoneKind.DUE, due, task_id))
     await session.execute(
@@ -236,7 +238,10 @@ async def _members(
     session: AsyncSession, language: str, big: int, others: list[int], now: dt.datetime
 ) -> tuple[list[tuple[int, str]], list[int]]:
     """Coordinators, 科技部's liaison and deputy, and a liaison and a deputy per other agency."""
-    def row(telegram_id: int, name: str, role: MemberRole, agency: int | None, reachable: bool) -> dict[str, Any]:
+
+    def row(
+        telegram_id: int, name: str, role: MemberRole, agency: int | None, reachable: bool
+    ) -> dict[str, Any]:
         return {"telegram_id": telegram_id, "display_name": name, "username": f"user_{telegram_id}",
                 "agency_id": agency, "role": role, "language": language,
                 "reachable": reachable, "created_at": now}  # fmt: skip
@@ -312,7 +317,9 @@ async def _links(
     )  # fmt: skip
 
 
-async def _history(session: AsyncSession, plan_id: int | None, task_id: int, now: dt.datetime) -> None:
+async def _history(
+    session: AsyncSession, plan_id: int | None, task_id: int, now: dt.datetime
+) -> None:
     """40 changes to task 1: due dates moved, agencies urged by long names."""
     await session.execute(
         insert(AuditEvent),
