@@ -9,7 +9,6 @@ from bot.i18n import tr
 from workflows.lights import Light
 
 LIGHT_MARKS = {Light.RED: "🔴", Light.YELLOW: "🟡", Light.GREEN: "🟢"}
-MESSAGE_LIMIT = 4096
 
 
 def esc(text: object) -> str:

@@ -15,7 +15,8 @@ from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.mytasks import STATE_LABELS
 from bot.chat.task_card import MILESTONE_KINDS
 from bot.i18n import tr
-from bot.render import MESSAGE_LIMIT, esc, fmt_date, light_mark, role_label, trim
+from bot.limits import MESSAGE_LIMIT, Budget, Size, measure, split_message
+from bot.render import esc, fmt_date, light_mark, role_label, trim
 from workflows.digest.model import (
     HORIZON_DAYS,
     AgencyDigest,
@@ -299,32 +300,46 @@ def agency_blocks(digest: AgencyDigest, language: str, *, late: bool) -> list[Bl
 
 def _fit(line: Line, limit: int) -> Line:
     """A line cut to the limit (only a pathological one is that long)."""
-    return line if len(line.text) <= limit else Line(trim(line.text, limit), line.task)
+    if measure(line.text).units <= limit:
+        return line
+    return Line(split_message([line.text], Budget(units=limit))[0], line.task)
 
 
 def split_blocks(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> list[list[Line]]:
-    """Pack sections into few messages; a section too long on its own is split between lines."""
+    """Pack sections into few messages; a section too long on its own is split between lines.
+
+    Sizes are Telegram's: UTF-16 units after entity parsing and at most 100 entities (each
+    digest line closes the tags it opens, so lines' sizes add up).
+    """
     messages: list[list[Line]] = []
     current: list[Line] = []
+    sizes: dict[str, Size] = {}
 
-    def size(lines: Sequence[Line]) -> int:
-        return sum(len(line.text) for line in lines) + max(len(lines) - 1, 0)
+    def size(lines: Sequence[Line]) -> Size:
+        for line in lines:
+            if line.text not in sizes:
+                sizes[line.text] = measure(line.text)
+        units = sum(sizes[line.text].units for line in lines) + max(len(lines) - 1, 0)
+        return Size(units, sum(sizes[line.text].entities for line in lines))
+
+    def fits(lines: Sequence[Line]) -> bool:
+        return size(lines).fits(limit)
 
     for block in blocks:
         block = [_fit(line, limit) for line in block]
         joined = [*current, Line(""), *block] if current else block
-        if size(joined) <= limit:
+        if fits(joined):
             current = joined
             continue
         if current:
             messages.append(current)
             current = []
-        if size(block) <= limit:
+        if fits(block):
             current = block
             continue
         for line in block:
             candidate = [*current, line]
-            if current and size(candidate) > limit:
+            if current and not fits(candidate):
                 messages.append(current)
                 candidate = [line]
             current = candidate

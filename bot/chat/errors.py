@@ -11,6 +11,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackContext
 
 from bot.i18n import normalise_language, tr
+from bot.limits import CALLBACK_ANSWER_LIMIT, MESSAGE_LIMIT, trim_units
+from bot.render import trim
 from bot.runtime import runtime_of
 from workflows.access import find_actor
 from workflows.errors import AnnexbotError
@@ -18,6 +20,7 @@ from workflows.errors import AnnexbotError
 log = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
+QUOTE_WIDTH = 80
 
 
 async def language_of(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> str:
@@ -45,7 +48,12 @@ async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any])
         return
     language = await language_of(update, context)
     if isinstance(error, AnnexbotError):
-        text = tr(language, error.template, **error.params)
+        # What the user typed comes back quoted: short, so the reply stays one small message.
+        params = {
+            key: trim(value, QUOTE_WIDTH) if isinstance(value, str) else value
+            for key, value in error.params.items()
+        }
+        text = trim_units(tr(language, error.template, **params), MESSAGE_LIMIT)
     else:
         text = tr(
             language,
@@ -53,7 +61,9 @@ async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any])
         )
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+            await update.callback_query.answer(
+                trim_units(text, CALLBACK_ANSWER_LIMIT), show_alert=True
+            )
         elif update.effective_message is not None:
             await update.effective_message.reply_text(text)
     except TelegramError:

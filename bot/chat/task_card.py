@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable
 from typing import Any
 
 from bot.i18n import N_, tr
-from bot.render import MESSAGE_LIMIT, esc, fmt_date, fmt_datetime, light_mark, role_label, trim
+from bot.limits import split_message
+from bot.render import esc, fmt_date, fmt_datetime, light_mark, role_label, trim
 from workflows.audit import AuditView
 from workflows.overview import TaskCard
 from workflows.status import ReportView
@@ -63,22 +63,6 @@ def task_title(plan: str, number: int, language: str, *, with_plan: bool = True)
     """第 5 项任务 · gf-2015-5, in bold."""
     title = f"<b>{esc(tr(language, 'Task No. {number}', number=number))}</b>"
     return f"{title} · {esc(plan)}" if with_plan else title
-
-
-def split_message(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join lines into as few messages as fit Telegram's limit, breaking only between lines."""
-    messages: list[str] = []
-    current = ""
-    for line in lines:
-        line = line if len(line) <= limit else trim(line, limit)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit and current:
-            messages.append(current)
-            candidate = line
-        current = candidate
-    if current or not messages:
-        messages.append(current)
-    return messages
 
 
 def _milestone_line(milestone: MilestoneView, language: str) -> str:

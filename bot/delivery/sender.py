@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.delivery.pacing import Pacer, PacingRateLimiter
+from bot.delivery.pictures import Pictures, send_pictures
 from bot.logs import log_context
 from bot.runtime import Runtime
 from workflows.outbox.failures import record_blocked, record_failure
@@ -45,15 +46,15 @@ MIN_WAKE_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class Rendered:
-    """A delivery turned into a message: HTML text, buttons, the task it is about, a picture.
+    """A delivery turned into a message: HTML text, buttons, the task it is about, pictures.
 
-    With a photo (PNG bytes) the text is its caption, so it must stay under 1,024 characters.
+    With pictures the text is not sent: their caption says what they are.
     """
 
     text: str
     buttons: InlineKeyboardMarkup | None = None
     task_id: int | None = None
-    photo: bytes | None = None
+    pictures: Pictures | None = None
 
 
 Renderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
@@ -233,15 +234,13 @@ class Sender:
         return None
 
     async def _deliver(self, chat_id: int, rendered: Rendered) -> Message:
-        """One Bot API call: a photo with its caption, or a text message."""
+        """A text message, or pictures (pages, albums and a file: a call for each)."""
         bot: Bot = self._application.bot
-        if rendered.photo is not None:
-            return await bot.send_photo(
+        if rendered.pictures is not None:
+            return await send_pictures(
+                bot,
                 chat_id,
-                rendered.photo,
-                caption=rendered.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=rendered.buttons,
+                rendered.pictures,
                 read_timeout=self.read_timeout,
                 write_timeout=self.read_timeout,
             )

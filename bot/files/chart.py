@@ -8,10 +8,12 @@ Noto Sans CJK collection (package noto-cjk-sans-otc) or one installed on the sys
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -62,6 +64,16 @@ FADE_STEPS = 12
 TITLE_PT = 12.0
 X_EPOCH = dt.date(1970, 1, 1)
 SHORT_SPAN_DAYS = 800  # up to about two years, quarters are labelled
+YEAR_STEPS = (1, 2, 5, 10, 20)
+YEAR_LABEL_IN = SMALL_PT / 72 * 0.62 * 4 * 1.8  # "2016" at the small size, with a gap beside it
+AXIS_SHARE = 0.72  # of the figure's width, the time axis takes about this much
+# A page is what a phone shows well: Telegram keeps a photo's longer side at 1280 px, so a
+# page of at most PAGE_ROWS rows (tasks and lead-unit headings) is drawn to be 1280 px tall at
+# most; the whole chart goes along as a file at the full DPI.
+PAGE_PIXELS = 1280
+PAGE_ROWS = 36
+PAGE_WIDTH_IN = 9.0
+PAGE_LABEL_CHARS = 20
 
 _font_lock = threading.Lock()
 _font_family: list[str | None] = []
@@ -124,6 +136,31 @@ def _groups(rows: Sequence[ChartRow], language: str) -> list[tuple[str, list[Cha
     return list(groups.items())
 
 
+Groups = list[tuple[str, list[ChartRow]]]
+
+
+def chart_pages(rows: Sequence[ChartRow], language: str, most: int = PAGE_ROWS) -> list[Groups]:
+    """Lead units' groups packed into pages of at most `most` rows (each heading is a row).
+
+    A unit keeps its tasks on one page when they fit one; a unit with more goes on over
+    pages, its heading repeated at the top of each.
+    """
+    pages: list[Groups] = [[]]
+    used = 0
+    for name, members in _groups(rows, language):
+        if used and used + 1 + len(members) > most and len(members) < most:
+            pages.append([])
+            used = 0
+        while members:
+            if used + 2 > most:
+                pages.append([])
+                used = 0
+            taken, members = members[: most - used - 1], members[most - used - 1 :]
+            pages[-1].append((name, taken))
+            used += 1 + len(taken)
+    return pages
+
+
 def _x(day: dt.date) -> float:
     """A date as a position on the chart's time axis (days since 1970-01-01)."""
     return float((day - X_EPOCH).days)
@@ -184,8 +221,19 @@ def _draw_row(ax: Axes, y: float, row: ChartRow, today: dt.date, right: dt.date)
         ax.plot([_x(row.due)], [y], marker="D", markersize=8, color=colour, alpha=alpha)
 
 
-def _date_axis(ax: Axes, left: dt.date, right: dt.date) -> None:
-    """Labelled ticks at years (quarters on a short chart), top and bottom, with a grid."""
+def _year_step(left: dt.date, right: dt.date, width_in: float) -> int:
+    """Years between labels so that labels never run together on an axis this wide."""
+    years = max((right - left).days / 365.25, 1.0)
+    per_year = width_in * AXIS_SHARE / years
+    return next((step for step in YEAR_STEPS if step * per_year >= YEAR_LABEL_IN), 50)
+
+
+def _date_axis(ax: Axes, left: dt.date, right: dt.date, width_in: float) -> None:
+    """Labelled ticks at years (quarters on a short chart), top and bottom, with a grid.
+
+    Over a long span years are labelled every 2, 5 or 10 so that the labels never touch; the
+    other years keep a tick.
+    """
     quarters = [
         dt.date(year, month, 1)
         for year in range(left.year, right.year + 1)
@@ -193,12 +241,16 @@ def _date_axis(ax: Axes, left: dt.date, right: dt.date) -> None:
         if left <= dt.date(year, month, 1) <= right
     ]
     if (right - left).days > SHORT_SPAN_DAYS:
-        major = [day for day in quarters if day.month == 1]
+        step = _year_step(left, right, width_in)
+        years = [day for day in quarters if day.month == 1]
+        major = [day for day in years if day.year % step == 0]
         labels = [str(day.year) for day in major]
+        minor = [day for day in (years if step > 1 else quarters) if day not in major]
     else:
         major, labels = quarters, [f"{day:%Y-%m}" for day in quarters]
+        minor = []
     ax.set_xticks([_x(day) for day in major], labels=labels)
-    ax.set_xticks([_x(day) for day in quarters if day not in major], minor=True)
+    ax.set_xticks([_x(day) for day in minor], minor=True)
     ax.tick_params(axis="x", labelsize=SMALL_PT, top=True, labeltop=True)
     ax.tick_params(axis="x", which="minor", top=True)
     ax.tick_params(axis="y", left=False)
@@ -238,10 +290,16 @@ def _legend(language: str, today: dt.date) -> tuple[list[Artist], list[str]]:
     return handles, labels
 
 
-def render_gantt(
-    rows: Sequence[ChartRow], *, today: dt.date, language: str, title: str | None = None
-) -> bytes | None:
-    """The chart as PNG bytes; None (and a warning in the log) without a CJK font or tasks."""
+@dataclass(frozen=True)
+class ChartPictures:
+    """A chart as photos of a page each, and the whole chart as one picture when it pages."""
+
+    pages: tuple[bytes, ...]
+    full: bytes | None
+
+
+def _no_chart(rows: Sequence[ChartRow]) -> str | None:
+    """The CJK font family to draw with; None (and why, in the log) when nothing can be drawn."""
     family = cjk_family()
     if family is None:
         log.warning(
@@ -253,18 +311,94 @@ def render_gantt(
     if not rows:
         log.info("progress chart skipped: no tasks")
         return None
+    return family
+
+
+def render_gantt(
+    rows: Sequence[ChartRow], *, today: dt.date, language: str, title: str | None = None
+) -> bytes | None:
+    """The whole chart as one PNG at full DPI; None without a CJK font (logged) or tasks."""
+    family = _no_chart(rows)
+    if family is None:
+        return None
+    span = _x_range(rows, today)
+    heading = title or tr(language, "Progress as of {date}", date=today.isoformat())
+    return _draw(_groups(rows, language), family, span, today, language, heading, _FULL)
+
+
+def render_chart(
+    rows: Sequence[ChartRow], *, today: dt.date, language: str, title: str | None = None
+) -> ChartPictures | None:
+    """Pages a phone reads (at most 1280 px) and the whole chart when it pages; None as above."""
+    family = _no_chart(rows)
+    if family is None:
+        return None
+    heading = title or tr(language, "Progress as of {date}", date=today.isoformat())
+    return _pictures(tuple(rows), today, language, heading, family)
+
+
+# The weekly digest sends the same chart to every coordinator: it is drawn once.
+@functools.lru_cache(maxsize=4)
+def _pictures(
+    rows: tuple[ChartRow, ...], today: dt.date, language: str, heading: str, family: str
+) -> ChartPictures:
+    """The pages and the whole chart of rows, drawn (and kept for the next same request)."""
+    span = _x_range(rows, today)
+    pages = chart_pages(rows, language)
+    drawn = tuple(
+        _draw(
+            groups,
+            family,
+            span,
+            today,
+            language,
+            f"{heading} ({index}/{len(pages)})" if len(pages) > 1 else heading,
+            _PAGE,
+        )
+        for index, groups in enumerate(pages, start=1)
+    )
+    if len(pages) == 1:
+        return ChartPictures(drawn, None)
+    full = _draw(_groups(rows, language), family, span, today, language, heading, _FULL)
+    return ChartPictures(drawn, full)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """How a picture is drawn: figure width, DPI and how much of a task's text is shown."""
+
+    width_in: float
+    dpi: float
+    label_chars: int
+
+
+_FULL = _Scale(WIDTH_IN, DPI, LABEL_CHARS)
+_PAGE = _Scale(PAGE_WIDTH_IN, PAGE_PIXELS / (PAGE_ROWS * ROW_IN + EXTRA_IN), PAGE_LABEL_CHARS)
+
+
+def _draw(
+    groups: Groups,
+    family: str,
+    span: tuple[dt.date, dt.date],
+    today: dt.date,
+    language: str,
+    title: str,
+    scale: _Scale,
+) -> bytes:
+    """Draw groups of rows on one figure over a date span and return the PNG."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     fonts = [family, FALLBACK_FAMILY]
-    groups = _groups(rows, language)
-    count = len(rows) + len(groups)
-    figure = Figure(figsize=(WIDTH_IN, count * ROW_IN + EXTRA_IN), dpi=DPI, layout="constrained")
+    count = sum(len(members) for _, members in groups) + len(groups)
+    figure = Figure(
+        figsize=(scale.width_in, count * ROW_IN + EXTRA_IN), dpi=scale.dpi, layout="constrained"
+    )
     FigureCanvasAgg(figure)
     marks, ax = figure.subplots(
         1, 2, sharey=True, gridspec_kw={"width_ratios": [0.35, 10], "wspace": 0}
     )
-    left, right = _x_range(rows, today)
+    left, right = span
     ax.set_xlim(_x(left), _x(right))
     ax.set_ylim(count - 0.5, -0.5)
     ticks: list[float] = []
@@ -324,7 +458,7 @@ def render_gantt(
                     family=fonts,
                 )
             ticks.append(y)
-            labels.append(f"{row.number}  {trim(row.text, LABEL_CHARS)}")
+            labels.append(f"{row.number}  {trim(row.text, scale.label_chars)}")
             y += 1
     marks.set_xlim(0, 1)
     marks.set_yticks(ticks, labels=labels, fontsize=LABEL_PT, family=fonts)
@@ -332,10 +466,10 @@ def render_gantt(
     marks.tick_params(axis="x", bottom=False, labelbottom=False)
     for spine in marks.spines.values():
         spine.set_visible(False)
-    _date_axis(ax, left, right)
+    _date_axis(ax, left, right, scale.width_in)
     ax.axvline(_x(today), color=TODAY_COLOUR, linestyle="--", linewidth=1.5, zorder=4)
     figure.suptitle(
-        title or tr(language, "Progress as of {date}", date=today.isoformat()),
+        title,
         fontsize=TITLE_PT,
         family=fonts,
     )
@@ -350,5 +484,5 @@ def render_gantt(
     )
     buffer = io.BytesIO()
     # No timestamp or version in the file, so the same chart gives the same bytes.
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=scale.dpi, metadata={"Software": None})
     return buffer.getvalue()

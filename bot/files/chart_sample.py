@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.files.chart import render_gantt
+from bot.files.chart import render_chart
 from bot.i18n import tr
 from db.engine import create_engine, create_session_factory
 from db.enums import MemberRole, ReportStatus, Role, TaskState
@@ -105,10 +105,11 @@ async def sample_rows() -> list[ChartRow]:
 
 
 def sample_chart(language: str = "zh") -> bytes | None:
-    """The sample chart as PNG bytes (None without a CJK font)."""
+    """The sample chart as PNG bytes, the photo /chart sends (None without a CJK font)."""
     rows = asyncio.run(sample_rows())
     title = tr(language, "{plan}: progress on {date}", plan=DOCUMENT, date=SAMPLE_TODAY.isoformat())
-    return render_gantt(rows, today=SAMPLE_TODAY, language=language, title=title)
+    pictures = render_chart(rows, today=SAMPLE_TODAY, language=language, title=title)
+    return pictures.pages[0] if pictures is not None else None
 
 
 def main(argv: list[str] | None = None) -> None:

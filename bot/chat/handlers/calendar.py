@@ -9,8 +9,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.chat.arguments import command_arguments, parse_task_ref
 from bot.chat.callbacks import id_number, int_arg, pack, pattern, unpack
 from bot.chat.errors import language_of
+from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
 from bot.i18n import N_, tr
-from bot.render import esc, fmt_date
+from bot.limits import CALLBACK_ANSWER_LIMIT
+from bot.render import esc, fmt_date, trim
 from bot.runtime import runtime_of
 from bot.web.feeds import feed_urls
 from db.enums import FeedScope
@@ -25,6 +27,8 @@ from workflows.feeds.links import (
 from workflows.feeds.tokens import FeedLinkView, IssuedLink
 
 AGENCY, RENEW, REVOKE, ROTATE = "cal", "caln", "fdx", "fdr"
+LINKS_PAGE, AGENCY_PAGE = "fdp", "calp"
+LINKS_PER_PAGE, AGENCIES_PER_PAGE, AGENCY_LABEL = 10, 30, 24
 MINE = frozenset({"mine", "me", "我的"})
 AGENCY_COLUMNS = 3
 USAGE_FEEDS = N_("Usage: /feeds, /feeds revoke ID or /feeds rotate ID")
@@ -88,13 +92,19 @@ async def _reply(message: Message, text: str, buttons: InlineKeyboardMarkup | No
     )
 
 
-def _agency_buttons(agencies: tuple[tuple[int, str], ...]) -> InlineKeyboardMarkup | None:
-    """A button per agency, a few to a row."""
+def _agency_buttons(
+    agencies: tuple[tuple[int, str], ...], number: int = 0
+) -> InlineKeyboardMarkup | None:
+    """A page of buttons, one per agency, a few to a row, with ◀ ▶ when there are more."""
+    pages = max(1, -(-len(agencies) // AGENCIES_PER_PAGE))
+    number = min(max(number, 0), pages - 1)
+    shown = agencies[number * AGENCIES_PER_PAGE : (number + 1) * AGENCIES_PER_PAGE]
     buttons = [
-        InlineKeyboardButton(name, callback_data=pack(AGENCY, ident)) for ident, name in agencies
+        InlineKeyboardButton(trim(name, AGENCY_LABEL), callback_data=pack(AGENCY, ident))
+        for ident, name in shown
     ]
-    rows = [buttons[i : i + AGENCY_COLUMNS] for i in range(0, len(buttons), AGENCY_COLUMNS)]
-    return InlineKeyboardMarkup(rows) if rows else None
+    navigation = page_buttons(AGENCY_PAGE, Page("", number, pages, 0, 0))
+    return keyboard(buttons, AGENCY_COLUMNS, navigation)
 
 
 async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -183,13 +193,12 @@ async def on_agency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def render_links(
-    views: list[FeedLinkView], language: str
+    views: list[FeedLinkView], language: str, number: int = 0
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The active links, each with revoke and rotate buttons."""
+    """A page of the active links, each with revoke and rotate buttons, and ◀ ▶."""
     if not views:
         return tr(language, "There are no active calendar links. /calendar makes one."), None
-    lines = [tr(language, "<b>Calendar links</b> ({count} active)", count=len(views))]
-    rows = []
+    lines = []
     for view in views:
         who = f" · {esc(view.created_by)}" if view.created_by else ""
         lines.append(
@@ -197,20 +206,24 @@ def render_links(
             f"{esc(tr(language, SCOPE_LABELS[view.scope]))} · "
             f"{fmt_date(view.created_at.date(), language)}{who}"
         )
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    tr(language, "🗑 Revoke {id}", id=view.token_id),
-                    callback_data=pack(REVOKE, view.token_id),
-                ),
-                InlineKeyboardButton(
-                    tr(language, "🔁 Rotate {id}", id=view.token_id),
-                    callback_data=pack(ROTATE, view.token_id),
-                ),
-            ]
+
+    def heading(page: int, pages: int) -> str:
+        title = tr(language, "<b>Calendar links</b> ({count} active)", count=len(views))
+        return title + esc(page_label(page, pages, language))
+
+    page = page_of(heading, lines, number, lines_per_page=LINKS_PER_PAGE)
+    text = (
+        page.text + "\n" + tr(language, "Revoke stops a link; rotate replaces it with a new one.")
+    )
+    buttons = [
+        InlineKeyboardButton(label, callback_data=pack(action, view.token_id, page.number))
+        for view in views[page.first : page.last + 1]
+        for label, action in (
+            (tr(language, "🗑 Revoke {id}", id=view.token_id), REVOKE),
+            (tr(language, "🔁 Rotate {id}", id=view.token_id), ROTATE),
         )
-    lines.append(tr(language, "Revoke stops a link; rotate replaces it with a new one."))
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    ]
+    return text, keyboard(buttons, 2, page_buttons(LINKS_PAGE, page))
 
 
 def _feeds_args(text: str) -> tuple[str, int | None]:
@@ -279,8 +292,8 @@ async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 now=runtime.now(),
             )
             language, views = await list_links(session=session, telegram_id=query.from_user.id)
-            await query.answer(_revoked(view, language)[:200])
-            text, buttons = render_links(views, language)
+            await query.answer(_revoked(view, language)[:CALLBACK_ANSWER_LIMIT])
+            text, buttons = render_links(views, language, int_arg(args, 1) or 0)
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
             return
         issued = await rotate_link(
@@ -297,10 +310,35 @@ async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """◀ ▶ under /feeds (another page of links) or /calendar (more agencies' buttons)."""
+    query = update.callback_query
+    assert query is not None
+    action, args = unpack(query.data)
+    number = int_arg(args, 0)
+    language = await language_of(update, context)
+    if number is None or query.message is None:
+        await query.answer(tr(language, "This button is out of date."))
+        return
+    async with runtime_of(context).session() as session:
+        if action == LINKS_PAGE:
+            language, views = await list_links(session=session, telegram_id=query.from_user.id)
+        else:
+            choices = await calendar_choices(session=session, telegram_id=query.from_user.id)
+    await query.answer()
+    if action == LINKS_PAGE:
+        text, buttons = render_links(views, language, number)
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+        return
+    await query.edit_message_reply_markup(_agency_buttons(choices.agencies, number))
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Add /calendar, /feeds and their buttons."""
     application.add_handler(CommandHandler("calendar", on_calendar))
     application.add_handler(CommandHandler("feeds", on_feeds))
     application.add_handler(CallbackQueryHandler(on_agency, pattern=pattern(AGENCY)))
+    for action in (LINKS_PAGE, AGENCY_PAGE):
+        application.add_handler(CallbackQueryHandler(on_page, pattern=pattern(action)))
     for action in (RENEW, REVOKE, ROTATE):
         application.add_handler(CallbackQueryHandler(on_manage, pattern=pattern(action)))

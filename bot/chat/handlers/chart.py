@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.chat.commands import incoming
-from bot.files.chart import render_gantt
+from bot.delivery.pictures import Pictures, send_pictures
+from bot.files.chart import render_chart
 from bot.i18n import tr
+from bot.render import esc
 from bot.runtime import runtime_of
 from workflows.lights import Light
-from workflows.progress import ProgressChart, progress_chart
+from workflows.progress import ChartRow, ProgressChart, progress_chart
 
 
 def chart_title(chart: ProgressChart, language: str) -> str:
@@ -40,8 +44,37 @@ def chart_caption(chart: ProgressChart, language: str) -> str:
     return f"{chart_title(chart, language)}\n{counts}"
 
 
+def chart_pictures(
+    rows: Sequence[ChartRow],
+    *,
+    today: dt.date,
+    language: str,
+    title: str,
+    caption: str,
+    name: str,
+) -> Pictures | None:
+    """The chart as photos of a page each and, when it pages, the whole as a PNG file."""
+    drawn = render_chart(rows, today=today, language=language, title=title)
+    if drawn is None:
+        return None
+    pages = len(drawn.pages)
+    if pages > 1:
+        caption += "\n" + tr(
+            language, "{pages} pages; the whole chart follows as a file.", pages=pages
+        )
+    return Pictures(
+        drawn.pages,
+        caption,
+        drawn.full,
+        f"chart-{name}-{today.isoformat()}.png",
+        tr(
+            language, "The whole chart in one picture ({count} tasks), to zoom in.", count=len(rows)
+        ),
+    )
+
+
 async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/chart [PLAN]: the chart as a photo, or a line saying why there is none."""
+    """/chart [PLAN]: the chart as photos (an album when it pages), or why there is none."""
     message, user_id, text = incoming(update)
     runtime = runtime_of(context)
     async with runtime.session() as session:
@@ -57,20 +90,22 @@ async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(tr(language, "There are no tasks to chart yet."))
         return
     await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
-    # Drawing takes a second or so; keep the event loop free meanwhile.
-    png = await asyncio.to_thread(
-        render_gantt,
+    # Drawing takes a second or so a page; keep the event loop free meanwhile.
+    pictures = await asyncio.to_thread(
+        chart_pictures,
         chart.rows,
         today=chart.today,
         language=language,
         title=chart_title(chart, language),
+        caption=esc(chart_caption(chart, language)),
+        name=chart.plan_code or "plan",
     )
-    if png is None:
+    if pictures is None:
         await message.reply_text(
             tr(language, "The chart is unavailable: no Chinese font is installed. Try /tasks.")
         )
         return
-    await message.reply_photo(png, caption=chart_caption(chart, language))
+    await send_pictures(context.bot, message.chat_id, pictures)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

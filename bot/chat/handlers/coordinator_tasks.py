@@ -12,8 +12,9 @@ from bot.chat.arguments import USAGE_AUDIT, USAGE_TASK, filter_args, task_only
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
 from bot.chat.commands import incoming, reply_html
 from bot.chat.errors import language_of
-from bot.chat.task_card import audit_line, render_task_card, split_message, task_title
+from bot.chat.task_card import audit_line, render_task_card, task_title
 from bot.i18n import N_, tr
+from bot.limits import split_message
 from bot.render import esc, fmt_date, light_mark, trim
 from bot.runtime import runtime_of
 from workflows.overview import TaskFilter, TaskPage, list_task_page, task_audit, task_card

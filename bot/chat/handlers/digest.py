@@ -16,9 +16,10 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.chat.commands import incoming
 from bot.chat.digest import digest_buttons, render_digest
+from bot.chat.handlers.chart import chart_pictures
+from bot.delivery.pictures import Pictures, send_pictures
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import leader_job, run_sweep
-from bot.files.chart import render_gantt
 from bot.i18n import N_, tr
 from bot.live_settings import settings_in
 from bot.render import esc, fmt_date
@@ -44,27 +45,34 @@ async def render_digest_part(message: OutgoingMessage, _session: AsyncSession) -
     return Rendered(str(message.payload["text"]), digest_buttons(tasks))
 
 
-async def chart_png(
+async def digest_chart(
     session: AsyncSession, *, plan_id: int, now: dt.datetime, language: str
-) -> tuple[bytes, str] | None:
-    """A plan's progress chart and its caption; None without a CJK font (logged) or tasks."""
+) -> Pictures | None:
+    """A plan's progress chart with its caption; None without a CJK font (logged) or tasks."""
     plan = await chart_plan(session, plan_id=plan_id)
     if plan is None:
         return None
     code, timezone = plan
     rows = await chart_rows(session, plan_id=plan_id, now=now)
     today = local_today(now, timezone)
-    png = await asyncio.to_thread(render_gantt, rows, today=today, language=language)
-    if png is None:
-        log.warning("digest of plan %s goes out as text only: no chart", code)
-        return None
     caption = tr(
         language,
         "📈 <b>Progress chart</b> · {plan} · {date}",
         plan=esc(code),
         date=fmt_date(today, language),
     )
-    return png, caption
+    pictures = await asyncio.to_thread(
+        chart_pictures,
+        rows,
+        today=today,
+        language=language,
+        title=tr(language, "Progress as of {date}", date=today.isoformat()),
+        caption=caption,
+        name=code,
+    )
+    if pictures is None:
+        log.warning("digest of plan %s goes out as text only: no chart", code)
+    return pictures
 
 
 def chart_renderer(
@@ -73,14 +81,13 @@ def chart_renderer(
     """A renderer for the coordinators' chart, drawn when it is sent, on the bot's clock."""
 
     async def render_chart(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
-        """The chart photo; nothing (the text went anyway) when it cannot be drawn."""
-        chart = await chart_png(
+        """The chart's pictures; nothing (the text went anyway) when it cannot be drawn."""
+        pictures = await digest_chart(
             session, plan_id=int(message.payload["plan_id"]), now=clock(), language=message.language
         )
-        if chart is None:
+        if pictures is None:
             return None
-        png, caption = chart
-        return Rendered(caption, photo=png)
+        return Rendered(pictures.caption, pictures=pictures)
 
     return render_chart
 
@@ -145,9 +152,11 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         if isinstance(digest, CoordinatorDigest):
             async with runtime.session() as session:
-                chart = await chart_png(session, plan_id=digest.plan_id, now=now, language=language)
-            if chart is not None:
-                await message.reply_photo(chart[0], caption=chart[1], parse_mode=ParseMode.HTML)
+                pictures = await digest_chart(
+                    session, plan_id=digest.plan_id, now=now, language=language
+                )
+            if pictures is not None:
+                await send_pictures(context.bot, message.chat_id, pictures)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

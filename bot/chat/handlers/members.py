@@ -4,32 +4,22 @@ from __future__ import annotations
 
 import zoneinfo
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.chat.callbacks import int_arg, pattern, unpack
 from bot.chat.errors import language_of
+from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
 from bot.i18n import tr
-from bot.render import MESSAGE_LIMIT, esc, fmt_datetime
+from bot.render import esc, fmt_datetime
 from bot.runtime import runtime_of
+from workflows.errors import ConflictError
 from workflows.invites import InviteView, create_invite
-from workflows.members import MemberView, agencies_overview, list_members
+from workflows.members import AgencyOverview, MemberView, agencies_overview, list_members
 
 DEPUTY_WORDS = {"deputy", "副", "副联络员"}
-
-
-async def reply_long(message: Message, lines: list[str]) -> None:
-    """Reply with lines, split into as many messages as Telegram's length limit needs."""
-    chunk: list[str] = []
-    size = 0
-    for line in lines:
-        if chunk and size + len(line) + 1 > MESSAGE_LIMIT:
-            await message.reply_text("\n".join(chunk), parse_mode=ParseMode.HTML)
-            chunk, size = [], 0
-        chunk.append(line)
-        size += len(line) + 1
-    if chunk:
-        await message.reply_text("\n".join(chunk), parse_mode=ParseMode.HTML)
+MEMBERS_PAGE, AGENCIES_PAGE = "mbp", "agp"
 
 
 def _invite_head(made: InviteView, language: str, until: str) -> str:
@@ -93,14 +83,9 @@ def _member_line(member: MemberView, language: str) -> str:
     return "• " + text
 
 
-async def members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/members: everyone registered, by agency."""
-    assert update.effective_message is not None
-    assert update.effective_user is not None
-    async with runtime_of(context).session() as session:
-        people = await list_members(session=session, telegram_id=update.effective_user.id)
-    language = await language_of(update, context)
-    lines = [tr(language, "<b>Members ({count})</b>", count=len(people))]
+def render_members(people: list[MemberView], language: str, number: int = 0) -> Page:
+    """A page of everyone registered, by agency (an agency's heading again on a new page)."""
+    lines: list[str] = []
     heading: str | None = None
     for person in people:
         group = person.agency_name or tr(language, "Coordinators")
@@ -108,36 +93,91 @@ async def members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             lines += ["", f"<b>{esc(group)}</b>"]
             heading = group
         lines.append(_member_line(person, language))
-    await reply_long(update.effective_message, lines)
+
+    def head(page: int, pages: int) -> str:
+        title = tr(language, "<b>Members ({count})</b>", count=len(people))
+        return title + esc(page_label(page, pages, language))
+
+    return page_of(head, lines, number)
 
 
-async def agencies(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/agencies: each agency with tasks, its liaisons, and who has none yet."""
-    assert update.effective_message is not None
-    assert update.effective_user is not None
-    async with runtime_of(context).session() as session:
-        overview = await agencies_overview(session=session, telegram_id=update.effective_user.id)
-    language = await language_of(update, context)
+def render_agencies(overview: list[AgencyOverview], language: str, number: int = 0) -> Page:
+    """A page of the agencies with tasks, their liaisons, and who has none yet."""
     missing = sum(1 for a in overview if not a.liaisons)
-    lines = [
-        tr(
-            language,
-            "<b>Agencies with tasks: {count}</b>, without a liaison: {missing}",
-            count=len(overview),
-            missing=missing,
-        )
-    ]
+    lines: list[str] = []
     for agency in overview:
         tasks = tr(language, "{count} live tasks", count=agency.tasks)
         lines += ["", f"<b>{esc(agency.name)}</b> · {tasks}"]
         if not agency.liaisons:
             lines.append("• " + tr(language, "❗ no liaison yet"))
         lines += [_member_line(m, language) for m in agency.liaisons]
-    await reply_long(update.effective_message, lines)
+
+    def head(page: int, pages: int) -> str:
+        title = tr(
+            language,
+            "<b>Agencies with tasks: {count}</b>, without a liaison: {missing}",
+            count=len(overview),
+            missing=missing,
+        )
+        return title + esc(page_label(page, pages, language))
+
+    return page_of(head, lines, number)
+
+
+async def _show(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, number: int
+) -> None:
+    """Send (a command) or edit into (a page button) a page of /members or /agencies."""
+    assert update.effective_user is not None
+    async with runtime_of(context).session() as session:
+        if action == MEMBERS_PAGE:
+            people = await list_members(session=session, telegram_id=update.effective_user.id)
+        else:
+            overview = await agencies_overview(
+                session=session, telegram_id=update.effective_user.id
+            )
+    language = await language_of(update, context)
+    if action == MEMBERS_PAGE:
+        page = render_members(people, language, number)
+    else:
+        page = render_agencies(overview, language, number)
+    buttons = keyboard([], 1, page_buttons(action, page))
+    query = update.callback_query
+    if query is None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            page.text, parse_mode=ParseMode.HTML, reply_markup=buttons
+        )
+        return
+    await query.answer()
+    await query.edit_message_text(page.text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+
+
+async def members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/members: everyone registered, by agency, a page at a time."""
+    await _show(update, context, MEMBERS_PAGE, 0)
+
+
+async def agencies(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/agencies: each agency with tasks, its liaisons, and who has none yet, a page at a time."""
+    await _show(update, context, AGENCIES_PAGE, 0)
+
+
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """◀ ▶ under /members or /agencies: another page, read again."""
+    query = update.callback_query
+    assert query is not None
+    action, args = unpack(query.data)
+    number = int_arg(args, 0)
+    if number is None:
+        raise ConflictError("This button is out of date.")
+    await _show(update, context, action, number)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add /invite, /members and /agencies."""
+    """Add /invite, /members and /agencies with their page buttons."""
     application.add_handler(CommandHandler("invite", invite))
     application.add_handler(CommandHandler("members", members))
     application.add_handler(CommandHandler("agencies", agencies))
+    for action in (MEMBERS_PAGE, AGENCIES_PAGE):
+        application.add_handler(CallbackQueryHandler(on_page, pattern=pattern(action)))

@@ -17,7 +17,9 @@ from telegram.ext import (
 
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
 from bot.chat.handlers.notes import ReplyToPrompt, drop_buttons, prompt_args
+from bot.chat.paging import keyboard, page_buttons, page_label, page_of
 from bot.i18n import N_, tr
+from bot.limits import split_message
 from bot.render import esc, fmt_date, fmt_datetime, light_mark, role_label, trim
 from bot.runtime import runtime_of
 from workflows.errors import ConflictError
@@ -34,7 +36,8 @@ from workflows.reports import (
 )
 from workflows.status import ReportView
 
-OPEN, STATUS, PERCENT, SKIP = "myt", "mys", "myp", "myk"
+OPEN, STATUS, PERCENT, SKIP, LIST_PAGE = "myt", "mys", "myp", "myk", "myl"
+TASKS_PER_PAGE, BUTTONS_PER_ROW = 15, 5
 PERCENTS = (0, 25, 50, 75, 100)
 STATUS_LABELS = {
     "on_track": N_("🟢 On track"),
@@ -47,12 +50,12 @@ LIST_WIDTH, CARD_WIDTH, NOTE_WIDTH = 40, 600, 300
 STALE = "This button is out of date."
 
 
-def render_list(result: MyTasks) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The list of an agency's tasks and a button per task."""
+def render_list(result: MyTasks, number: int = 0) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of an agency's tasks, a button per task and ◀ ▶ to the other pages."""
     language = result.language
     if not result.tasks:
         return tr(language, "Your agency has no tasks yet."), None
-    lines = [tr(language, "<b>Tasks of {agency}</b>", agency=esc(result.agency))]
+    lines = []
     for task in result.tasks:
         when = fmt_date(task.next_date, language)
         role = esc(role_label(task.role, language))
@@ -60,14 +63,19 @@ def render_list(result: MyTasks) -> tuple[str, InlineKeyboardMarkup | None]:
             f"{light_mark(task.light)} <b>{task.number}</b> · {role}"
             f" · {when} · {esc(trim(task.text, LIST_WIDTH))}"
         )
+
+    def heading(page: int, pages: int) -> str:
+        title = tr(language, "<b>Tasks of {agency}</b>", agency=esc(result.agency))
+        return title + esc(page_label(page, pages, language))
+
+    page = page_of(heading, lines, number, lines_per_page=TASKS_PER_PAGE)
     buttons = [
         InlineKeyboardButton(
             f"{light_mark(t.light)} {t.number}", callback_data=pack(OPEN, t.task_id)
         )
-        for t in result.tasks
+        for t in result.tasks[page.first : page.last + 1]
     ]
-    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    return page.text, keyboard(buttons, BUTTONS_PER_ROW, page_buttons(LIST_PAGE, page))
 
 
 def _report_line(report: ReportView, timezone: zoneinfo.ZoneInfo, language: str) -> str:
@@ -80,8 +88,8 @@ def _report_line(report: ReportView, timezone: zoneinfo.ZoneInfo, language: str)
     return f"• {esc(report.agency)}: {esc(status)}{percent}{note} ({when}{who})"
 
 
-def render_card(card: TaskCard) -> tuple[str, InlineKeyboardMarkup | None]:
-    """A task card for a liaison or coordinator, with status buttons when they may report."""
+def render_card(card: TaskCard) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """A task card as one or more messages, with status buttons on the last when one may report."""
     language = card.language
     role = f" · {esc(role_label(card.role, language))}" if card.role else ""
     lines = [
@@ -103,7 +111,7 @@ def render_card(card: TaskCard) -> tuple[str, InlineKeyboardMarkup | None]:
         tr(language, "No reports yet.")
     ]
     if not card.can_report:
-        return "\n".join(lines), None
+        return split_message(lines), None
     lines += ["", tr(language, "How is it going? Choose a status.")]
     buttons = [
         InlineKeyboardButton(
@@ -111,7 +119,7 @@ def render_card(card: TaskCard) -> tuple[str, InlineKeyboardMarkup | None]:
         )
         for status, label in STATUS_LABELS.items()
     ]
-    return "\n".join(lines), InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+    return split_message(lines), InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
 def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup]:
@@ -151,6 +159,21 @@ async def mytasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
 
 
+async def on_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """◀ ▶ under /mytasks: another page of the agency's tasks, read again."""
+    query = update.callback_query
+    assert query is not None
+    number = int_arg(unpack(query.data)[1], 0)
+    if number is None:
+        raise ConflictError(STALE)
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
+        result = await my_tasks(session, telegram_id=query.from_user.id, now=runtime.now())
+    text, buttons = render_list(result, number)
+    await query.answer()
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+
+
 async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A task button: send the task's card (recorded as about the task, for note replies)."""
     query = update.callback_query
@@ -164,8 +187,13 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         card = await task_card(
             session, telegram_id=query.from_user.id, task_id=task_id, now=runtime.now()
         )
-        text, buttons = render_card(card)
-        sent = await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+        texts, buttons = render_card(card)
+        for text in texts[:-1]:
+            await query.message.reply_text(text, parse_mode=ParseMode.HTML)
+        # Notes are replies to the message with the buttons, so that one is remembered.
+        sent = await query.message.reply_text(
+            texts[-1], parse_mode=ParseMode.HTML, reply_markup=buttons
+        )
         await remember(
             session,
             chat_id=sent.chat_id,
@@ -297,8 +325,9 @@ async def on_skip(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add /mytasks, the card, status, percent and skip buttons, and typed percents."""
+    """Add /mytasks and its pages, the card, status, percent and skip buttons, typed percents."""
     application.add_handler(CommandHandler("mytasks", mytasks))
+    application.add_handler(CallbackQueryHandler(on_list_page, pattern=pattern(LIST_PAGE)))
     application.add_handler(CallbackQueryHandler(on_open, pattern=pattern(OPEN)))
     application.add_handler(CallbackQueryHandler(on_status, pattern=pattern(STATUS)))
     application.add_handler(CallbackQueryHandler(on_percent, pattern=pattern(PERCENT)))

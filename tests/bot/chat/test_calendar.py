@@ -105,8 +105,9 @@ async def test_feeds_lists_revokes_and_rotates(people: BotHarness) -> None:
     assert listing.text is not None
     assert listing.text.startswith("日历链接（有效 2 个）")
     assert "gf-2015-5/5" in listing.text
-    assert listing.callback_data == ["fdx:1", "fdr:1", "fdx:2", "fdr:2"]
-    await people.press(BOSS, listing.message_id, "fdx:1")
+    # Each button carries its link and the page it is on, so the list stays on that page.
+    assert listing.callback_data == ["fdx:1:0", "fdr:1:0", "fdx:2:0", "fdr:2:0"]
+    await people.press(BOSS, listing.message_id, "fdx:1:0")
     edited = people.last(BOSS)
     assert (edited.text or "").startswith("日历链接（有效 1 个）")
     [rotated] = await people.send(BOSS, "/feeds rotate 2")

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.chat.task_card import split_message
+from bot.limits import split_message
 from db.enums import MemberRole
 from db.models import Milestone
 from tests.bot.harness import BotHarness

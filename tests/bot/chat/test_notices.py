@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.render import MESSAGE_LIMIT
+from bot.limits import MESSAGE_LIMIT
 from db.enums import MemberRole
 from db.models import Assignment, ChatMessage, Task
 from tests.bot.harness import BotHarness

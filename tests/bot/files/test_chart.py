@@ -17,7 +17,22 @@ from matplotlib import font_manager
 from matplotlib import image as mpimg
 
 from bot.files import chart
-from bot.files.chart import COLOURS, DPI, LABEL_PT, SMALL_PT, cjk_family, render_gantt
+from bot.files.chart import (
+    AXIS_SHARE,
+    COLOURS,
+    DPI,
+    LABEL_PT,
+    PAGE_PIXELS,
+    PAGE_ROWS,
+    SMALL_PT,
+    WIDTH_IN,
+    YEAR_LABEL_IN,
+    _year_step,
+    chart_pages,
+    cjk_family,
+    render_chart,
+    render_gantt,
+)
 from bot.files.chart_sample import SAMPLE_TODAY, sample_chart, sample_rows
 from workflows.lights import Light
 from workflows.progress import ChartRow
@@ -151,9 +166,64 @@ def test_no_font_no_chart(
 
 
 def test_the_committed_sample_is_current() -> None:
-    """docs/chart-sample.png is the sample as drawn now (`python -m bot.files.chart_sample`)."""
+    """docs/chart-sample.png is the photo /chart sends, as drawn now (`python -m
+    bot.files.chart_sample`): the bundled plan is one page."""
     committed = SAMPLE.read_bytes()
-    assert png_size(committed) == (1440, 2522)
+    assert png_size(committed) == (958, 1193)
     data = sample_chart("zh")
     assert data is not None
     assert png_size(data) == png_size(committed)
+
+
+def _real_size_rows(count: int = 300, leads: int = 44) -> list[ChartRow]:
+    """A plan of real size: tasks over 2015-2030 under many lead units, one unit with 60."""
+    base = ChartRow(1, "开展试点示范", "", None, None, None, False, False, Light.GREEN)
+    return [
+        dataclasses.replace(
+            base,
+            number=n,
+            lead="发展改革委" if n <= 60 else f"第{n % leads}司",
+            start=dt.date(2015, 1, 1) + dt.timedelta(days=n * 17),
+            due=dt.date(2016, 1, 1) + dt.timedelta(days=n * 19),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def test_pages_hold_whole_units_and_go_on_over_a_large_one() -> None:
+    """At most PAGE_ROWS rows a page; every task once; a unit of 60 spans pages, named on each."""
+    rows = _real_size_rows()
+    pages = chart_pages(rows, "zh")
+    assert all(sum(1 + len(m) for _, m in page) <= PAGE_ROWS for page in pages)
+    numbers = [r.number for page in pages for _, members in page for r in members]
+    assert sorted(numbers) == list(range(1, 301))
+    assert [name for name, _ in pages[0]] == ["发展改革委"]
+    assert pages[1][0][0] == "发展改革委"
+    units = [name for page in pages for name, _ in page]
+    assert len(units) == len(set(units)) + 1  # only the large unit is named twice
+    assert 9 <= len(pages) <= 12
+
+
+def test_year_labels_never_run_together() -> None:
+    """Over 16 years or 60, labelled years are far enough apart for their labels."""
+    for years in (3, 16, 60):
+        left, right = dt.date(2015, 1, 1), dt.date(2015 + years, 1, 1)
+        step = _year_step(left, right, WIDTH_IN)
+        assert step * WIDTH_IN * AXIS_SHARE / years >= YEAR_LABEL_IN
+    assert _year_step(dt.date(2015, 1, 1), dt.date(2018, 1, 1), WIDTH_IN) == 1
+
+
+def test_a_plan_of_real_size_pages_within_photo_limits() -> None:
+    """120 tasks: pages of at most 1280 px a side (read on a phone), the whole at full DPI."""
+    rows = _real_size_rows(120)
+    drawn = render_chart(rows, today=dt.date(2016, 3, 1), language="en")
+    assert drawn is not None
+    assert len(drawn.pages) >= 3
+    for page in drawn.pages:
+        width, height = png_size(page)
+        assert max(width, height) <= PAGE_PIXELS
+        assert len(page) < 10 * 1024 * 1024
+    assert drawn.full is not None
+    width, height = png_size(drawn.full)
+    assert width == WIDTH_IN * DPI
+    assert height > 10_000 - width  # over sendPhoto's limit: it goes as a file
