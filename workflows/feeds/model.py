@@ -14,6 +14,18 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
+class Reader:
+    """Whose eyes a feed is written for: a coordinator's (every report) or one agency's.
+
+    An agency reads what its liaisons read on the task card: every agency's reports on the
+    tasks it leads, only its own on the tasks it co-handles. No reader: public facts only.
+    """
+
+    coordinator: bool = False
+    agency_id: int | None = None
+
+
+@dataclass(frozen=True)
 class FeedSource:
     """What a feed covers: a scope and the ids that pin it down."""
 
@@ -22,6 +34,7 @@ class FeedSource:
     agency_id: int | None = None
     task_id: int | None = None
     member_id: int | None = None
+    reader: Reader | None = None
 
 
 @dataclass(frozen=True)
