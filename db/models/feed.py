@@ -1,4 +1,4 @@
-"""Calendar feed tokens: scoped, revocable, kept only as hashes."""
+"""Calendar feed tokens (scoped, revocable, kept only as hashes) and the UIDs' domain."""
 
 from __future__ import annotations
 
@@ -27,3 +27,13 @@ class FeedToken(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class Installation(Base):
+    """This installation's identity, chosen once: the domain its calendar UIDs end in."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid_domain: Mapped[str] = mapped_column(String(253))
+    created_at: Mapped[dt.datetime]
