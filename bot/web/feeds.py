@@ -25,7 +25,7 @@ from bot.runtime import Runtime
 from bot.web.feed_throttle import BadTokenThrottle
 from workflows.errors import NotFoundError
 from workflows.feeds.cache import CachedFeed, FeedCache
-from workflows.feeds.calendar import current_feed, feed_state
+from workflows.feeds.calendar import current_feed
 from workflows.feeds.installation import uid_domain
 from workflows.feeds.model import FeedOptions
 from workflows.feeds.tokens import TokenState, lookup
@@ -119,17 +119,18 @@ class _Options:
     """What every feed of this process shares: the UID domain and the alarm days in force.
 
     The UID domain never changes once chosen; the alarm days are read again only when the
-    settings' version (in the feed's data version) changes, as reading them costs milliseconds.
+    feed data's version (which settings changes raise too) moves, as reading them costs
+    milliseconds.
     """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.domain: str | None = None
         self.alarm_days: int | None = None
-        self.settings_version: object = object()
+        self.version: object = object()
 
     async def get(
-        self, session: AsyncSession, settings_version: object, request: Request
+        self, session: AsyncSession, version: int | None, request: Request
     ) -> FeedOptions:
         """The options of a request's feed."""
         if self.domain is None:
@@ -138,9 +139,9 @@ class _Options:
                 public_base_url=self.runtime.settings.public_base_url,
                 now=self.runtime.now(),
             )
-        if settings_version != self.settings_version:
+        if version is None or version != self.version:
             settings = await settings_in(session, self.runtime.settings)
-            self.alarm_days, self.settings_version = settings.feed_alarm_days, settings_version
+            self.alarm_days, self.version = settings.feed_alarm_days, version
         return FeedOptions(
             uid_domain=self.domain,
             bot_url=bot_link(self.runtime.bot_username),
@@ -191,10 +192,14 @@ def feed_route(
                     guard.failed(address)
                 return None
             try:
-                state = await feed_state(session, found.source)
-                options = await shared.get(session, state.version.settings, request)
+                options = await shared.get(session, found.version, request)
                 return await current_feed(
-                    session, state, options=options, now=now, cache=kept_feeds
+                    session,
+                    found.source,
+                    version=found.version,
+                    options=options,
+                    now=now,
+                    cache=kept_feeds,
                 )
             except NotFoundError:
                 return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
@@ -37,3 +37,16 @@ class Installation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uid_domain: Mapped[str] = mapped_column(String(253))
     created_at: Mapped[dt.datetime]
+
+
+class FeedDataVersion(Base):
+    """A counter the database raises on every write to what feeds show (triggers, migration 0008).
+
+    One row (id 1). Feeds compare it before loading anything: an unchanged counter means an
+    unchanged feed, so a 304 costs one indexed read.
+    """
+
+    __tablename__ = "feed_data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -10,9 +10,9 @@ its holder could read on the task card, and every task's public facts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from icalendar import Calendar, vDuration
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope
@@ -22,14 +22,14 @@ from workflows.feeds.events import milestone_component, task_part, writer_for
 from workflows.feeds.installation import uid_domain
 from workflows.feeds.model import Feed, FeedOptions, FeedSource, FeedTask, Reader
 from workflows.feeds.selection import (
-    Scope,
-    Version,
+    Description,
+    data_version,
+    describe,
     load_tasks,
     only_plan,
     plan_by_code,
     plan_name,
     scope_of,
-    version_of,
 )
 from workflows.feeds.timing import light_span
 from workflows.feeds.words import english, words_for
@@ -41,37 +41,29 @@ REFRESH_INTERVAL = dt.timedelta(hours=1)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-@dataclass(frozen=True)
-class FeedState:
-    """What a feed covers and the version of its data, known before anything is loaded."""
-
-    source: FeedSource
-    scope: Scope
-    version: Version
-
-
-async def feed_state(session: AsyncSession, source: FeedSource) -> FeedState:
-    """A source's scope and data version (one aggregate query); NotFoundError when gone."""
-    scope = await scope_of(session, source)
-    return FeedState(source, scope, await version_of(session, scope))
-
-
 async def current_feed(
     session: AsyncSession,
-    state: FeedState,
+    source: FeedSource,
     *,
+    version: int | None,
     options: FeedOptions,
     now: dt.datetime,
     cache: FeedCache,
     checkin_days: int = DEFAULT_CHECKIN_DAYS,
 ) -> CachedFeed:
-    """The feed for a state: kept when its version, options and lights are unchanged, else built."""
-    key = (state.source, options, checkin_days, state.version)
-    kept = cache.get(key, now)
+    """A source's feed at a data version: the kept one while version and lights hold, or built."""
+    key = (source, version, options, checkin_days)
+    kept = cache.get(key, now) if version is not None else None
     if kept is not None:
         return kept
-    feed = await _build(session, state, options=options, now=now, checkin_days=checkin_days)
-    return cache.put(key, feed)
+    feed = await build_feed(session, source, options=options, now=now, checkin_days=checkin_days)
+    return cache.put(key, feed) if version is not None else CachedFeed(feed)
+
+
+async def feed_version(session: AsyncSession) -> int | None:
+    """The feed data's version now (None when the database keeps none)."""
+    version: int | None = await session.scalar(select(data_version()))
+    return version
 
 
 async def build_feed(
@@ -83,8 +75,34 @@ async def build_feed(
     checkin_days: int = DEFAULT_CHECKIN_DAYS,
 ) -> Feed:
     """The calendar of a feed source, built now; raises NotFoundError when it covers nothing."""
-    state = await feed_state(session, source)
-    return await _build(session, state, options=options, now=now, checkin_days=checkin_days)
+    words = words_for(options.language)
+    about = await describe(session, source)
+    tasks = await load_tasks(session, scope_of(source))
+    reader = source.reader
+    agency = await session.get(Agency, reader.agency_id) if reader and reader.agency_id else None
+    reader_agency = agency.name if agency is not None else None
+    name = _name(source, about, words)
+    plan = about.plan
+    timezone = plan.timezone if plan else tasks[0].timezone if tasks else DEFAULT_TIMEZONE
+    writer = writer_for(words, options)
+    spans = {task.id: light_span(task, now=now, checkin_days=checkin_days) for task in tasks}
+    parts = {
+        task.id: task_part(task, spans[task.id], _visible(task, reader, reader_agency), writer)
+        for task in tasks
+    }
+    pairs = sorted(
+        ((task, m) for task in tasks for m in task.milestones),
+        key=lambda pair: (pair[1].on_date, pair[0].plan_code, pair[0].number, pair[1].id),
+    )
+    chunks = [_header(name, timezone, words)]
+    last = about.changed.astimezone(dt.UTC).replace(microsecond=0)
+    for task, milestone in pairs:
+        chunk, changed = milestone_component(parts[task.id], milestone, writer)
+        chunks.append(chunk)
+        last = max(last, changed)
+    chunks.append(b"END:VCALENDAR\r\n")
+    until = min((s.until for s in spans.values() if s.until is not None), default=None)
+    return Feed(b"".join(chunks), last, name, len(pairs), until)
 
 
 def _visible(task: FeedTask, reader: Reader | None, agency: str | None) -> tuple[ReportView, ...]:
@@ -95,16 +113,15 @@ def _visible(task: FeedTask, reader: Reader | None, agency: str | None) -> tuple
     return visible_reports(task.reports, coordinator=reader.coordinator, role=role, agency=agency)
 
 
-async def _name(session: AsyncSession, state: FeedState, words: dict[str, str]) -> str:
+def _name(source: FeedSource, about: Description, words: dict[str, str]) -> str:
     """What the calendar is called: the plan, then the agency, the task or the member's tasks."""
-    scope, source = state.scope, state.source
-    prefix = f"{plan_name(scope.plan)} · " if scope.plan is not None else ""
+    prefix = f"{plan_name(about.plan)} · " if about.plan is not None else ""
     if source.scope is FeedScope.PLAN:
         return f"{prefix}{words['plan']}"
     if source.scope is FeedScope.TASK:
-        return f"{prefix}{words['task']} {scope.title}"
-    if source.scope is FeedScope.AGENCY and scope.agency is not None:
-        agency = scope.agency
+        return f"{prefix}{words['task']} {about.task_number}"
+    if source.scope is FeedScope.AGENCY and about.agency is not None:
+        agency = about.agency
         return prefix + (agency.name_en if english(words) and agency.name_en else agency.name)
     return f"{prefix}{words['member']}"
 
@@ -122,44 +139,6 @@ def _header(name: str, timezone: str, words: dict[str, str]) -> bytes:
     calendar.add("X-WR-TIMEZONE", timezone)
     written: bytes = calendar.to_ical()
     return written.removesuffix(b"END:VCALENDAR\r\n")
-
-
-async def _build(
-    session: AsyncSession,
-    state: FeedState,
-    *,
-    options: FeedOptions,
-    now: dt.datetime,
-    checkin_days: int,
-) -> Feed:
-    """Load the scope's rows and write the calendar."""
-    words = words_for(options.language)
-    tasks = await load_tasks(session, state.scope)
-    reader = state.source.reader
-    agency = await session.get(Agency, reader.agency_id) if reader and reader.agency_id else None
-    reader_agency = agency.name if agency is not None else None
-    name = await _name(session, state, words)
-    plan = state.scope.plan
-    timezone = plan.timezone if plan else tasks[0].timezone if tasks else DEFAULT_TIMEZONE
-    writer = writer_for(words, options)
-    spans = {task.id: light_span(task, now=now, checkin_days=checkin_days) for task in tasks}
-    parts = {
-        task.id: task_part(task, spans[task.id], _visible(task, reader, reader_agency), writer)
-        for task in tasks
-    }
-    pairs = sorted(
-        ((task, m) for task in tasks for m in task.milestones),
-        key=lambda pair: (pair[1].on_date, pair[0].plan_code, pair[0].number, pair[1].id),
-    )
-    chunks = [_header(name, timezone, words)]
-    last = state.scope.changed.astimezone(dt.UTC).replace(microsecond=0)
-    for task, milestone in pairs:
-        chunk, changed = milestone_component(parts[task.id], milestone, writer)
-        chunks.append(chunk)
-        last = max(last, changed)
-    chunks.append(b"END:VCALENDAR\r\n")
-    until = min((s.until for s in spans.values() if s.until is not None), default=None)
-    return Feed(b"".join(chunks), last, name, len(pairs), until)
 
 
 async def export_calendar(

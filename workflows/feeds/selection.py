@@ -1,8 +1,7 @@
-"""What a feed covers: the tasks of its source, their version, their rows, and its name.
+"""What a feed covers: its tasks' rows, what it is named after, and the data's version.
 
-The version is one aggregate query over the rows a feed reads (counts and newest change times
-of its tasks, milestones and reports, and of the settings), so an unchanged feed is known
-before anything is loaded.
+The version is a counter the database raises on every write a feed could show (triggers made
+by migration 0008), so an unchanged feed is known before anything is loaded.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope, MemberRole, TaskState
@@ -20,11 +19,10 @@ from db.models import (
     Agency,
     Assignment,
     AuditEvent,
+    FeedDataVersion,
     Member,
     Milestone,
     Plan,
-    SettingOverride,
-    StatusReport,
     Task,
 )
 from workflows.errors import NotFoundError
@@ -43,22 +41,18 @@ FINISHING = ("task.done", CLOSE)
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Which tasks a source covers and what its calendar is called (before any task is read)."""
+class Description:
+    """What a feed's calendar is named after, and since when that stands."""
 
-    condition: ColumnElement[bool]
     plan: Plan | None
-    title: str | None
     agency: Agency | None
+    task_number: int | None
     changed: dt.datetime
 
 
-@dataclass(frozen=True)
-class Version:
-    """A cheap stand-in for everything a feed shows: equal versions, equal data."""
-
-    data: tuple[Any, ...]
-    settings: dt.datetime | None
+def data_version() -> ScalarSelect[int]:
+    """The database's feed data counter, raised by triggers on every write a feed could show."""
+    return select(FeedDataVersion.counter).where(FeedDataVersion.id == 1).scalar_subquery()
 
 
 def plan_name(plan: Plan) -> str:
@@ -84,79 +78,63 @@ async def plan_by_code(session: AsyncSession, code: str) -> Plan:
     return plan
 
 
-def _of_agency(agency_id: int | None) -> ColumnElement[bool]:
+def _of_agency(agency_id: int | ScalarSelect[Any] | None) -> ColumnElement[bool]:
     """Tasks an agency is assigned to."""
     return Task.id.in_(select(Assignment.task_id).where(Assignment.agency_id == agency_id))
 
 
-async def scope_of(session: AsyncSession, source: FeedSource) -> Scope:
-    """The tasks a source covers; NotFoundError when what it covers is gone."""
+def _plan_exists(plan_id: int | None) -> list[ColumnElement[bool]]:
+    """The condition that a named plan still exists (none when no plan is named)."""
+    return [] if plan_id is None else [select(Plan.id).where(Plan.id == plan_id).exists()]
+
+
+def scope_of(source: FeedSource) -> ColumnElement[bool]:
+    """Which tasks a source covers, as SQL."""
+    in_plan = [] if source.plan_id is None else [Task.plan_id == source.plan_id]
+    if source.scope is FeedScope.PLAN:
+        return and_(true(), *in_plan)
+    if source.scope is FeedScope.AGENCY:
+        return and_(_of_agency(source.agency_id), *in_plan)
+    if source.scope is FeedScope.TASK:
+        return Task.id == source.task_id
+    member = Member.id == source.member_id
+    everything = (
+        select(Member.id)
+        .where(member, Member.role == MemberRole.COORDINATOR, Member.agency_id.is_(None))
+        .exists()
+    )
+    mine = _of_agency(select(Member.agency_id).where(member).scalar_subquery())
+    return and_(or_(everything, mine), *in_plan)
+
+
+async def describe(session: AsyncSession, source: FeedSource) -> Description:
+    """What a feed is named after; NotFoundError when it is gone."""
     plan = await session.get(Plan, source.plan_id) if source.plan_id is not None else None
     if source.plan_id is not None and plan is None:
         raise NotFoundError(GONE)
-    conditions: list[ColumnElement[bool]] = [Task.plan_id == plan.id] if plan else []
     changed = plan.updated_at if plan is not None else EPOCH
-    agency: Agency | None = None
-    title: str | None = None
     if source.scope is FeedScope.PLAN:
         if plan is None:
             raise NotFoundError(GONE)
-    elif source.scope is FeedScope.AGENCY:
+        return Description(plan, None, None, changed)
+    if source.scope is FeedScope.AGENCY:
         agency = await session.get(Agency, source.agency_id) if source.agency_id else None
         if agency is None:
             raise NotFoundError(GONE)
-        conditions.append(_of_agency(agency.id))
-        changed = max(changed, agency.created_at)
-    elif source.scope is FeedScope.TASK:
+        return Description(plan, agency, None, max(changed, agency.created_at))
+    if source.scope is FeedScope.TASK:
         task = await session.get(Task, source.task_id) if source.task_id else None
-        if task is None:
+        plan = await session.get(Plan, task.plan_id) if task is not None else None
+        if task is None or plan is None:
             raise NotFoundError(GONE)
-        plan = await session.get(Plan, task.plan_id)
-        assert plan is not None
-        conditions = [Task.id == task.id]
-        changed, title = plan.updated_at, str(task.number)
-    else:
-        member = await session.get(Member, source.member_id) if source.member_id else None
-        if member is None or member.left_at is not None:
-            raise NotFoundError(GONE)
-        if not (member.role is MemberRole.COORDINATOR and member.agency_id is None):
-            conditions.append(_of_agency(member.agency_id))
-        changed = max(changed, member.created_at)
-    return Scope(and_(true(), *conditions), plan, title, agency, changed)
+        return Description(plan, None, task.number, plan.updated_at)
+    member = await session.get(Member, source.member_id) if source.member_id else None
+    if member is None or member.left_at is not None:
+        raise NotFoundError(GONE)
+    return Description(plan, None, None, max(changed, member.created_at))
 
 
-async def version_of(session: AsyncSession, scope: Scope) -> Version:
-    """Counts and newest change times of the scope's tasks, milestones, reports and settings."""
-    tasks = select(Task.id).where(scope.condition)
-    row = (
-        await session.execute(
-            select(
-                select(func.count()).select_from(Task).where(scope.condition).scalar_subquery(),
-                select(func.max(Task.updated_at)).where(scope.condition).scalar_subquery(),
-                select(func.max(Task.removed_at)).where(scope.condition).scalar_subquery(),
-                select(func.count())
-                .select_from(Milestone)
-                .where(Milestone.task_id.in_(tasks))
-                .scalar_subquery(),
-                select(func.max(Milestone.updated_at))
-                .where(Milestone.task_id.in_(tasks))
-                .scalar_subquery(),
-                select(func.count())
-                .select_from(StatusReport)
-                .where(StatusReport.task_id.in_(tasks))
-                .scalar_subquery(),
-                select(func.max(StatusReport.id))
-                .where(StatusReport.task_id.in_(tasks))
-                .scalar_subquery(),
-                select(func.max(SettingOverride.updated_at)).scalar_subquery(),
-            )
-        )
-    ).one()
-    *data, settings = row
-    return Version(tuple(data), settings)
-
-
-async def load_tasks(session: AsyncSession, scope: Scope) -> list[FeedTask]:
+async def load_tasks(session: AsyncSession, condition: ColumnElement[bool]) -> list[FeedTask]:
     """The scope's tasks with units, milestones, latest reports and finishing times."""
     # Plain rows through the connection: ORM row processing costs more than the query.
     connection = await session.connection()
@@ -177,11 +155,11 @@ async def load_tasks(session: AsyncSession, scope: Scope) -> list[FeedTask]:
                 Task.updated_at,
             )
             .join(Plan, Plan.id == Task.plan_id)
-            .where(scope.condition)
+            .where(condition)
             .order_by(Plan.code, Task.number)
         )
     ).all()
-    ids = select(Task.id).where(scope.condition)
+    ids = select(Task.id).where(condition)
     units: dict[int, list[FeedUnit]] = {}
     for a in await connection.execute(
         select(

@@ -9,8 +9,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.enums import FeedScope, MemberRole
 from db.models import Agency, Assignment, FeedToken, Member, Plan, Task
@@ -19,6 +20,7 @@ from workflows.access import Actor
 from workflows.agencies import find_agency
 from workflows.errors import NotFoundError
 from workflows.feeds.model import FeedSource, Reader
+from workflows.feeds.selection import data_version
 
 TOKEN_BYTES = 24  # 192 random bits
 
@@ -144,14 +146,32 @@ class TokenState(enum.Enum):
 
 @dataclass(frozen=True)
 class TokenLookup:
-    """A presented token's state, what it opens when live, and since when it is dead."""
+    """A presented token's state, what it opens, when it was revoked, the data's version."""
 
     state: TokenState
     source: FeedSource | None = None
     dead_since: dt.datetime | None = None
+    version: int | None = None
 
 
-async def _holder_reader(session: AsyncSession, row: FeedToken) -> Reader | None:
+def _with_holders() -> Select[FeedToken, Member, Member, bool]:
+    """Token rows with their maker, their member and whether the maker's agency is on the task."""
+    creator, owner = aliased(Member), aliased(Member)
+    assigned = (
+        select(Assignment.id)
+        .where(Assignment.task_id == FeedToken.task_id, Assignment.agency_id == creator.agency_id)
+        .exists()
+    )
+    return (
+        select(FeedToken, creator, owner, assigned)
+        .outerjoin(creator, creator.id == FeedToken.created_by_id)
+        .outerjoin(owner, owner.id == FeedToken.member_id)
+    )
+
+
+def _reader(
+    row: FeedToken, creator: Member | None, owner: Member | None, assigned: bool
+) -> Reader | None:
     """Whose eyes the link's feed is for, or None when its holder could no longer ask for it.
 
     A link lives while its holder could still ask for it in the chat: the member who made it
@@ -159,7 +179,6 @@ async def _holder_reader(session: AsyncSession, row: FeedToken) -> Reader | None
     their agency, a liaison's task link is on a task their agency is still assigned to. Links
     made on the command line (no member) are the operator's: plan and agency links only.
     """
-    creator = await session.get(Member, row.created_by_id) if row.created_by_id else None
     if row.created_by_id is not None and (creator is None or creator.left_at is not None):
         return None
     coordinator = creator is None or creator.role is MemberRole.COORDINATOR
@@ -174,18 +193,20 @@ async def _holder_reader(session: AsyncSession, row: FeedToken) -> Reader | None
             return None
         if coordinator:
             return Reader(coordinator=True)
-        assigned = await session.scalar(
-            select(Assignment.id).where(
-                Assignment.task_id == row.task_id, Assignment.agency_id == creator.agency_id
-            )
-        )
-        return Reader(agency_id=creator.agency_id) if assigned is not None else None
-    member = await session.get(Member, row.member_id) if row.member_id else None
-    if member is None or member.left_at is not None:
+        return Reader(agency_id=creator.agency_id) if assigned else None
+    if owner is None or owner.left_at is not None:
         return None
-    if member.role is MemberRole.COORDINATOR:
+    if owner.role is MemberRole.COORDINATOR:
         return Reader(coordinator=True)
-    return Reader(agency_id=member.agency_id) if member.agency_id is not None else None
+    return Reader(agency_id=owner.agency_id) if owner.agency_id is not None else None
+
+
+# Built once: building it (aliases, subqueries) costs more than running it.
+_LOOKUP = (
+    _with_holders()
+    .add_columns(data_version())
+    .where(FeedToken.token_hash == bindparam("token_hash"))
+)
 
 
 async def lookup(session: AsyncSession, token: str) -> TokenLookup:
@@ -193,15 +214,16 @@ async def lookup(session: AsyncSession, token: str) -> TokenLookup:
     if len(token) != TOKEN_LENGTH:
         return TokenLookup(TokenState.UNKNOWN)
     wanted = hash_token(token)
-    row = await session.scalar(select(FeedToken).where(FeedToken.token_hash == wanted))
+    found = (await session.execute(_LOOKUP, {"token_hash": wanted})).first()
     # The lookup is by hash, so timing tells nothing of the token; compare anyway.
-    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+    if found is None or not hmac.compare_digest(found[0].token_hash, wanted):
         return TokenLookup(TokenState.UNKNOWN)
+    row, creator, owner, assigned, version = found
     if row.revoked_at is not None:
         return TokenLookup(TokenState.DEAD, dead_since=row.revoked_at)
-    reader = await _holder_reader(session, row)
+    reader = _reader(row, creator, owner, assigned)
     if reader is None:
-        return TokenLookup(TokenState.DEAD, dead_since=row.created_at)
+        return TokenLookup(TokenState.DEAD)
     source = FeedSource(
         scope=row.scope,
         plan_id=row.plan_id,
@@ -210,7 +232,7 @@ async def lookup(session: AsyncSession, token: str) -> TokenLookup:
         member_id=row.member_id,
         reader=reader,
     )
-    return TokenLookup(TokenState.LIVE, source)
+    return TokenLookup(TokenState.LIVE, source, version=version)
 
 
 async def resolve(session: AsyncSession, token: str) -> FeedSource | None:
@@ -245,14 +267,12 @@ async def revoke_links_depending_on(
     if not touching:
         return []
     await session.flush()
-    rows = await session.scalars(
-        select(FeedToken)
-        .where(FeedToken.revoked_at.is_(None), or_(*touching))
-        .order_by(FeedToken.id)
+    rows = await session.execute(
+        _with_holders().where(FeedToken.revoked_at.is_(None), or_(*touching)).order_by(FeedToken.id)
     )
     revoked: list[FeedLinkView] = []
-    for row in rows.all():
-        if await _holder_reader(session, row) is None:
+    for row, creator, owner, assigned in rows.all():
+        if _reader(row, creator, owner, assigned) is None:
             revoke_row(session, row, actor, now, action="feed.revoke_orphan")
             revoked.append(await link_view(session, row))
     await session.flush()

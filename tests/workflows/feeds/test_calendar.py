@@ -18,7 +18,7 @@ from tests.workflows.reports_setup import NOW, Sessions, setup, task_id
 from workflows.access import find_task
 from workflows.errors import NotFoundError
 from workflows.feeds.cache import FeedCache
-from workflows.feeds.calendar import build_feed, current_feed, export_calendar, feed_state
+from workflows.feeds.calendar import build_feed, current_feed, export_calendar, feed_version
 from workflows.feeds.model import Feed, FeedOptions, FeedSource, Reader
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.milestones import move_due
@@ -152,8 +152,10 @@ async def test_the_cache_serves_unchanged_data_and_notices_every_change(
 
     async def build(now: dt.datetime) -> bytes:
         async with session_factory() as session:
-            state = await feed_state(session, plan)
-            kept = await current_feed(session, state, options=_options(), now=now, cache=cache)
+            version = await feed_version(session)
+            kept = await current_feed(
+                session, plan, version=version, options=_options(), now=now, cache=cache
+            )
             uncached = await build_feed(session, plan, options=_options(), now=now)
         assert kept.feed.body == uncached.body
         return kept.feed.body
