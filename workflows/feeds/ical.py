@@ -65,8 +65,10 @@ def fold(line: str) -> str:
         end = start + limit
         while data[end] & 0xC0 == 0x80:  # inside a UTF-8 character
             end -= 1
-        if data[end - 1] == BACKSLASH and end - 1 > start:  # keep an escape whole
-            end -= 1
+        escapes = 0
+        while end - escapes - 1 > start and data[end - escapes - 1] == BACKSLASH:
+            escapes += 1
+        end -= escapes % 2  # an odd run of backslashes ends in an escape's start: keep it whole
         parts.append(data[start:end])
         start, limit = end, FOLD_AT - 1
     parts.append(data[start:])
