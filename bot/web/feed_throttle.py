@@ -22,10 +22,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Gate:
-    """One address's requests in progress and waiting."""
+    """One address's requests: admitted (running or waiting), running, most running at once."""
 
     slots: asyncio.Semaphore
     users: int = 0
+    running: int = 0
+    busiest: int = 0
 
 
 @dataclass
@@ -114,7 +116,12 @@ class BadTokenThrottle:
         gate.users += 1
         try:
             async with gate.slots:
-                yield True
+                gate.running += 1
+                gate.busiest = max(gate.busiest, gate.running)
+                try:
+                    yield True
+                finally:
+                    gate.running -= 1
         finally:
             gate.users -= 1
             if gate.users == 0:
