@@ -95,11 +95,12 @@ async def build_feed(
         key=lambda pair: (pair[1].on_date, pair[0].plan_code, pair[0].number, pair[1].id),
     )
     chunks = [_header(name, timezone, words)]
-    last = about.changed.astimezone(dt.UTC).replace(microsecond=0)
+    last = about.changed
     for task, milestone in pairs:
         chunk, changed = milestone_component(parts[task.id], milestone, writer)
         chunks.append(chunk)
         last = max(last, changed)
+    last = last.astimezone(dt.UTC).replace(microsecond=0)
     chunks.append(b"END:VCALENDAR\r\n")
     until = min((s.until for s in spans.values() if s.until is not None), default=None)
     return Feed(b"".join(chunks), last, name, len(pairs), until)

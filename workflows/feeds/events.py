@@ -96,7 +96,7 @@ class TaskPart:
 
     task: FeedTask
     summary: str
-    head: str
+    head: str  # escaped, as are tail and categories
     tail: str
     categories: str
     changed: dt.datetime
@@ -131,8 +131,8 @@ def task_part(
     return TaskPart(
         task=task,
         summary=" ".join(summary),
-        head=f"{words['task']} {task.number}{plan}{sep}{task.text}",
-        tail="\n".join(tail),
+        head=ical.text(f"{words['task']} {task.number}{plan}{sep}{task.text}"),
+        tail=ical.text("\n".join(tail)),
         categories=ical.texts([words[str(span.light)], _state_word(task, words)]),
         changed=_task_changed(task, span),
         closed_on=finished.astimezone(zone).date() if task.state is TaskState.CLOSED else None,
@@ -159,10 +159,11 @@ def milestone_component(
     part: TaskPart, milestone: FeedMilestone, writer: Writer
 ) -> tuple[bytes, dt.datetime]:
     """The VEVENT (or VTODO) of one milestone as content lines, and when it last changed."""
+    # Timestamps are written to the second; `changed` keeps its microseconds for the caller.
     words, options, task = writer.words, writer.options, part.task
     removed = milestone.cancelled_at is not None or task.removed_at is not None
     overtaken = not removed and part.closed_on is not None and milestone.on_date > part.closed_on
-    changed = max(part.changed, milestone.updated_at).astimezone(dt.UTC).replace(microsecond=0)
+    changed = max(part.changed, milestone.updated_at)
     summary = f"{part.summary} · {_kind_word(milestone, words)}"
     stamp = ical.utc(changed)
     kind = "VTODO" if options.todo else "VEVENT"
@@ -201,10 +202,12 @@ def milestone_component(
     label = (
         milestone.label if milestone.label and milestone.kind is not MilestoneKind.CUSTOM else ""
     )
-    description = f"{part.head}\n{label}\n{part.tail}" if label else f"{part.head}\n{part.tail}"
+    description = (
+        f"{part.head}\\n{ical.text(label)}\\n{part.tail}" if label else f"{part.head}\\n{part.tail}"
+    )
     properties += [
         ("SUMMARY", ical.text(mark + summary)),
-        ("DESCRIPTION", ical.text(description)),
+        ("DESCRIPTION", description),
         ("CATEGORIES", part.categories),
         ("LAST-MODIFIED", stamp),
         ("CREATED", ical.utc(milestone.created_at)),
