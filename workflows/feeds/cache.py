@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gzip
 import hashlib
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
 
 from workflows.feeds.model import Feed
 
@@ -44,11 +46,30 @@ class FeedCache:
     fraction of its body); the least recently used go first.
     """
 
-    def __init__(self, size: int = 32, max_bytes: int = 64 * 2**20) -> None:
+    def __init__(self, size: int = 32, max_bytes: int = 64 * 2**20, builders: int = 2) -> None:
         self.size = size
         self.max_bytes = max_bytes
         self._feeds: OrderedDict[Hashable, CachedFeed] = OrderedDict()
         self._bytes = 0
+        self._builders = asyncio.Semaphore(builders)
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def building(self, key: Hashable) -> AsyncIterator[None]:
+        """One build per key at a time (the others then find it kept), a few builds at once."""
+        # A crowd asking for one changed feed builds it once; many changed feeds at once build
+        # a few at a time, so memory holds a few bodies being built, not one per request.
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock, self._builders:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
     def __len__(self) -> int:
         return len(self._feeds)

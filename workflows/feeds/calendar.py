@@ -53,11 +53,21 @@ async def current_feed(
 ) -> CachedFeed:
     """A source's feed at a data version: the kept one while version and lights hold, or built."""
     key = (source, version, options, checkin_days)
-    kept = cache.get(key, now) if version is not None else None
+    if version is None:
+        return CachedFeed(
+            await build_feed(session, source, options=options, now=now, checkin_days=checkin_days)
+        )
+    kept = cache.get(key, now)
     if kept is not None:
         return kept
-    feed = await build_feed(session, source, options=options, now=now, checkin_days=checkin_days)
-    return cache.put(key, feed) if version is not None else CachedFeed(feed)
+    async with cache.building(key):
+        kept = cache.get(key, now)  # built meanwhile by another request
+        if kept is not None:
+            return kept
+        feed = await build_feed(
+            session, source, options=options, now=now, checkin_days=checkin_days
+        )
+        return cache.put(key, feed)
 
 
 async def feed_version(session: AsyncSession) -> int | None:
@@ -153,11 +163,9 @@ async def export_calendar(
     language: str = "zh",
     public_base_url: str | None = None,
 ) -> bytes:
-    """The .ics bytes of a plan (the only one when none is named) or of one agency.
-
-    A plan's file is the coordinators' (every report); an agency's is written for that agency,
-    as its feed is: other agencies' reports only on the tasks it leads.
-    """
+    """The .ics bytes of a plan (the only one when none is named) or of one agency."""
+    # A plan's file is the coordinators' (every report); an agency's is written for that
+    # agency, as its feed is: other agencies' reports only on the tasks it leads.
     domain = await uid_domain(session, public_base_url=public_base_url, now=now)
     plan = (
         await plan_by_code(session, plan_code)

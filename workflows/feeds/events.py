@@ -141,10 +141,8 @@ def task_part(
 
 
 def _task_changed(task: FeedTask, span: LightSpan) -> dt.datetime:
-    """When anything of a task its events show last changed: rows, or the clock turning its light.
-
-    Reports count by their time (the light reads every agency's), not by what they say.
-    """
+    """When anything of a task its events show last changed: its rows, or the clock (a light)."""
+    # Reports count by their time (the light reads every agency's), not by what they say.
     times = [task.updated_at]
     times.extend(r.reported_at for r in task.reports)
     times.extend(u.created_at for u in task.units)

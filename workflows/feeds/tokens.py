@@ -172,13 +172,11 @@ def _with_holders() -> Select[FeedToken, Member, Member, bool]:
 def _reader(
     row: FeedToken, creator: Member | None, owner: Member | None, assigned: bool
 ) -> Reader | None:
-    """Whose eyes the link's feed is for, or None when its holder could no longer ask for it.
-
-    A link lives while its holder could still ask for it in the chat: the member who made it
-    has not left, a plan link's maker is still a coordinator, a liaison's agency link is still
-    their agency, a liaison's task link is on a task their agency is still assigned to. Links
-    made on the command line (no member) are the operator's: plan and agency links only.
-    """
+    """Whose eyes the link's feed is for, or None when its holder could no longer ask for it."""
+    # A link lives while its holder could still ask for it in the chat: the member who made it
+    # has not left, a plan link's maker is still a coordinator, a liaison's agency link is still
+    # their agency, a liaison's task link is on a task their agency is still assigned to. Links
+    # made on the command line (no member) are the operator's: plan and agency links only.
     if row.created_by_id is not None and (creator is None or creator.left_at is not None):
         return None
     coordinator = creator is None or creator.role is MemberRole.COORDINATOR
@@ -249,13 +247,12 @@ async def revoke_links_depending_on(
     now: dt.datetime,
     actor: Actor | None = None,
 ) -> list[FeedLinkView]:
-    """Revoke the active links touching these ids whose holder could no longer ask for them.
-
-    Call it after the change (a member left or moved, an agency unassigned or removed),
-    flushed: member_id looks at links the member made or that are theirs, agency_id at the
-    agency's links and those its members made, task_id at the task's links. A link still
-    rightfully held stays. Adds and flushes; the caller commits.
-    """
+    """Revoke the active links touching these ids whose holder could no longer ask for them."""
+    # Call it after the change (a member left or moved, an agency unassigned or removed):
+    # member_id looks at links the member made or that are theirs, agency_id at the agency's
+    # links and those its members made, task_id at the task's links. A link still rightfully
+    # held stays. It flushes first, so the change is seen; it adds and flushes; the caller
+    # commits.
     touching = []
     if member_id is not None:
         touching.append(or_(FeedToken.created_by_id == member_id, FeedToken.member_id == member_id))
