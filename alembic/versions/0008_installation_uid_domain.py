@@ -6,7 +6,7 @@ to what a feed shows raises (row triggers on SQLite, statement triggers on Postg
 feed knows it is unchanged with one indexed read, whichever code did the writing.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-06
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,6 +12,18 @@ from tests.conftest import ThrowawayDatabase
 from tests.workflows.reports_setup import NOW, Sessions, setup
 from workflows.feeds.installation import domain_from, uid_domain
 
+# The tables whose writes raise the feed data version (migration 0008).
+WATCHED = (
+    "plan",
+    "task",
+    "milestone",
+    "assignment",
+    "status_report",
+    "agency",
+    "member",
+    "setting_override",
+)
+
 
 @pytest.mark.parametrize(
     ("url", "domain"),
@@ -98,3 +110,28 @@ async def test_every_write_a_feed_shows_raises_the_data_version(
         await session.execute(text("SELECT count(*) FROM task"))
         await session.commit()
     assert await counter() == changed
+
+
+async def test_every_watched_table_has_its_triggers_at_head(session_factory: Sessions) -> None:
+    """Rebuilding a table (SQLite's batch migrations do) drops its triggers: they must be back."""
+    async with session_factory() as session:
+        if session.bind.dialect.name == "sqlite":
+            names = set(
+                await session.scalars(text("SELECT name FROM sqlite_master WHERE type='trigger'"))
+            )
+            wanted = {
+                f"feed_data_changed_{table}_{event}"
+                for table in WATCHED
+                for event in ("insert", "update", "delete")
+            }
+        else:
+            names = set(
+                await session.scalars(
+                    text(
+                        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                        "WHERE t.tgname = 'feed_data_changed'"
+                    )
+                )
+            )
+            wanted = set(WATCHED)
+    assert wanted <= names
