@@ -2,7 +2,8 @@
 
 The feed is served by annexbot's HTTP app (bot/web/app.py with bot/web/feeds.py's route); the
 same bytes are also served as a static file (Starlette's StaticFiles, which answers 304 to a
-matching If-None-Match too) by the same uvicorn server, as the baseline.
+matching If-None-Match too) by the same uvicorn server, as the baseline. The build is timed
+cold (no cache); the 200 and 304 rates are of an unchanged feed, token lookup included.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from workflows.feeds.tokens import issue
 
 NOW = dt.datetime(2026, 3, 3, 2, 0, tzinfo=dt.UTC)
 BOT_URL = "https://t.me/annex_bench_bot"
-BUILD_GOAL_S = 0.3
-GOAL_304_SHARE = 0.5
+BUILD_GOAL_S = 1.0
+GOAL_SHARE = 0.5
 MIN_REQUESTS = 3
 
 
@@ -102,7 +103,7 @@ async def run(
                 database.label,
                 median(loads),
                 f"SELECT the {len(rows):,} milestones",
-                f"< {BUILD_GOAL_S:g} s (or cached)",
+                f"< {BUILD_GOAL_S:g} s",
                 build < BUILD_GOAL_S,
                 f"{len(body) / 2**20:.1f} MB",
             )
@@ -129,23 +130,28 @@ async def run(
                 feed_tag = (await client.get(feed_url)).headers["etag"]
                 static_tag = (await client.get(static_url)).headers["etag"]
                 rates: dict[str, float] = {}
-                for key, url, tag, status in (
-                    ("s200", static_url, None, 200),
-                    ("f200", feed_url, None, 200),
-                    ("s304", static_url, static_tag, 304),
-                    ("f304", feed_url, feed_tag, 304),
+                plain = {"Accept-Encoding": "identity"}
+                for key, url, headers, status in (
+                    ("s200", static_url, {}, 200),
+                    ("f200", feed_url, {}, 200),
+                    ("f200 identity", feed_url, plain, 200),
+                    ("s304", static_url, {"If-None-Match": static_tag}, 304),
+                    ("f304", feed_url, {"If-None-Match": feed_tag}, 304),
                 ):
-                    headers = {"If-None-Match": tag} if tag else {}
                     rates[key] = await _rate(client, url, headers, status, seconds)
-        static_rate = rates["s200"]
         console.log(
             "feeds: requests/s: " + ", ".join(f"{key} {value:.1f}" for key, value in rates.items())
         )
-        for key, name, goal in (
-            ("f200", "GET feed, 200", ""),
-            ("f304", "GET feed, 304 (If-None-Match)", f">= {GOAL_304_SHARE:g} x static"),
+        static_200, static_304 = (
+            "same bytes as a static file, 200",
+            "same bytes as a static file, 304",
+        )
+        for key, name, baseline, against, note in (
+            ("f200", "GET feed, 200 (unchanged)", "s200", static_200, "gzip (the client takes it)"),
+            ("f200 identity", "GET feed, 200, no gzip", "s200", static_200, "uncompressed"),
+            ("f304", "GET feed, 304 (If-None-Match)", "s304", static_304, ""),
         ):
-            value = rates[key]
+            value, static_rate = rates[key], rates[baseline]
             report.add(
                 Figure(
                     "4 feeds",
@@ -154,9 +160,9 @@ async def run(
                     "req/s",
                     database.label,
                     static_rate,
-                    "same bytes as a static file, 200",
-                    goal,
-                    value >= GOAL_304_SHARE * static_rate if goal else None,
-                    f"static file 304: {rates['s304']:.0f} req/s; 1 / median request time",
+                    against,
+                    f">= {GOAL_SHARE:g} x static",
+                    value >= GOAL_SHARE * static_rate,
+                    f"1 / median request time; {note}".removesuffix("; "),
                 )
             )

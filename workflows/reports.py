@@ -24,7 +24,7 @@ from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError
 from workflows.lights import Light
 from workflows.review import lock_task, request_review
-from workflows.status import ReportView, task_statuses
+from workflows.status import ReportView, task_statuses, visible_reports
 
 NOTE_LIMIT = 2000
 
@@ -198,9 +198,12 @@ async def task_card(
     task = await get_task_by_id(session, task_id)
     assignment = require_task_access(actor, task)
     status = (await task_statuses(session, [task], now=now))[task.id]
-    sees_all = actor.is_coordinator or (assignment is not None and assignment.role is Role.LEAD)
-    own = actor.agency_name
-    reports = status.reports if sees_all else tuple(r for r in status.reports if r.agency == own)
+    reports = visible_reports(
+        status.reports,
+        coordinator=actor.is_coordinator,
+        role=None if assignment is None else assignment.role,
+        agency=actor.agency_name,
+    )
     latest = (
         None if assignment is None else await _latest_own(session, task.id, assignment.agency_id)
     )

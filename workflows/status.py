@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ReportStatus
+from db.enums import ReportStatus, Role
 from db.models import Agency, Member, StatusReport, Task
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light, compute_light
 
@@ -35,6 +35,20 @@ class TaskStatus:
     light: Light
     next_date: dt.date | None
     reports: tuple[ReportView, ...]
+
+
+def sees_every_report(*, coordinator: bool, role: Role | None) -> bool:
+    """Coordinators and a task's lead agency read every agency's latest report on it."""
+    return coordinator or role is Role.LEAD
+
+
+def visible_reports(
+    reports: Sequence[ReportView], *, coordinator: bool, role: Role | None, agency: str | None
+) -> tuple[ReportView, ...]:
+    """The latest reports a reader may see: all of them, or only their own agency's."""
+    if sees_every_report(coordinator=coordinator, role=role):
+        return tuple(reports)
+    return tuple(r for r in reports if agency is not None and r.agency == agency)
 
 
 def local_today(now: dt.datetime, timezone: str) -> dt.date:

@@ -134,6 +134,7 @@ def register(app: typer.Typer) -> None:
                         now=now,
                         alarm_days=settings.feed_alarm_days,
                         language=language,
+                        public_base_url=settings.public_base_url,
                     )
                     path = _target_path(output, name("", "ics"))
                     _write(path, body)

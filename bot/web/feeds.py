@@ -1,34 +1,45 @@
-"""GET/HEAD /feeds/{token}.ics: calendar feeds with ETag, Last-Modified and 304s.
+"""GET/HEAD /feeds/{token}.ics: calendar feeds with ETag, Last-Modified, gzip and 304s.
 
-An unknown or revoked token gets the same plain 404 as a feed whose subject is gone. An address
-that keeps sending bad tokens is slowed down: every request from it waits before the lookup, so
-the delay also hides whether a token is valid.
+An unknown or revoked token gets the same plain 404 as a feed whose subject is gone. An unchanged
+feed is answered from memory: the ETag is looked up by the data's version (one aggregate query),
+so a 304 or a repeated 200 loads nothing. An address that keeps sending bad tokens is slowed
+down (every request from it waits before the lookup, so the delay also hides whether a token
+is valid) and may only have a few requests in progress at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.utils
-import hashlib
-import time
-from collections import deque
+import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.live_settings import settings_in
 from bot.runtime import Runtime
+from bot.web.feed_throttle import BadTokenThrottle
 from workflows.errors import NotFoundError
-from workflows.feeds.cache import FeedCache
-from workflows.feeds.calendar import build_feed
-from workflows.feeds.tokens import resolve
+from workflows.feeds.cache import CachedFeed, FeedCache
+from workflows.feeds.calendar import current_feed
+from workflows.feeds.installation import uid_domain
+from workflows.feeds.model import FeedOptions
+from workflows.feeds.tokens import TokenState, lookup
+
+__all__ = ["BadTokenThrottle", "feed_route", "feed_urls", "routes"]
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 CACHE_CONTROL = "private, max-age=900"
 NOT_FOUND = "not found"
+# A link revoked (or orphaned) this recently is still polled by the calendars that had it:
+# those requests are not guesses and do not slow the address down.
+DEAD_GRACE = dt.timedelta(days=90)
 
 
 def bot_link(username: str) -> str:
@@ -43,61 +54,35 @@ def feed_urls(base_url: str, token: str) -> tuple[str, str]:
     return https, f"webcal://{rest}" if scheme in ("http", "https") else https
 
 
-@dataclass
-class BadTokenThrottle:
-    """Counts bad tokens per client address and says how long its next request must wait."""
-
-    free: int = 5
-    window: float = 300.0
-    base_delay: float = 0.5
-    max_delay: float = 10.0
-    max_addresses: int = 10_000
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
-
-    def _recent(self, address: str) -> deque[float]:
-        """The address's failures within the window (older ones dropped)."""
-        failures = self._failures.get(address, deque())
-        cutoff = self.clock() - self.window
-        while failures and failures[0] < cutoff:
-            failures.popleft()
-        return failures
-
-    def delay(self, address: str) -> float:
-        """Seconds to wait before answering this address: 0 until it has `free` failures."""
-        excess = len(self._recent(address)) - self.free
-        if excess < 0:
-            return 0.0
-        return float(min(self.max_delay, self.base_delay * 2**excess))
-
-    def failed(self, address: str) -> None:
-        """Note a bad token from an address."""
-        if address not in self._failures and len(self._failures) >= self.max_addresses:
-            self._prune()
-        failures = self._recent(address)
-        failures.append(self.clock())
-        self._failures[address] = failures
-
-    def _prune(self) -> None:
-        """Forget addresses with no recent failure; when all are recent, the oldest ones."""
-        for address in list(self._failures):
-            if not self._recent(address):
-                del self._failures[address]
-        while len(self._failures) >= self.max_addresses:
-            del self._failures[next(iter(self._failures))]
-
-
 def _not_found() -> Response:
     """The one answer for anything that is not a live feed."""
     return PlainTextResponse(NOT_FOUND, status_code=404)
 
 
-def _matches(request: Request, etag: str, last_modified: str, changed: float) -> bool:
+def _accepts_gzip(request: Request) -> bool:
+    """True when the client takes gzip (and has not refused it with q=0)."""
+    for part in request.headers.get("accept-encoding", "").lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "x-gzip", "*"):
+            q = params.strip().removeprefix("q=").strip()
+            return not q or _quality(q) > 0
+    return False
+
+
+def _quality(value: str) -> float:
+    """A q-value, 0 when unreadable."""
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+def _matches(request: Request, kept: CachedFeed) -> bool:
     """True when the client's copy is current (If-None-Match first, else If-Modified-Since)."""
     given = request.headers.get("if-none-match")
     if given is not None:
-        tags = [tag.strip().removeprefix("W/") for tag in given.split(",")]
-        return "*" in tags or etag in tags
+        tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
+        return "*" in tags or kept.etag in tags or kept.gzip_etag in tags
     since = request.headers.get("if-modified-since")
     if since is None:
         return False
@@ -105,7 +90,65 @@ def _matches(request: Request, etag: str, last_modified: str, changed: float) ->
         parsed = email.utils.parsedate_to_datetime(since)
     except (TypeError, ValueError):
         return False
-    return parsed.timestamp() >= changed
+    if parsed.tzinfo is None:
+        return False
+    return parsed >= kept.feed.last_modified.replace(microsecond=0)
+
+
+def _answer(request: Request, kept: CachedFeed) -> tuple[Response, bool]:
+    """The 200 or 304 for a feed, gzip-compressed when the client takes it; True for a 304."""
+    compressed = _accepts_gzip(request)
+    headers = {
+        "ETag": kept.gzip_etag if compressed else kept.etag,
+        "Last-Modified": email.utils.format_datetime(kept.feed.last_modified, usegmt=True),
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+        "X-Robots-Tag": "noindex",
+        "Referrer-Policy": "no-referrer",
+    }
+    if _matches(request, kept):
+        return Response(status_code=304, headers=headers), True
+    headers["Content-Disposition"] = 'inline; filename="annexbot.ics"'
+    if compressed:
+        headers["Content-Encoding"] = "gzip"
+        return Response(kept.gzipped(), media_type=CONTENT_TYPE, headers=headers), False
+    return Response(kept.feed.body, media_type=CONTENT_TYPE, headers=headers), False
+
+
+class _Options:
+    """What every feed of this process shares: the UID domain and the alarm days in force.
+
+    The UID domain never changes once chosen; the alarm days are read again only when the
+    feed data's version (which settings changes raise too) moves, as reading them costs
+    milliseconds.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.domain: str | None = None
+        self.alarm_days: int | None = None
+        self.version: object = object()
+
+    async def get(
+        self, session: AsyncSession, version: int | None, request: Request
+    ) -> FeedOptions:
+        """The options of a request's feed."""
+        if self.domain is None:
+            self.domain = await uid_domain(
+                session,
+                public_base_url=self.runtime.settings.public_base_url,
+                now=self.runtime.now(),
+            )
+        if version is None or version != self.version:
+            settings = await settings_in(session, self.runtime.settings)
+            self.alarm_days, self.version = settings.feed_alarm_days, version
+        return FeedOptions(
+            uid_domain=self.domain,
+            bot_url=bot_link(self.runtime.bot_username),
+            todo=request.query_params.get("todo") == "1",
+            alarm_days=self.alarm_days,
+            language="en" if request.query_params.get("lang") == "en" else "zh",
+        )
 
 
 def feed_route(
@@ -113,50 +156,53 @@ def feed_route(
     *,
     throttle: BadTokenThrottle | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    cache: FeedCache | None = None,
 ) -> Route:
-    """The feed endpoint, with its own bad-token throttle."""
+    """The feed endpoint, with its own bad-token throttle and cache of built feeds."""
     guard = throttle or BadTokenThrottle()
-    cache = FeedCache()
+    kept_feeds = cache or FeedCache()
+    shared = _Options(runtime)
 
     async def feed(request: Request) -> Response:
         runtime.metrics.feed_requests.inc()
         address = request.client.host if request.client else ""
-        wait = guard.delay(address)
-        if wait:
-            await sleep(wait)
-        token = str(request.path_params["token"])
-        async with runtime.session() as session:
-            source = await resolve(session, token)
-            if source is None:
-                guard.failed(address)
+        async with guard.admit(address) as admitted:
+            if not admitted:
                 return _not_found()
+            wait = guard.delay(address)
+            if wait:
+                await sleep(wait)
+            kept = await _serve(request, address)
+        if kept is None:
+            return _not_found()
+        response, not_modified = _answer(request, kept)
+        if not_modified:
+            runtime.metrics.feed_not_modified.inc()
+        return response
+
+    async def _serve(request: Request, address: str) -> CachedFeed | None:
+        """The feed behind a request's token, or None (a bad token is noted)."""
+        token = str(request.path_params["token"])
+        now = runtime.now()
+        async with runtime.session() as session:
+            found = await lookup(session, token)
+            if found.state is not TokenState.LIVE or found.source is None:
+                stale = found.dead_since is not None and now - found.dead_since > DEAD_GRACE
+                if found.state is TokenState.UNKNOWN or stale:
+                    guard.failed(address)
+                return None
             try:
-                built = await build_feed(
+                options = await shared.get(session, found.version, request)
+                return await current_feed(
                     session,
-                    source,
-                    bot_url=bot_link(runtime.bot_username),
-                    now=runtime.now(),
-                    todo=request.query_params.get("todo") == "1",
-                    alarm_days=(await settings_in(session, runtime.settings)).feed_alarm_days,
-                    language=request.query_params.get("lang", "zh"),
-                    cache=cache,
+                    found.source,
+                    version=found.version,
+                    options=options,
+                    now=now,
+                    cache=kept_feeds,
                 )
             except NotFoundError:
-                return _not_found()
-        etag = '"' + hashlib.sha256(built.body).hexdigest()[:32] + '"'
-        last_modified = email.utils.format_datetime(built.last_modified, usegmt=True)
-        headers = {
-            "ETag": etag,
-            "Last-Modified": last_modified,
-            "Cache-Control": CACHE_CONTROL,
-            "X-Robots-Tag": "noindex",
-            "Referrer-Policy": "no-referrer",
-        }
-        if _matches(request, etag, last_modified, built.last_modified.timestamp()):
-            runtime.metrics.feed_not_modified.inc()
-            return Response(status_code=304, headers=headers)
-        headers["Content-Disposition"] = 'inline; filename="annexbot.ics"'
-        return Response(built.body, media_type=CONTENT_TYPE, headers=headers)
+                return None
 
     return Route("/feeds/{token}.ics", feed, methods=["GET", "HEAD"])
 

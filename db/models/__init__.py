@@ -5,7 +5,7 @@ from db.models.audit import AuditEvent
 from db.models.calendar import CalendarDay, CalendarYear
 from db.models.chat import ChatMessage
 from db.models.delivery import Delivery
-from db.models.feed import FeedToken
+from db.models.feed import FeedDataVersion, FeedToken, Installation
 from db.models.member import Invite, Member
 from db.models.plan import Assignment, Milestone, Plan, Task
 from db.models.report import ExtensionRequest, StatusReport
@@ -21,7 +21,9 @@ __all__ = [
     "ChatMessage",
     "Delivery",
     "ExtensionRequest",
+    "FeedDataVersion",
     "FeedToken",
+    "Installation",
     "Invite",
     "Member",
     "Milestone",

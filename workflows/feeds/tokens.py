@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from db.enums import FeedScope
-from db.models import Agency, FeedToken, Member, Plan, Task
+from db.enums import FeedScope, MemberRole
+from db.models import Agency, Assignment, FeedToken, Member, Plan, Task
 from workflows import audit
 from workflows.access import Actor
 from workflows.agencies import find_agency
 from workflows.errors import NotFoundError
-from workflows.feeds.model import FeedSource
+from workflows.feeds.model import FeedSource, Reader
+from workflows.feeds.selection import data_version
 
 TOKEN_BYTES = 24  # 192 random bits
 
@@ -133,26 +136,148 @@ async def issue(
     return token, row
 
 
-async def resolve(session: AsyncSession, token: str) -> FeedSource | None:
-    """What an active token opens, or None for anything unknown, malformed or revoked."""
+class TokenState(enum.Enum):
+    """A presented token: a live link, a dead one (revoked, or its holder gone), or none."""
+
+    LIVE = "live"
+    DEAD = "dead"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class TokenLookup:
+    """A presented token's state, what it opens, when it was revoked, the data's version."""
+
+    state: TokenState
+    source: FeedSource | None = None
+    dead_since: dt.datetime | None = None
+    version: int | None = None
+
+
+def _with_holders() -> Select[FeedToken, Member, Member, bool]:
+    """Token rows with their maker, their member and whether the maker's agency is on the task."""
+    creator, owner = aliased(Member), aliased(Member)
+    assigned = (
+        select(Assignment.id)
+        .where(Assignment.task_id == FeedToken.task_id, Assignment.agency_id == creator.agency_id)
+        .exists()
+    )
+    return (
+        select(FeedToken, creator, owner, assigned)
+        .outerjoin(creator, creator.id == FeedToken.created_by_id)
+        .outerjoin(owner, owner.id == FeedToken.member_id)
+    )
+
+
+def _reader(
+    row: FeedToken, creator: Member | None, owner: Member | None, assigned: bool
+) -> Reader | None:
+    """Whose eyes the link's feed is for, or None when its holder could no longer ask for it."""
+    # A link lives while its holder could still ask for it in the chat: the member who made it
+    # has not left, a plan link's maker is still a coordinator, a liaison's agency link is still
+    # their agency, a liaison's task link is on a task their agency is still assigned to. Links
+    # made on the command line (no member) are the operator's: plan and agency links only.
+    if row.created_by_id is not None and (creator is None or creator.left_at is not None):
+        return None
+    coordinator = creator is None or creator.role is MemberRole.COORDINATOR
+    if row.scope is FeedScope.PLAN:
+        return Reader(coordinator=True) if coordinator else None
+    if row.scope is FeedScope.AGENCY:
+        if creator is not None and not coordinator and creator.agency_id != row.agency_id:
+            return None
+        return Reader(agency_id=row.agency_id)
+    if row.scope is FeedScope.TASK:
+        if creator is None:
+            return None
+        if coordinator:
+            return Reader(coordinator=True)
+        return Reader(agency_id=creator.agency_id) if assigned else None
+    if owner is None or owner.left_at is not None:
+        return None
+    if owner.role is MemberRole.COORDINATOR:
+        return Reader(coordinator=True)
+    return Reader(agency_id=owner.agency_id) if owner.agency_id is not None else None
+
+
+# Built once: building it (aliases, subqueries) costs more than running it.
+_LOOKUP = (
+    _with_holders()
+    .add_columns(data_version())
+    .where(FeedToken.token_hash == bindparam("token_hash"))
+)
+
+
+async def lookup(session: AsyncSession, token: str) -> TokenLookup:
+    """A presented token: live (with what it opens and for whom), dead, or unknown."""
     if len(token) != TOKEN_LENGTH:
-        return None
+        return TokenLookup(TokenState.UNKNOWN)
     wanted = hash_token(token)
-    row = await session.scalar(select(FeedToken).where(FeedToken.token_hash == wanted))
+    found = (await session.execute(_LOOKUP, {"token_hash": wanted})).first()
     # The lookup is by hash, so timing tells nothing of the token; compare anyway.
-    if row is None or not hmac.compare_digest(row.token_hash, wanted) or row.revoked_at:
-        return None
-    return FeedSource(
+    if found is None or not hmac.compare_digest(found[0].token_hash, wanted):
+        return TokenLookup(TokenState.UNKNOWN)
+    row, creator, owner, assigned, version = found
+    if row.revoked_at is not None:
+        return TokenLookup(TokenState.DEAD, dead_since=row.revoked_at)
+    reader = _reader(row, creator, owner, assigned)
+    if reader is None:
+        return TokenLookup(TokenState.DEAD)
+    source = FeedSource(
         scope=row.scope,
         plan_id=row.plan_id,
         agency_id=row.agency_id,
         task_id=row.task_id,
         member_id=row.member_id,
+        reader=reader,
     )
+    return TokenLookup(TokenState.LIVE, source, version=version)
+
+
+async def resolve(session: AsyncSession, token: str) -> FeedSource | None:
+    """What a live token opens, or None for anything unknown, malformed, revoked or orphaned."""
+    return (await lookup(session, token)).source
+
+
+async def revoke_links_depending_on(
+    session: AsyncSession,
+    *,
+    member_id: int | None = None,
+    agency_id: int | None = None,
+    task_id: int | None = None,
+    now: dt.datetime,
+    actor: Actor | None = None,
+) -> list[FeedLinkView]:
+    """Revoke the active links touching these ids whose holder could no longer ask for them."""
+    # Call it after the change (a member left or moved, an agency unassigned or removed):
+    # member_id looks at links the member made or that are theirs, agency_id at the agency's
+    # links and those its members made, task_id at the task's links. A link still rightfully
+    # held stays. It flushes first, so the change is seen; it adds and flushes; the caller
+    # commits.
+    touching = []
+    if member_id is not None:
+        touching.append(or_(FeedToken.created_by_id == member_id, FeedToken.member_id == member_id))
+    if agency_id is not None:
+        members = select(Member.id).where(Member.agency_id == agency_id)
+        touching.append(or_(FeedToken.agency_id == agency_id, FeedToken.created_by_id.in_(members)))
+    if task_id is not None:
+        touching.append(FeedToken.task_id == task_id)
+    if not touching:
+        return []
+    await session.flush()
+    rows = await session.execute(
+        _with_holders().where(FeedToken.revoked_at.is_(None), or_(*touching)).order_by(FeedToken.id)
+    )
+    revoked: list[FeedLinkView] = []
+    for row, creator, owner, assigned in rows.all():
+        if _reader(row, creator, owner, assigned) is None:
+            revoke_row(session, row, actor, now, action="feed.revoke_orphan")
+            revoked.append(await link_view(session, row))
+    await session.flush()
+    return revoked
 
 
 def record_link(
-    session: AsyncSession, row: FeedToken, actor: Actor, now: dt.datetime, *, action: str
+    session: AsyncSession, row: FeedToken, actor: Actor | None, now: dt.datetime, *, action: str
 ) -> None:
     """An audit event for a link (never its token)."""
     audit.record(
@@ -169,7 +294,7 @@ def record_link(
 
 
 def revoke_row(
-    session: AsyncSession, row: FeedToken, actor: Actor, now: dt.datetime, *, action: str
+    session: AsyncSession, row: FeedToken, actor: Actor | None, now: dt.datetime, *, action: str
 ) -> None:
     """Mark a link revoked, audited."""
     row.revoked_at = now

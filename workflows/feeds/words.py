@@ -23,11 +23,15 @@ LABELS: dict[str, dict[str, str]] = {
         "lead": "牵头",
         "co": "配合",
         "and_others": "等",
+        "aside": "（{}）",
+        "cancelled_mark": "已取消 · ",
+        "closed_mark": "已办结 · ",
         "task": "任务",
         "schedule": "时间进度",
         "light": "状态",
         "reports": "最新报告",
         "no_reports": "尚无报告",
+        "language": "ZH",
         "plan": "全部任务",
         "member": "我的任务",
         "bot": "机器人",
@@ -50,16 +54,20 @@ LABELS: dict[str, dict[str, str]] = {
         "on_track": "on track",
         "at_risk": "at risk",
         "blocked": "blocked",
-        "lead": "lead",
-        "co": "co-responsible",
-        "and_others": "and others",
+        "lead": "Lead",
+        "co": "Co-responsible",
+        "and_others": " and others",
+        "aside": " ({})",
+        "cancelled_mark": "Cancelled · ",
+        "closed_mark": "Closed · ",
         "task": "Task",
         "schedule": "Schedule",
         "light": "Status",
         "reports": "Latest reports",
         "no_reports": "no reports yet",
-        "plan": "all tasks",
-        "member": "my tasks",
+        "language": "EN",
+        "plan": "All tasks",
+        "member": "My tasks",
         "bot": "Bot",
         "alarm": "Coming up",
         "sep": ": ",
@@ -74,3 +82,8 @@ LIGHT_MARKS = {Light.RED: "🔴", Light.YELLOW: "🟡", Light.GREEN: "🟢"}
 def words_for(language: str) -> dict[str, str]:
     """The words of a feed in a language (Chinese unless English is asked for)."""
     return LABELS["en" if language == "en" else "zh"]
+
+
+def english(words: dict[str, str]) -> bool:
+    """True for the English words."""
+    return words is LABELS["en"]

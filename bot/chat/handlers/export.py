@@ -116,6 +116,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 now=runtime.now(),
                 alarm_days=settings.feed_alarm_days,
                 language=language,
+                public_base_url=runtime.settings.public_base_url,
             )
         else:
             data = await build_export(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import icalendar
 import pytest
@@ -12,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope, ReportStatus
-from db.models import Agency, Member, Milestone, StatusReport, Task
+from db.models import Agency, Installation, Member, Milestone, StatusReport, Task
 from tests.workflows.reports_setup import NOW, Sessions, setup, task_id
 from workflows.access import find_task
 from workflows.errors import NotFoundError
 from workflows.feeds.cache import FeedCache
-from workflows.feeds.calendar import build_feed, export_calendar
-from workflows.feeds.model import FeedSource
+from workflows.feeds.calendar import build_feed, current_feed, export_calendar, feed_version
+from workflows.feeds.model import Feed, FeedOptions, FeedSource, Reader
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.milestones import move_due
 
@@ -56,7 +57,19 @@ async def _uid_of(session: AsyncSession, number: int, key: str) -> str:
         select(Milestone).join(Task).where(Task.number == number, Milestone.key == key)
     )
     assert milestone is not None
-    return f"milestone-{milestone.id}@annexbot"
+    domain = await session.scalar(select(Installation.uid_domain))
+    assert domain is not None
+    return f"milestone-{milestone.id}@{domain}"
+
+
+def _options(**changes: Any) -> FeedOptions:
+    """Feed options as the web route makes them."""
+    return FeedOptions(**{"uid_domain": "test.example.org", "bot_url": BOT, **changes})
+
+
+async def _build(session: AsyncSession, source: FeedSource, **options: Any) -> Feed:
+    """A feed built now, with options."""
+    return await build_feed(session, source, options=_options(**options), now=NOW)
 
 
 def _annex(*replacements: tuple[str, str]) -> bytes:
@@ -135,14 +148,17 @@ async def test_the_cache_serves_unchanged_data_and_notices_every_change(
     """Same data: the kept feed; a moved date, a report or another day: built again."""
     await setup(session_factory)
     cache = FeedCache()
-    plan = FeedSource(FeedScope.PLAN, plan_id=1)
+    plan = FeedSource(FeedScope.PLAN, plan_id=1, reader=Reader(coordinator=True))
 
     async def build(now: dt.datetime) -> bytes:
         async with session_factory() as session:
-            feed = await build_feed(session, plan, bot_url=BOT, now=now, cache=cache)
-            uncached = await build_feed(session, plan, bot_url=BOT, now=now)
-        assert feed.body == uncached.body
-        return feed.body
+            version = await feed_version(session)
+            kept = await current_feed(
+                session, plan, version=version, options=_options(), now=now, cache=cache
+            )
+            uncached = await build_feed(session, plan, options=_options(), now=now)
+        assert kept.feed.body == uncached.body
+        return kept.feed.body
 
     first = await build(NOW)
     assert len(cache) == 1
@@ -270,11 +286,9 @@ async def test_todo_variant_alarm_and_english(session_factory: Sessions) -> None
     await setup(session_factory)
     async with session_factory() as session:
         ident = await task_id(session, 5)
-        feed = await build_feed(
+        feed = await _build(
             session,
             FeedSource(FeedScope.TASK, task_id=ident),
-            bot_url=BOT,
-            now=NOW,
             todo=True,
             alarm_days=3,
             language="en",
@@ -299,16 +313,12 @@ async def test_member_feed_and_missing_things(session_factory: Sessions) -> None
     async with session_factory() as session:
         member = await session.scalar(select(Member).where(Member.telegram_id == 1))
         assert member is not None
-        feed = await build_feed(
-            session, FeedSource(FeedScope.MEMBER, member_id=member.id), bot_url=BOT, now=NOW
-        )
+        feed = await _build(session, FeedSource(FeedScope.MEMBER, member_id=member.id))
         assert feed.name == "我的任务"
         assert feed.events > 0
         member.left_at = NOW
         await session.commit()
         with pytest.raises(NotFoundError):
-            await build_feed(
-                session, FeedSource(FeedScope.MEMBER, member_id=member.id), bot_url=BOT, now=NOW
-            )
+            await _build(session, FeedSource(FeedScope.MEMBER, member_id=member.id))
         with pytest.raises(NotFoundError):
             await export_calendar(session, plan_code="nope", bot_url=BOT, now=NOW)

@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import FeedScope
-from db.models import Agency, FeedToken
-from tests.workflows.reports_setup import BOSS, CO, LEAD, NOW, Sessions, setup
+from db.enums import FeedScope, MemberRole
+from db.models import Agency, Assignment, AuditEvent, FeedToken, Member
+from tests.workflows.reports_setup import BOSS, CO, LEAD, NOW, OTHER, Sessions, setup, task_id
 from workflows.errors import ForbiddenError, NotFoundError
 from workflows.feeds.links import (
     calendar_choices,
@@ -20,7 +21,15 @@ from workflows.feeds.links import (
     revoke_link,
     rotate_link,
 )
-from workflows.feeds.tokens import create_link, hash_token, resolve
+from workflows.feeds.model import Reader
+from workflows.feeds.tokens import (
+    TokenState,
+    create_link,
+    hash_token,
+    lookup,
+    resolve,
+    revoke_links_depending_on,
+)
 
 LATER = NOW + dt.timedelta(days=1)
 
@@ -152,3 +161,94 @@ async def test_anything_else_resolves_to_nothing(session_factory: Sessions, gues
     """Random strings (right length or not) open no feed, and never raise."""
     async with session_factory() as session:
         assert await resolve(session, guess) is None
+
+
+async def _member(session: AsyncSession, telegram_id: int) -> Member:
+    """A member by Telegram id."""
+    member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
+    assert member is not None
+    return member
+
+
+async def test_a_link_dies_with_its_holder_s_right_to_it(session_factory: Sessions) -> None:
+    """Leaving, moving agency or losing the task stops a link; the revocation sweep agrees."""
+    await setup(session_factory)
+    async with session_factory() as session:
+        agency = await request_link(
+            session=session, telegram_id=LEAD, scope=FeedScope.AGENCY, now=NOW
+        )
+        task = await request_link(
+            session=session, telegram_id=CO, scope=FeedScope.TASK, task_number=3, now=NOW
+        )
+        mine = await request_link(session=session, telegram_id=CO, scope=FeedScope.MEMBER, now=NOW)
+        plan = await request_link(session=session, telegram_id=BOSS, scope=FeedScope.PLAN, now=NOW)
+        tokens = [link.token for link in (agency, task, mine, plan)]
+        assert all(t is not None for t in tokens)
+        for token in tokens:
+            assert (await lookup(session, str(token))).state is TokenState.LIVE
+
+        # 发展改革委 is taken off task 3: CO's task link dies, their own-tasks link lives.
+        co = await _member(session, CO)
+        assert co.agency_id is not None
+        three = await task_id(session, 3)
+        await session.execute(
+            delete(Assignment).where(
+                Assignment.task_id == three, Assignment.agency_id == co.agency_id
+            )
+        )
+        assert (await lookup(session, str(task.token))).state is TokenState.DEAD
+        assert await resolve(session, str(mine.token)) is not None
+        revoked = await revoke_links_depending_on(
+            session, agency_id=co.agency_id, task_id=three, now=LATER
+        )
+        assert [v.token_id for v in revoked] == [task.view.token_id]
+
+        # LEAD leaves: their agency link dies; the coordinator's plan link lives.
+        (await _member(session, LEAD)).left_at = LATER
+        assert await resolve(session, str(agency.token)) is None
+        assert await resolve(session, str(plan.token)) is not None
+        lead_id = (await _member(session, LEAD)).id
+        revoked = await revoke_links_depending_on(session, member_id=lead_id, now=LATER)
+        assert [v.token_id for v in revoked] == [agency.view.token_id]
+        assert await revoke_links_depending_on(session, member_id=lead_id, now=LATER) == []
+
+        # The coordinator becomes a liaison: a plan link is no longer theirs to hold.
+        boss = await _member(session, BOSS)
+        boss.role, boss.agency_id = MemberRole.LIAISON, co.agency_id
+        assert await resolve(session, str(plan.token)) is None
+        await session.commit()
+    async with session_factory() as session:
+        dead = await session.scalars(select(FeedToken).where(FeedToken.revoked_at.is_not(None)))
+        assert {row.id for row in dead} == {agency.view.token_id, task.view.token_id}
+        audited = await session.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity == "feed_token")
+        )
+        assert list(audited).count("feed.revoke_orphan") == 2
+
+
+async def test_who_a_link_is_read_for(session_factory: Sessions) -> None:
+    """Plan and coordinators' links read every report; agencies' and liaisons' their agency's."""
+    await setup(session_factory)
+    async with session_factory() as session:
+        plan = await request_link(session=session, telegram_id=BOSS, scope=FeedScope.PLAN, now=NOW)
+        boss_agency = await request_link(
+            session=session, telegram_id=BOSS, scope=FeedScope.AGENCY, agency="公安部", now=NOW
+        )
+        co_task = await request_link(
+            session=session, telegram_id=CO, scope=FeedScope.TASK, task_number=3, now=NOW
+        )
+        boss_task = await request_link(
+            session=session, telegram_id=BOSS, scope=FeedScope.TASK, task_number=3, now=NOW
+        )
+        co = await _member(session, CO)
+        police = await _member(session, OTHER)
+        readers = [
+            (await lookup(session, str(link.token))).source
+            for link in (plan, boss_agency, co_task, boss_task)
+        ]
+    assert [s.reader if s else None for s in readers] == [
+        Reader(coordinator=True),
+        Reader(agency_id=police.agency_id),
+        Reader(agency_id=co.agency_id),
+        Reader(coordinator=True),
+    ]
