@@ -65,9 +65,9 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(PacingRateLimiter(pacer))
     )
-    if settings.telegram_proxy is not None:
-        request, polling_request = proxied_requests(settings.telegram_proxy.get_secret_value())
-        builder = builder.request(request).get_updates_request(polling_request)
+    proxy = settings.telegram_proxy
+    request, polling_request = proxied_requests(None if proxy is None else proxy.get_secret_value())
+    builder = builder.request(request).get_updates_request(polling_request)
     if not polling:
         builder = builder.updater(None)
     application = builder.build()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.settings import Settings
+from bot.tls import tls_context
 
 # What PTB's own builder uses: many parallel sends, one long poll at a time.
 SEND_POOL, POLL_POOL = 256, 1
@@ -21,12 +23,17 @@ async def _refused(response: httpx.Response) -> None:
         raise httpx.ProxyError(f"{response.status_code} {response.reason_phrase}")
 
 
-def proxied_requests(proxy: str) -> tuple[HTTPXRequest, HTTPXRequest]:
-    """The bot's requests (sends, files, webhook set-up) and its polling, both through `proxy`."""
-    hooks = {"event_hooks": {"response": [_refused]}}
+def proxied_requests(proxy: str | None) -> tuple[HTTPXRequest, HTTPXRequest]:
+    """The bot's requests (sends, files, webhook set-up) and its polling, through `proxy` if set.
+
+    Both use the process's one TLS context (bot/tls.py) instead of loading the CA bundle again.
+    """
+    options: dict[str, Any] = {"verify": tls_context()}
+    if proxy is not None:
+        options["event_hooks"] = {"response": [_refused]}
     return (
-        HTTPXRequest(connection_pool_size=SEND_POOL, proxy=proxy, httpx_kwargs=hooks),
-        HTTPXRequest(connection_pool_size=POLL_POOL, proxy=proxy, httpx_kwargs=hooks),
+        HTTPXRequest(connection_pool_size=SEND_POOL, proxy=proxy, httpx_kwargs=options),
+        HTTPXRequest(connection_pool_size=POLL_POOL, proxy=proxy, httpx_kwargs=options),
     )
 
 

@@ -25,6 +25,7 @@ from bot.sandbox.http_control import control_routes
 from bot.sandbox.methods import canonical
 from bot.sandbox.params import decode_body
 from bot.sandbox.webhook import deliver_forever
+from bot.tls import tls_context
 
 
 def _error(error: ApiError) -> JSONResponse:
@@ -163,7 +164,7 @@ class SandboxServer(SandboxControl):
             self._url = await stack.enter_async_context(
                 serve_app(build_app(self), host=self.host, port=self.port)
             )
-            client = await stack.enter_async_context(httpx.AsyncClient())
+            client = await stack.enter_async_context(httpx.AsyncClient(verify=tls_context()))
             stack.push_async_callback(
                 _cancel, asyncio.create_task(deliver_forever(self.state, client))
             )
