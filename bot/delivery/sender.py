@@ -9,6 +9,7 @@ import random
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, Message
@@ -61,6 +62,22 @@ Renderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
 RENDERERS: dict[str, Renderer] = {}
 
 
+class TimerHandle(Protocol):
+    """What a timer returns: a way to call it off."""
+
+    def cancel(self) -> None:
+        """Do not call the callback."""
+
+
+# Calls back after a delay in seconds: the event loop's call_later, or a test's clock.
+Timer = Callable[[float, Callable[[], None]], TimerHandle]
+
+
+def loop_timer(delay: float, callback: Callable[[], None]) -> TimerHandle:
+    """Call back after `delay` seconds of the running event loop's clock."""
+    return asyncio.get_running_loop().call_later(delay, callback)
+
+
 def renderer(kind: str) -> Callable[[Renderer], Renderer]:
     """Register how deliveries of one kind are rendered (None: nothing to send any more)."""
 
@@ -95,6 +112,7 @@ class Sender:
         rng: random.Random | None = None,
         concurrency: int = CONCURRENCY,
         read_timeout: float | None = None,
+        timer: Timer = loop_timer,
     ) -> None:
         self._application = application
         self._runtime = runtime
@@ -112,7 +130,8 @@ class Sender:
         self._again = False
         self.lease = LEASE
         self.next_wake: dt.datetime | None = None  # when the sender wakes itself next
-        self._timer: asyncio.TimerHandle | None = None
+        self.timer = timer  # how the sender wakes itself; a test's clock can stand in
+        self._timer: TimerHandle | None = None
 
     def wake(self) -> None:
         """Start draining soon (from a handler that just enqueued something, or a timer)."""
@@ -150,9 +169,7 @@ class Sender:
         if due is not None:
             # Not less than a moment: a row another sender is claiming right now looks due.
             delay = max(MIN_WAKE_SECONDS, (due - self._runtime.now()).total_seconds())
-            self._timer = asyncio.get_running_loop().call_later(
-                delay, lambda: self._runtime.wake_sender()
-            )
+            self._timer = self.timer(delay, lambda: self._runtime.wake_sender())
 
     async def _send_batch(self, batch: list[OutgoingMessage]) -> int:
         """Send a claimed batch: chats in parallel (bounded), each chat's messages in order."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,18 +22,51 @@ from bot.settings import Settings
 D = TypeVar("D", bound="BotDriver")
 
 
+@dataclass
+class ClockTimer:
+    """A callback waiting for a hand-moved clock to reach its moment."""
+
+    at: dt.datetime
+    callback: Callable[[], None]
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        """Do not call the callback."""
+        self.cancelled = True
+
+
 class Clock:
-    """A clock moved by hand."""
+    """A clock moved by hand; timers set on it (the sender's wake) fire as it passes them."""
 
     def __init__(self, start: dt.datetime) -> None:
-        self.current = start
+        self._now = start
+        self._timers: list[ClockTimer] = []
 
     def __call__(self) -> dt.datetime:
-        return self.current
+        return self._now
+
+    @property
+    def current(self) -> dt.datetime:
+        """The time now."""
+        return self._now
+
+    @current.setter
+    def current(self, moment: dt.datetime) -> None:
+        self._now = moment
+        due = [t for t in self._timers if t.at <= moment and not t.cancelled]
+        self._timers = [t for t in self._timers if t.at > moment and not t.cancelled]
+        for timer in sorted(due, key=lambda t: t.at):
+            timer.callback()
 
     def advance(self, **delta: float) -> None:
         """Move time forward."""
-        self.current += dt.timedelta(**delta)
+        self.current = self._now + dt.timedelta(**delta)
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> ClockTimer:
+        """Call back once the clock has moved `delay` seconds on (a timer for the sender)."""
+        timer = ClockTimer(self._now + dt.timedelta(seconds=delay), callback)
+        self._timers.append(timer)
+        return timer
 
 
 class VirtualTime:
@@ -131,6 +164,8 @@ async def running_bot(
     runtime = Runtime(settings=settings, sessions=sessions, clock=clock)
     application = build_application(runtime, pacer=pacer)
     runtime.wake_sender = lambda: None  # the driver drains the outbox itself, in order
+    sender: Sender = application.bot_data[SENDER_KEY]
+    sender.timer = clock.call_later  # its self-wake follows the hand-moved clock
     async with application:
         await application.start()
         assert application.job_queue is not None
@@ -140,7 +175,7 @@ async def running_bot(
         assert application.updater is not None
         await application.updater.start_polling(timeout=1, poll_interval=0)
         try:
-            yield kind(sandbox, application, runtime, clock, application.bot_data[SENDER_KEY], jobs)
+            yield kind(sandbox, application, runtime, clock, sender, jobs)
         finally:
             await application.updater.stop()
             await application.stop()
