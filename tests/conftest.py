@@ -1,109 +1,29 @@
 """Shared fixtures: a migrated database on SQLite, and on PostgreSQL when one is configured.
 
-Running every migration for every test cost about half a second a test; instead each test
-process (each pytest-xdist worker) migrates once into a template and every test that uses
-`engine` starts from a copy of it: the SQLite file copied, or a PostgreSQL database created
-from the template database. tests/db/test_migrations.py still runs the real migrations on an
-empty database (`test_database` without `engine`).
+How the databases are made (a template migrated once per test process, then copied) is in
+tests/kit/databases.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import sqlite3
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.ext.asyncio import create_async_engine as create_admin_engine
-from sqlalchemy.pool import NullPool
 
-from db.engine import create_engine, create_session_factory
+from db.engine import create_session_factory
 from db.migrations import upgrade
+from tests.kit.databases import (
+    POSTGRES_URL,
+    Templates,
+    ThrowawayDatabase,
+    fresh_postgres_database,
+)
 
-POSTGRES_URL = os.environ.get("ANNEXBOT_TEST_POSTGRES_URL")
-PREFIX = "annexbot_t_"  # every database the tests create on the server is named so
-
-
-@dataclass(frozen=True)
-class ThrowawayDatabase:
-    """A throwaway database: its URL, how to connect to it, and its backend's name.
-
-    `migrated` says it is already at the newest revision (a copy of the worker's template).
-    """
-
-    url: str
-    connect_args: dict[str, Any]
-    backend: str
-    migrated: bool = False
-
-    def engine(self) -> AsyncEngine:
-        """A new engine on this database."""
-        return create_engine(self.url, connect_args=self.connect_args)
-
-
-async def _admin(statement: str) -> None:
-    """Run one statement outside a transaction on the test PostgreSQL server."""
-    assert POSTGRES_URL is not None
-    admin = create_admin_engine(POSTGRES_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await admin.dispose()
-
-
-def postgres_url(database: str) -> str:
-    """The test server's URL with another database name."""
-    assert POSTGRES_URL is not None
-    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
-
-
-@dataclass
-class Templates:
-    """Migrated templates of this test process, made on first use and removed at its end."""
-
-    directory: Path
-    worker: str
-    sqlite: Path | None = None
-    postgres: str | None = None
-
-    async def sqlite_file(self) -> Path:
-        """An SQLite file at the newest revision, in rollback-journal mode so one file is all."""
-        if self.sqlite is None:
-            path = self.directory / "migrated.sqlite3"
-            engine = create_engine(f"sqlite+aiosqlite:///{path}")
-            await upgrade(engine)
-            await engine.dispose()
-            with sqlite3.connect(path) as connection:
-                connection.execute("PRAGMA journal_mode=DELETE")
-            connection.close()
-            self.sqlite = path
-        return self.sqlite
-
-    async def postgres_database(self) -> str:
-        """The name of a PostgreSQL database at the newest revision, nobody connected to it."""
-        if self.postgres is None:
-            name = f"{PREFIX}template_{self.worker}_{uuid.uuid4().hex[:8]}"
-            await _admin(f'CREATE DATABASE "{name}"')
-            engine = create_engine(postgres_url(name))
-            await upgrade(engine)
-            await engine.dispose()
-            self.postgres = name
-        return self.postgres
-
-    def remove(self) -> None:
-        """Drop the PostgreSQL template (the SQLite one goes with pytest's temporary files)."""
-        if self.postgres is not None:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{self.postgres}" WITH (FORCE)'))
+__all__ = ["POSTGRES_URL", "ThrowawayDatabase"]  # what test modules import from here
 
 
 @pytest.fixture(scope="session")
@@ -137,13 +57,9 @@ async def test_database(
         return
     if not POSTGRES_URL:
         pytest.skip("ANNEXBOT_TEST_POSTGRES_URL is not set")
-    name = f"{PREFIX}{uuid.uuid4().hex[:12]}"
-    template = f' TEMPLATE "{await templates.postgres_database()}"' if migrated else ""
-    await _admin(f'CREATE DATABASE "{name}"{template}')
-    try:
-        yield ThrowawayDatabase(postgres_url(name), {}, "postgresql", migrated)
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    template = await templates.postgres_database() if migrated else None
+    async with fresh_postgres_database(template) as url:
+        yield ThrowawayDatabase(url, {}, "postgresql", migrated)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from bot.sandbox.driver import BotDriver
 from bot.sandbox.driver import Clock as DriverClock
 from db.enums import MemberRole
 from db.models import Member
-from workflows.agencies import find_agency
-from workflows.importing.service import bundled_annex, import_annex
+from tests.kit.cast import BUNDLED, Person, Plan, cast, import_plan
 
 START = dt.datetime(2016, 3, 1, 2, 0, tzinfo=dt.UTC)  # 10:00 in Beijing, a Tuesday
 
@@ -31,13 +30,18 @@ class BotHarness(BotDriver):
     async def import_bundled(self) -> None:
         """Import the 国发〔2015〕5号 annex as plan gf-2015-5."""
         async with self.runtime.session() as session:
-            await import_annex(
-                session=session,
-                data=bundled_annex("gf-2015-5"),
-                now=self.clock(),
-                timezone="Asia/Shanghai",
-                plan_code="gf-2015-5",
-            )
+            await import_plan(session, now=self.clock())
+
+    async def cast(
+        self, *people: Person, plan: Plan | None = BUNDLED, only_task: int | None = None
+    ) -> dict[int, int]:
+        """Import the plan (None: none) now, seat the people as members and sandbox users."""
+        for person in people:
+            language = "zh-hans" if person.language == "zh" else person.language
+            self.sandbox.add_user(person.telegram_id, person.display_name, language_code=language)
+        return await cast(
+            self.runtime.sessions, *people, now=self.clock(), plan=plan, only_task=only_task
+        )
 
     async def add_member(
         self,
@@ -49,24 +53,8 @@ class BotHarness(BotDriver):
         language: str = "zh",
     ) -> int:
         """Register a member directly (a builder for tests), and a sandbox user for them."""
-        self.sandbox.add_user(user_id, name, language_code="zh-hans" if language == "zh" else "en")
-        async with self.runtime.session() as session:
-            agency_id = None
-            if agency is not None:
-                found = await find_agency(session, agency)
-                assert found is not None, f"no agency {agency}"
-                agency_id = found.id
-            member = Member(
-                telegram_id=user_id,
-                display_name=name,
-                agency_id=agency_id,
-                role=role,
-                language=language,
-                created_at=self.clock(),
-            )
-            session.add(member)
-            await session.commit()
-            return member.id
+        person = Person(user_id, agency, role, name, language)
+        return (await self.cast(person, plan=None))[user_id]
 
     async def member(self, user_id: int) -> Member | None:
         """The member row of a Telegram user, fresh from the database."""

@@ -7,22 +7,23 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.sandbox import ChatMessage
-from db.enums import MemberRole
 from db.models import StatusReport, Task
 from tests.bot.harness import BotHarness
+from tests.kit.cast import coordinator, liaison
 
 LEAD, DEPUTY, CO, OTHER, BOSS, BOSS2 = 5001, 5002, 5003, 5004, 5009, 5010
 
 
 async def people(harness: BotHarness) -> BotHarness:
     """The annex; 科技部 (lead of tasks 3 and 4), 发展改革委 (co on 3), 公安部, two coordinators."""
-    await harness.import_bundled()
-    await harness.add_member(LEAD, "小李", agency="科技部")
-    await harness.add_member(DEPUTY, "小张", agency="科技部")
-    await harness.add_member(CO, "小赵", agency="发展改革委")
-    await harness.add_member(OTHER, "小王", agency="公安部")
-    await harness.add_member(BOSS, "主任", role=MemberRole.COORDINATOR)
-    await harness.add_member(BOSS2, "副主任", role=MemberRole.COORDINATOR)
+    await harness.cast(
+        liaison(LEAD, "科技部", "小李"),
+        liaison(DEPUTY, "科技部", "小张"),
+        liaison(CO, "发展改革委", "小赵"),
+        liaison(OTHER, "公安部", "小王"),
+        coordinator(BOSS, "主任"),
+        coordinator(BOSS2, "副主任"),
+    )
     await harness.sender.drain()
     return harness
 

@@ -9,8 +9,8 @@ import icalendar
 import pytest
 
 from bot.web.app import build_web_app, module_routes
-from db.enums import MemberRole
 from tests.bot.harness import BotHarness
+from tests.kit.cast import coordinator, liaison
 
 BOSS = 4001
 LIAISON = 4002
@@ -23,10 +23,11 @@ HOW_TO = "手机上复制 webcal 链接并在日历应用中打开"
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """The annex, a coordinator, liaisons of 科技部 (Chinese) and 工信部 (English)."""
-    await harness.import_bundled()
-    await harness.add_member(BOSS, "主任", role=MemberRole.COORDINATOR)
-    await harness.add_member(LIAISON, "小李", agency="科技部")
-    await harness.add_member(OTHER, "Wang", agency="工信部", language="en")
+    await harness.cast(
+        coordinator(BOSS, "主任"),
+        liaison(LIAISON, "科技部", "小李"),
+        liaison(OTHER, "工信部", "Wang", language="en"),
+    )
     return harness
 
 

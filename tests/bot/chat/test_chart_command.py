@@ -10,6 +10,7 @@ import pytest
 from bot.files import chart
 from db.enums import MemberRole
 from tests.bot.harness import BotHarness
+from tests.kit.cast import coordinator, liaison
 
 BOSS = 6001
 ENGLISH_BOSS = 6002
@@ -20,10 +21,11 @@ STRANGER = 6004
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """The bundled annex, a Chinese and an English coordinator, a liaison of 科技部."""
-    await harness.import_bundled()
-    await harness.add_member(BOSS, "主任", role=MemberRole.COORDINATOR)
-    await harness.add_member(ENGLISH_BOSS, "Boss", role=MemberRole.COORDINATOR, language="en")
-    await harness.add_member(LIAISON, "小李", agency="科技部")
+    await harness.cast(
+        coordinator(BOSS, "主任"),
+        coordinator(ENGLISH_BOSS, "Boss", language="en"),
+        liaison(LIAISON, "科技部", "小李"),
+    )
     return harness
 
 

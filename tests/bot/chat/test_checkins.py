@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 from sqlalchemy import select, update
 
 from bot.chat.handlers.checkins import JOB_NAME, sweep
@@ -12,14 +9,10 @@ from bot.sandbox import ChatMessage
 from db.enums import ReportStatus
 from db.models import Agency, StatusReport, Task
 from tests.bot.harness import BotHarness
+from tests.kit.beijing import beijing
+from tests.kit.sweeps import run_sweep
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 ALICE, BOB = 2101, 2102  # 网信办 (zh), 发展改革委 (en)
-
-
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
 
 
 async def only_task_12(harness: BotHarness) -> None:
@@ -30,14 +23,6 @@ async def only_task_12(harness: BotHarness) -> None:
             update(Task).where(Task.number != 12).values(removed_at=harness.clock())
         )
         await session.commit()
-
-
-async def run_sweep(harness: BotHarness, at: dt.datetime) -> int:
-    """Move the clock, run the job's sweep and send what it queued."""
-    harness.clock.current = at
-    queued = await sweep(harness.runtime)
-    await harness.sender.drain()
-    return queued
 
 
 def about_task_12(messages: list[ChatMessage], marker: str) -> ChatMessage:
@@ -54,9 +39,9 @@ async def test_prompts_in_both_languages_and_a_follow_up_only_to_the_silent(
     await only_task_12(harness)
     await harness.add_member(ALICE, "Alice", agency="网信办")
     await harness.add_member(BOB, "Bob", agency="发展改革委", language="en")
-    assert await run_sweep(harness, beijing(2016, 3, 15, 8, 0)) == 0
-    assert await run_sweep(harness, beijing(2016, 3, 15, 8, 30)) > 0
-    assert await run_sweep(harness, beijing(2016, 3, 15, 8, 40)) == 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 15, 8, 0)) == 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 15, 8, 30)) > 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 15, 8, 40)) == 0
     zh = about_task_12(harness.sandbox.messages(ALICE), "第 12 项任务")
     en = about_task_12(harness.sandbox.messages(BOB), "Task No. 12")
     assert zh.text is not None
@@ -91,7 +76,7 @@ async def test_prompts_in_both_languages_and_a_follow_up_only_to_the_silent(
         )
         await session.commit()
     alice_before, bob_before = (len(harness.sandbox.messages(u)) for u in (ALICE, BOB))
-    assert await run_sweep(harness, beijing(2016, 3, 17, 8, 30)) == 1  # Alice's alone
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 17, 8, 30)) == 1  # Alice's alone
     follow = about_task_12(harness.sandbox.messages(ALICE)[alice_before:], "第 12 项任务")
     assert follow.text is not None
     assert follow.text.startswith("🔔 进展催报：仍在等待\n")
@@ -118,7 +103,7 @@ async def test_the_last_report_is_shown_and_a_catch_up_is_marked_late(harness: B
             )
         )
         await session.commit()
-    assert await run_sweep(harness, beijing(2016, 3, 30, 14, 0)) > 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 30, 14, 0)) > 0
     en = about_task_12(harness.sandbox.messages(BOB), "Task No. 12")
     assert en.text is not None
     assert en.text.startswith("📋 Status check-in (late: the bot was offline)\n")

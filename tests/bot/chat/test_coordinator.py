@@ -11,6 +11,7 @@ from bot.limits import split_message
 from db.enums import MemberRole
 from db.models import Milestone
 from tests.bot.harness import BotHarness
+from tests.kit.cast import coordinator, liaison
 from workflows.access import find_task
 
 BOSS = 3001
@@ -22,11 +23,12 @@ ENGLISH_BOSS = 3004
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """The annex, a Chinese and an English coordinator, liaisons of 科技部 and 工信部."""
-    await harness.import_bundled()
-    await harness.add_member(BOSS, "主任", role=MemberRole.COORDINATOR)
-    await harness.add_member(ENGLISH_BOSS, "Boss", role=MemberRole.COORDINATOR, language="en")
-    await harness.add_member(LIAISON, "小李", agency="科技部")
-    await harness.add_member(OTHER, "小王", agency="工信部")
+    await harness.cast(
+        coordinator(BOSS, "主任"),
+        coordinator(ENGLISH_BOSS, "Boss", language="en"),
+        liaison(LIAISON, "科技部", "小李"),
+        liaison(OTHER, "工信部", "小王"),
+    )
     return harness
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
-import zoneinfo
 
 import pytest
 from hypothesis import given
@@ -13,27 +11,24 @@ from sqlalchemy import select
 
 from bot.chat.handlers.digest import JOB_NAME, digest_args, sweep
 from bot.files.chart import cjk_family
-from db.enums import MemberRole
 from db.models import Agency, Assignment, Delivery
 from tests.bot.harness import BotHarness
+from tests.kit.beijing import beijing
+from tests.kit.cast import coordinator, liaison
+from tests.kit.sweeps import run_sweep
 from workflows.errors import InvalidInputError
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 MIIT, MOST, BOSS, BOSS_EN = 3001, 3002, 3009, 3010  # 工信部 and 科技部 liaisons, coordinators
-
-
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
 
 
 async def setup(harness: BotHarness) -> None:
     """The bundled plan, two liaisons and two coordinators (one reads English)."""
-    await harness.import_bundled()
-    await harness.add_member(MIIT, "Miit", agency="工信部")
-    await harness.add_member(MOST, "Most", agency="科技部")
-    await harness.add_member(BOSS, "Boss", role=MemberRole.COORDINATOR)
-    await harness.add_member(BOSS_EN, "Chief", role=MemberRole.COORDINATOR, language="en")
+    await harness.cast(
+        liaison(MIIT, "工信部", "Miit"),
+        liaison(MOST, "科技部", "Most"),
+        coordinator(BOSS, "Boss"),
+        coordinator(BOSS_EN, "Chief", language="en"),
+    )
 
 
 async def task_ids_of(harness: BotHarness, agency: str) -> set[int]:
@@ -43,14 +38,6 @@ async def task_ids_of(harness: BotHarness, agency: str) -> set[int]:
             select(Assignment.task_id).join(Agency).where(Agency.name == agency)
         )
         return set(rows)
-
-
-async def run_sweep(harness: BotHarness, at: dt.datetime) -> int:
-    """Move the clock, run the digest sweep and send what it queued."""
-    harness.clock.current = at
-    queued = await sweep(harness.runtime)
-    await harness.sender.drain()
-    return queued
 
 
 async def test_a_coordinator_gets_the_digest_now(harness: BotHarness) -> None:
@@ -104,10 +91,10 @@ async def test_the_weekly_sweep_sends_a_period_once(harness: BotHarness) -> None
     """Monday 09:00: each member gets their digest once, however often the sweep runs."""
     assert JOB_NAME in harness.job_names
     await setup(harness)
-    assert await run_sweep(harness, beijing(2016, 3, 7, 8, 59)) == 0
-    assert await run_sweep(harness, beijing(2016, 3, 7, 9, 0)) == 4
-    assert await run_sweep(harness, beijing(2016, 3, 7, 9, 5)) == 0
-    assert await run_sweep(harness, beijing(2016, 3, 10, 9, 5)) == 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 7, 8, 59)) == 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 7, 9, 0)) == 4
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 7, 9, 5)) == 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 10, 9, 5)) == 0
     for user, heading in [
         (MIIT, "📋 工业和信息化部每周简报 · gf-2015-5 · 2016年3月7日\n"),
         (MOST, "📋 科技部每周简报 · gf-2015-5 · 2016年3月7日\n"),
@@ -121,7 +108,7 @@ async def test_the_weekly_sweep_sends_a_period_once(harness: BotHarness) -> None
             "📈 进度图 · gf-2015-5 · 2016年3月7日"
         ]
     # The next Monday is a new period.
-    assert await run_sweep(harness, beijing(2016, 3, 14, 9, 0)) == 4
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 14, 9, 0)) == 4
 
 
 async def test_down_over_monday_morning_the_digest_goes_once_marked_late(
@@ -129,9 +116,9 @@ async def test_down_over_monday_morning_the_digest_goes_once_marked_late(
 ) -> None:
     """The bot was off from Sunday to Monday afternoon: on restart the digest goes once, late."""
     await setup(harness)
-    assert await run_sweep(harness, beijing(2016, 3, 6, 18, 0)) == 0
-    assert await run_sweep(harness, beijing(2016, 3, 7, 15, 0)) == 4
-    assert await run_sweep(harness, beijing(2016, 3, 7, 15, 5)) == 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 6, 18, 0)) == 0
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 7, 15, 0)) == 4
+    assert await run_sweep(harness, sweep, beijing(2016, 3, 7, 15, 5)) == 0
     [zh] = [m for m in harness.sandbox.messages(MOST) if m.text is not None]
     assert zh.text is not None
     assert zh.text.startswith(

@@ -3,46 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-
-from sqlalchemy import select, update
 
 from bot.chat.handlers.escalations import JOB_NAME, sweep
-from db.enums import MemberRole, Role, TaskState
-from db.models import Agency, Assignment, Task
 from tests.bot.harness import BotHarness
+from tests.kit.beijing import beijing
+from tests.kit.cast import UnitOf, coordinator, deputy, liaison, units
+from tests.kit.sweeps import run_sweep
 from workflows.planning import set_due
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 ALICE, BOB, DEPUTY, ERIN, BOSS, CHIEF = 3001, 3002, 3003, 3004, 3009, 3010
-
-
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
 
 
 async def setup(harness: BotHarness) -> tuple[str, str]:
     """Only task 12 open, due 8 March 2016; people of its lead and a co-unit; two coordinators."""
-    await harness.import_bundled()
-    async with harness.runtime.session() as session:
-        await session.execute(update(Task).where(Task.number != 12).values(state=TaskState.CLOSED))
-        await session.commit()
-        rows = await session.execute(
-            select(Agency.name, Assignment.role)
-            .join(Assignment, Assignment.agency_id == Agency.id)
-            .join(Task, Task.id == Assignment.task_id)
-            .where(Task.number == 12)
-            .order_by(Assignment.position)
-        )
-        names = {role: name for name, role in reversed(rows.all())}
-    lead, co = names[Role.LEAD], names[Role.CO]
-    await harness.add_member(ALICE, "Alice", agency=lead)
-    await harness.add_member(BOB, "Bob", agency=co, language="en")
-    await harness.add_member(ERIN, "Erin", agency=lead, language="en")
-    await harness.add_member(DEPUTY, "Dee", agency=lead, role=MemberRole.DEPUTY, language="en")
-    await harness.add_member(BOSS, "Boss", role=MemberRole.COORDINATOR)
-    await harness.add_member(CHIEF, "Chief", role=MemberRole.COORDINATOR, language="en")
+    lead, co = UnitOf(12, 0), UnitOf(12, 1)
+    await harness.cast(
+        liaison(ALICE, lead, "Alice"),
+        liaison(BOB, co, "Bob", language="en"),
+        liaison(ERIN, lead, "Erin", language="en"),
+        deputy(DEPUTY, lead, "Dee", language="en"),
+        coordinator(BOSS, "Boss"),
+        coordinator(CHIEF, "Chief", language="en"),
+        only_task=12,
+    )
     async with harness.runtime.session() as session:
         await set_due(
             session=session,
@@ -53,15 +36,8 @@ async def setup(harness: BotHarness) -> tuple[str, str]:
             reason="test",
             now=harness.clock(),
         )
-    return lead, co
-
-
-async def run_sweep(harness: BotHarness, at: dt.datetime) -> int:
-    """Move the clock, run the job's sweep and send what it queued."""
-    harness.clock.current = at
-    queued = await sweep(harness.runtime)
-    await harness.sender.drain()
-    return queued
+        names = [name for name, _role in await units(session, 12)]
+    return names[0], names[1]
 
 
 def texts(harness: BotHarness, chat: int, start: str) -> list[str]:
@@ -74,7 +50,7 @@ async def test_a_nudge_in_both_languages_with_report_now(harness: BotHarness) ->
     """The day after the due date the lead's liaison is nudged; Report now opens the card."""
     assert JOB_NAME in harness.job_names
     await setup(harness)
-    await run_sweep(harness, beijing(2016, 3, 9, 8, 35))
+    await run_sweep(harness, sweep, beijing(2016, 3, 9, 8, 35))
     [nudge] = [m for m in harness.sandbox.messages(ALICE) if (m.text or "").startswith("⏰ 任务")]
     assert nudge.text is not None
     assert nudge.text.splitlines()[:2] == ["⏰ 任务已逾期", "第 12 项任务 · gf-2015-5"]
@@ -95,13 +71,13 @@ async def test_a_nudge_in_both_languages_with_report_now(harness: BotHarness) ->
 async def test_deputy_then_coordinators_are_told_who_is_silent(harness: BotHarness) -> None:
     """Third working day: the deputy (en); fourth: both coordinators, naming the silent units."""
     lead, co = await setup(harness)
-    await run_sweep(harness, beijing(2016, 3, 11, 8, 35))
+    await run_sweep(harness, sweep, beijing(2016, 3, 11, 8, 35))
     [deputy] = texts(harness, DEPUTY, "🔺")
     assert deputy.splitlines()[:2] == ["🔺 Overdue task of your agency", "Task No. 12 · gf-2015-5"]
     assert "Overdue by 3 day(s)." in deputy
     assert texts(harness, BOSS, "🚨 逾期") == []
-    await run_sweep(harness, beijing(2016, 3, 14, 8, 35))
-    await run_sweep(harness, beijing(2016, 3, 15, 8, 35))
+    await run_sweep(harness, sweep, beijing(2016, 3, 14, 8, 35))
+    await run_sweep(harness, sweep, beijing(2016, 3, 15, 8, 35))
     [zh] = texts(harness, BOSS, "🚨 逾期")
     [en] = texts(harness, CHIEF, "🚨 Escalation")
     assert zh.splitlines()[:2] == ["🚨 逾期任务上报", "第 12 项任务 · gf-2015-5"]
@@ -121,7 +97,7 @@ async def test_unacknowledged_reminder_with_sign_buttons_then_escalation(
 ) -> None:
     """Two working days: a reminder with 签收; five: the coordinators hear of the co-unit only."""
     _, co = await setup(harness)
-    await run_sweep(harness, beijing(2016, 3, 3, 10, 5))
+    await run_sweep(harness, sweep, beijing(2016, 3, 3, 10, 5))
     [reminder] = [
         m for m in harness.sandbox.messages(ALICE) if (m.text or "").startswith("⏰ 尚未签收")
     ]
@@ -130,8 +106,8 @@ async def test_unacknowledged_reminder_with_sign_buttons_then_escalation(
     [en] = texts(harness, BOB, "⏰ Not yet acknowledged")
     assert "Task 12" in en or "12" in en
     await harness.press(ALICE, reminder.message_id, reminder.callback_data[0])
-    await run_sweep(harness, beijing(2016, 3, 8, 10, 5))
-    await run_sweep(harness, beijing(2016, 3, 9, 10, 5))
+    await run_sweep(harness, sweep, beijing(2016, 3, 8, 10, 5))
+    await run_sweep(harness, sweep, beijing(2016, 3, 9, 10, 5))
     [zh] = texts(harness, BOSS, "🚨 未签收任务")
     [chief] = texts(harness, CHIEF, "🚨 Not acknowledged")
     assert f"{co}尚未签收：" in zh

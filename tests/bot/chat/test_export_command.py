@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.chat.handlers.export import FORMATS, USAGE_EXPORT, ExportArgs, export_args
-from db.enums import MemberRole
 from tests.bot.harness import BotHarness
+from tests.kit.cast import coordinator, liaison
 from workflows.errors import InvalidInputError
 
 BOSS = 5001
@@ -26,10 +26,11 @@ STRANGER = 5009
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """The annex, a Chinese and an English coordinator, and a liaison of 科技部."""
-    await harness.import_bundled()
-    await harness.add_member(BOSS, "主任", role=MemberRole.COORDINATOR)
-    await harness.add_member(ENGLISH_BOSS, "Boss", role=MemberRole.COORDINATOR, language="en")
-    await harness.add_member(LIAISON, "小李", agency="科技部")
+    await harness.cast(
+        coordinator(BOSS, "主任"),
+        coordinator(ENGLISH_BOSS, "Boss", language="en"),
+        liaison(LIAISON, "科技部", "小李"),
+    )
     return harness
 
 

@@ -8,8 +8,8 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from db.enums import MemberRole
 from tests.bot.harness import BotHarness
+from tests.kit.cast import coordinator, liaison
 
 LIAISON = 2001
 COORDINATOR = 2002
@@ -20,10 +20,11 @@ GROUP = -1001234567890
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """A Chinese liaison of 科技部, a coordinator, and an English-speaking liaison."""
-    await harness.import_bundled()
-    await harness.add_member(LIAISON, "张三", agency="科技部")
-    await harness.add_member(COORDINATOR, "李四", role=MemberRole.COORDINATOR)
-    await harness.add_member(ENGLISH, "Ann", agency="财政部", language="en")
+    await harness.cast(
+        liaison(LIAISON, "科技部", "张三"),
+        coordinator(COORDINATOR, "李四"),
+        liaison(ENGLISH, "财政部", "Ann", language="en"),
+    )
     return harness
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import cast
 
 import pytest
@@ -11,51 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat.handlers.reminders import JOB_NAME, sweep
 from bot.runtime import Runtime
-from db.enums import MemberRole
 from tests.bot.harness import BotHarness
-from workflows.planning import add_milestone
-
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-ALICE, BOB, BOSS = 2001, 2002, 2009  # 网信办 (zh), 发展改革委 (en), a coordinator
-
-
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
-
-
-async def setup(harness: BotHarness, on_date: dt.date) -> None:
-    """The bundled plan, two liaisons of task 12's agencies, and a milestone on task 12."""
-    await harness.import_bundled()
-    await harness.add_member(ALICE, "Alice", agency="网信办")
-    await harness.add_member(BOB, "Bob", agency="发展改革委", language="en")
-    await harness.add_member(BOSS, "Boss", role=MemberRole.COORDINATOR)
-    async with harness.runtime.session() as session:
-        await add_milestone(
-            session=session,
-            telegram_id=BOSS,
-            number=12,
-            plan_code=None,
-            on_date=on_date,
-            label="中期评估",
-            now=harness.clock(),
-        )
-
-
-async def run_sweep(harness: BotHarness, at: dt.datetime) -> int:
-    """Move the clock, run the job's sweep and send what it queued."""
-    harness.clock.current = at
-    queued = await sweep(harness.runtime)
-    await harness.sender.drain()
-    return queued
+from tests.kit.beijing import beijing
+from tests.kit.reminders import ALICE, BOB, plan_with_milestone, run_reminders
 
 
 async def test_a_reminder_in_both_languages_opens_the_task_card(harness: BotHarness) -> None:
     """One day before: each liaison gets one reminder; Report now opens the task card."""
     assert JOB_NAME in harness.job_names
-    await setup(harness, dt.date(2016, 3, 8))
-    assert await run_sweep(harness, beijing(2016, 3, 7, 8, 30)) == 2
-    assert await run_sweep(harness, beijing(2016, 3, 7, 8, 35)) == 0
+    await plan_with_milestone(harness, dt.date(2016, 3, 8))
+    assert await run_reminders(harness, beijing(2016, 3, 7, 8, 30)) == 2
+    assert await run_reminders(harness, beijing(2016, 3, 7, 8, 35)) == 0
     [zh] = harness.sandbox.messages(ALICE)
     [en] = harness.sandbox.messages(BOB)
     assert zh.text is not None
@@ -76,11 +41,11 @@ async def test_a_deadline_in_the_national_day_holiday_is_noted_and_reminded_once
     harness: BotHarness,
 ) -> None:
     """Due 3 October 2016: the 1- and 0-day reminders both wait for 8 October; only one goes."""
-    await setup(harness, dt.date(2016, 10, 3))
-    assert await run_sweep(harness, beijing(2016, 10, 2, 8, 30)) == 2
-    assert await run_sweep(harness, beijing(2016, 10, 3, 8, 30)) == 2
+    await plan_with_milestone(harness, dt.date(2016, 10, 3))
+    assert await run_reminders(harness, beijing(2016, 10, 2, 8, 30)) == 2
+    assert await run_reminders(harness, beijing(2016, 10, 3, 8, 30)) == 2
     assert harness.sandbox.messages(ALICE) == []
-    await run_sweep(harness, beijing(2016, 10, 8, 8, 30))
+    await run_reminders(harness, beijing(2016, 10, 8, 8, 30))
     [zh] = harness.sandbox.messages(ALICE)
     [en] = harness.sandbox.messages(BOB)
     assert zh.text is not None
@@ -92,9 +57,9 @@ async def test_a_deadline_in_the_national_day_holiday_is_noted_and_reminded_once
 
 async def test_after_downtime_the_reminder_goes_once_marked_late(harness: BotHarness) -> None:
     """Down over the 1-day reminder's morning: on restart it goes once, marked late."""
-    await setup(harness, dt.date(2016, 10, 12))
-    assert await run_sweep(harness, beijing(2016, 10, 11, 12, 0)) == 2
-    assert await run_sweep(harness, beijing(2016, 10, 11, 12, 5)) == 0
+    await plan_with_milestone(harness, dt.date(2016, 10, 12))
+    assert await run_reminders(harness, beijing(2016, 10, 11, 12, 0)) == 2
+    assert await run_reminders(harness, beijing(2016, 10, 11, 12, 5)) == 0
     [zh] = harness.sandbox.messages(ALICE)
     [en] = harness.sandbox.messages(BOB)
     assert zh.text is not None

@@ -13,9 +13,9 @@ from bot.chat.handlers.reminders import sweep
 from bot.chat.handlers.settings import SettingsArgs, parse_settings_args
 from bot.live_settings import effective_settings
 from db.enums import MemberRole
-from tests.bot.chat.test_reminders import ALICE, BOB, BOSS, beijing, run_sweep
-from tests.bot.chat.test_reminders import setup as plan_with_milestone
 from tests.bot.harness import BotHarness
+from tests.kit.beijing import beijing
+from tests.kit.reminders import ALICE, BOB, BOSS, plan_with_milestone, run_reminders
 from workflows.errors import InvalidInputError
 
 ENGLISH_BOSS = 2010
@@ -149,9 +149,9 @@ async def test_new_offsets_reach_the_next_reminder_sweep(harness: BotHarness) ->
     """Offsets set to [3]: nothing 7 days before a milestone, a reminder 3 days before."""
     await plan_with_milestone(harness, dt.date(2016, 3, 18))
     await text_of(harness, BOSS, "/settings reminder_offsets 3")
-    assert await run_sweep(harness, beijing(2016, 3, 11, 8, 30)) == 0
+    assert await run_reminders(harness, beijing(2016, 3, 11, 8, 30)) == 0
     assert harness.sandbox.messages(ALICE) == []
-    assert await run_sweep(harness, beijing(2016, 3, 15, 8, 30)) == 2
+    assert await run_reminders(harness, beijing(2016, 3, 15, 8, 30)) == 2
     [zh] = harness.sandbox.messages(ALICE)
     assert zh.text is not None
     assert "2016年3月18日。还剩 3 天。" in zh.text
@@ -163,7 +163,7 @@ async def test_the_sweeps_follow_quiet_hours_changed_in_the_chat(harness: BotHar
     await plan_with_milestone(harness, dt.date(2016, 3, 8))
     await text_of(harness, BOSS, "/settings quiet_end 07:00")
     await text_of(harness, BOSS, "/settings quiet_start 08:00")
-    assert await run_sweep(harness, beijing(2016, 3, 7, 7, 30)) == 2
+    assert await run_reminders(harness, beijing(2016, 3, 7, 7, 30)) == 2
     [zh] = harness.sandbox.messages(ALICE)
     assert "还剩 1 天" in (zh.text or "")
 

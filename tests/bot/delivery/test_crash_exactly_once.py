@@ -9,7 +9,6 @@ duplicate must be such a message, sent by the killed process moments before its 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import itertools
 import os
@@ -17,15 +16,12 @@ import random
 import signal
 import sys
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bot.chat.handlers.delivery_alerts import render_delivery_failed
 from bot.delivery.sender import CONCURRENCY
@@ -34,7 +30,6 @@ from db.engine import create_engine, create_session_factory
 from db.enums import DeliveryState
 from db.migrations import upgrade
 from db.models import Delivery
-from tests.conftest import POSTGRES_URL
 from workflows.outbox.queue import enqueue
 from workflows.outbox.sending import OutgoingMessage
 
@@ -47,34 +42,6 @@ LEASE_SECONDS = 1.0  # the worker's lease: a killed process's rows are re-sent a
 # to the socket when its sender died).
 IN_FLIGHT_BOUND_SECONDS = 1.0
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@contextlib.asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """A new database on the test PostgreSQL server, for processes that open it by URL."""
-    assert POSTGRES_URL is not None
-    name = f"annexbot_t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A database other processes can open by URL: an SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'crash.sqlite3'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("ANNEXBOT_TEST_POSTGRES_URL is not set")
-    async with fresh_postgres_database() as url:
-        yield url
 
 
 @dataclass

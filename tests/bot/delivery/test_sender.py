@@ -5,88 +5,31 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.pacing import Pacer, PacingRateLimiter
-from bot.delivery.sender import RENDERERS, Rendered, Sender
+from bot.delivery.sender import Sender
 from bot.runtime import Runtime
 from db.engine import create_session_factory
-from db.enums import DeliveryState, MemberRole
-from db.models import Delivery
+from db.enums import DeliveryState
 from tests.bot.harness import BotHarness
 from tests.conftest import ThrowawayDatabase
-from workflows.outbox.queue import enqueue
-from workflows.outbox.sending import OutgoingMessage
-
-COORDINATOR = 9001
-LIAISON = 1001
-DEPUTY = 1003
-GROUP = -100777
-
-
-async def _note(message: OutgoingMessage, _session: AsyncSession) -> Rendered:
-    return Rendered(f"note {message.payload['n']}")
-
-
-@pytest.fixture(autouse=True)
-def _note_renderer() -> None:
-    RENDERERS["test-note"] = _note
-
-
-def _pace_on_the_harness_clock(harness: BotHarness) -> None:
-    """Let the pacer wait (retry_after holds, 1 s per chat) by moving the test's clock."""
-
-    async def sleep(seconds: float) -> None:
-        harness.clock.advance(seconds=seconds)
-        await asyncio.sleep(0)
-
-    pacer = Pacer(clock=lambda: harness.clock().timestamp(), sleep=sleep)
-    limiter = harness.application.bot.rate_limiter
-    assert isinstance(limiter, PacingRateLimiter)
-    limiter.pacer = harness.sender.pacer = pacer
-
-
-async def _team(harness: BotHarness) -> dict[int, int]:
-    """A coordinator, a liaison and a deputy of 科技部: member ids by Telegram id."""
-    _pace_on_the_harness_clock(harness)
-    await harness.import_bundled()
-    return {
-        COORDINATOR: await harness.add_member(COORDINATOR, "Zhou", role=MemberRole.COORDINATOR),
-        LIAISON: await harness.add_member(LIAISON, "Li", agency="科技部"),
-        DEPUTY: await harness.add_member(DEPUTY, "Deng", role=MemberRole.DEPUTY, agency="科技部"),
-    }
-
-
-async def _queue(harness: BotHarness, *chats: int, member_id: int | None = None) -> None:
-    async with harness.runtime.session() as session:
-        for n, chat_id in enumerate(chats):
-            await enqueue(
-                session,
-                key=f"note:{n}:{chat_id}",
-                kind="test-note",
-                chat_id=chat_id,
-                member_id=member_id,
-                payload={"n": n},
-                now=harness.clock(),
-            )
-        await session.commit()
-
-
-async def _deliveries(harness: BotHarness) -> list[Delivery]:
-    async with harness.runtime.session() as session:
-        return list(await session.scalars(select(Delivery).order_by(Delivery.id)))
-
-
-def _texts(harness: BotHarness, chat_id: int) -> list[str]:
-    return [m.text or "" for m in harness.sandbox.messages(chat_id)]
+from tests.kit.notes import (
+    COORDINATOR,
+    DEPUTY,
+    GROUP,
+    LIAISON,
+    deliveries,
+    queue_notes,
+    team,
+    texts,
+)
 
 
 async def _drain_until_settled(harness: BotHarness, rounds: int = 10) -> None:
     """Drain, and let backoff time pass, until nothing is waiting to be retried."""
     for _ in range(rounds):
         await harness.sender.drain()
-        if all(d.state is not DeliveryState.PENDING for d in await _deliveries(harness)):
+        if all(d.state is not DeliveryState.PENDING for d in await deliveries(harness)):
             return
         harness.clock.advance(minutes=11)
     raise AssertionError("deliveries still pending")
@@ -94,77 +37,77 @@ async def _drain_until_settled(harness: BotHarness, rounds: int = 10) -> None:
 
 async def test_a_429_is_retried_after_retry_after(harness: BotHarness) -> None:
     """Told to wait, the sender waits exactly that long and then delivers once."""
-    members = await _team(harness)
+    members = await team(harness)
     harness.sandbox.faults.flood(retry_after=7, chat_id=LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     assert await harness.sender.drain() == 0
-    [row] = await _deliveries(harness)
+    [row] = await deliveries(harness)
     assert (row.state, row.attempts, row.last_error) == (DeliveryState.PENDING, 0, "429")
     harness.clock.advance(seconds=6)
     assert await harness.sender.drain() == 0
     harness.clock.advance(seconds=1)
     assert await harness.sender.drain() == 1
-    assert _texts(harness, LIAISON) == ["note 0"]
+    assert texts(harness, LIAISON) == ["note 0"]
 
 
 async def test_server_errors_are_retried_with_backoff(harness: BotHarness) -> None:
     """Three 500s, then success: one message, four attempts, each retry later than the last."""
-    members = await _team(harness)
+    members = await team(harness)
     harness.sandbox.faults.server_error(500, times=3, chat_id=LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     await _drain_until_settled(harness)
-    [row] = await _deliveries(harness)
+    [row] = await deliveries(harness)
     assert (row.state, row.attempts) == (DeliveryState.SENT, 4)
-    assert _texts(harness, LIAISON) == ["note 0"]
-    assert _texts(harness, COORDINATOR) == []
+    assert texts(harness, LIAISON) == ["note 0"]
+    assert texts(harness, COORDINATOR) == []
 
 
 async def test_a_timeout_is_retried(harness: BotHarness) -> None:
     """A request that hangs past the read timeout is tried again and delivered."""
-    members = await _team(harness)
+    members = await team(harness)
     harness.sender.read_timeout = 0.2
     harness.sandbox.faults.timeout(2.0, chat_id=LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     assert await harness.sender.drain() == 0
-    [row] = await _deliveries(harness)
+    [row] = await deliveries(harness)
     assert (row.state, row.attempts) == (DeliveryState.PENDING, 1)
     assert row.last_error is not None
     assert row.last_error.startswith("TimedOut")
     await _drain_until_settled(harness)
-    assert _texts(harness, LIAISON) == ["note 0"]
+    assert texts(harness, LIAISON) == ["note 0"]
 
 
 async def test_a_permanent_error_fails_and_tells_the_coordinators(harness: BotHarness) -> None:
     """After the last attempt the row is failed and every coordinator is told, once."""
-    members = await _team(harness)
+    members = await team(harness)
     harness.sandbox.faults.server_error(500, times=None, chat_id=LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     await _drain_until_settled(harness)
-    note, alert = await _deliveries(harness)
+    note, alert = await deliveries(harness)
     assert (note.state, note.attempts) == (DeliveryState.FAILED, 6)
     assert alert.state is DeliveryState.SENT
-    [told] = _texts(harness, COORDINATOR)
+    [told] = texts(harness, COORDINATOR)
     assert told.startswith(
         f"⚠️ 发给 Li 的消息在尝试 6 次后仍未送达（test-note，投递编号 {note.id}）。"
     )
     assert "最后一次错误：NetworkError" in told
-    assert _texts(harness, LIAISON) == []
+    assert texts(harness, LIAISON) == []
 
 
 async def test_a_bad_request_fails_at_once_and_tells_the_coordinators(
     harness: BotHarness,
 ) -> None:
     """A 400 is not retried (PTB's BadRequest is a NetworkError): failed after one attempt."""
-    members = await _team(harness)
+    members = await team(harness)
     harness.sandbox.faults.fail(400, "Bad Request: chat not found", times=None, chat_id=LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     await _drain_until_settled(harness)
-    note, alert = await _deliveries(harness)
+    note, alert = await deliveries(harness)
     assert (note.state, note.attempts) == (DeliveryState.FAILED, 1)
     assert note.last_error is not None
     assert note.last_error.startswith("BadRequest: Chat not found")
     assert alert.state is DeliveryState.SENT
-    [told] = _texts(harness, COORDINATOR)
+    [told] = texts(harness, COORDINATOR)
     assert "最后一次错误：BadRequest" in told
 
 
@@ -172,18 +115,18 @@ async def test_a_block_reroutes_to_the_deputy_and_tells_the_coordinators(
     harness: BotHarness,
 ) -> None:
     """403: the liaison is unreachable, the deputy gets the message, coordinators hear of it."""
-    members = await _team(harness)
+    members = await team(harness)
     harness.sandbox.faults.block(LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     assert await harness.sender.drain() == 2
-    assert _texts(harness, DEPUTY) == ["note 0"]
-    assert _texts(harness, COORDINATOR) == [
+    assert texts(harness, DEPUTY) == ["note 0"]
+    assert texts(harness, COORDINATOR) == [
         "⛔ Li（科技部）已屏蔽本机器人，无法再接收消息。\n其消息现改发给：Deng。"
     ]
     member = await harness.member(LIAISON)
     assert member is not None
     assert member.reachable is False
-    states = {d.chat_id: d.state for d in await _deliveries(harness)}
+    states = {d.chat_id: d.state for d in await deliveries(harness)}
     assert states == {
         LIAISON: DeliveryState.FAILED,
         DEPUTY: DeliveryState.SENT,
@@ -193,12 +136,12 @@ async def test_a_block_reroutes_to_the_deputy_and_tells_the_coordinators(
 
 async def test_an_alert_that_fails_alerts_nobody(harness: BotHarness) -> None:
     """A coordinator who blocked the bot is marked unreachable; no alert about the alert."""
-    members = await _team(harness)
+    members = await team(harness)
     harness.sandbox.faults.block(COORDINATOR)
     harness.sandbox.faults.server_error(500, times=None, chat_id=LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     await _drain_until_settled(harness)
-    assert [(d.kind, d.state) for d in await _deliveries(harness)] == [
+    assert [(d.kind, d.state) for d in await deliveries(harness)] == [
         ("test-note", DeliveryState.FAILED),
         ("delivery_failed", DeliveryState.FAILED),
     ]
@@ -215,13 +158,13 @@ async def test_a_burst_stays_within_telegrams_limits(harness: BotHarness) -> Non
         harness.sandbox.add_user(user, f"u{user}")
     harness.sandbox.add_user(LIAISON, "Li")
     harness.sandbox.add_to_group(GROUP, "协调组")
-    await _queue(harness, *users, *[LIAISON] * 5, *[GROUP] * 5)
+    await queue_notes(harness, *users, *[LIAISON] * 5, *[GROUP] * 5)
     assert await harness.sender.drain() == 210
     assert rate.rejected == 0
     for user in users:
-        assert len(_texts(harness, user)) == 1
-    assert _texts(harness, LIAISON) == [f"note {n}" for n in range(200, 205)]
-    assert [t for t in _texts(harness, GROUP) if t.startswith("note")] == [
+        assert len(texts(harness, user)) == 1
+    assert texts(harness, LIAISON) == [f"note {n}" for n in range(200, 205)]
+    assert [t for t in texts(harness, GROUP) if t.startswith("note")] == [
         f"note {n}" for n in range(205, 210)
     ]
 
@@ -238,7 +181,7 @@ async def test_two_senders_on_one_database_send_each_message_once(
     users = list(range(30_000, 30_300))
     for user in users:
         harness.sandbox.add_user(user, f"u{user}")
-    await _queue(harness, *users)
+    await queue_notes(harness, *users)
     engine = test_database.engine()
     try:
         other = Sender(
@@ -255,8 +198,8 @@ async def test_two_senders_on_one_database_send_each_message_once(
     assert sum(counts) == 300
     assert all(counts)
     for user in users:
-        assert len(_texts(harness, user)) == 1
-    assert {d.state for d in await _deliveries(harness)} == {DeliveryState.SENT}
+        assert len(texts(harness, user)) == 1
+    assert {d.state for d in await deliveries(harness)} == {DeliveryState.SENT}
 
 
 async def test_the_pacer_keeps_every_window_within_its_limit() -> None:

@@ -29,8 +29,7 @@ from db.enums import DeliveryState
 from db.leader import LOCK_KEY
 from db.migrations import upgrade
 from db.models import Delivery
-from tests.bot.delivery.test_crash_exactly_once import ROOT, fresh_postgres_database
-from tests.conftest import POSTGRES_URL
+from tests.kit.databases import POSTGRES_URL, fresh_postgres_database
 from workflows.outbox.queue import enqueue
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="ANNEXBOT_TEST_POSTGRES_URL is not set")
@@ -39,6 +38,7 @@ FIRST = 600  # due at once: both processes send them
 LATER = 100  # due after the leader was killed: the survivor sends them
 LATER_SECONDS = 60
 LEADS = "this process now leads the scheduler"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _free_port() -> int:

@@ -6,11 +6,9 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.delivery.sender import RENDERERS
 from bot.delivery.worker import run_sender
 from bot.sandbox import SandboxServer
 from bot.settings import Settings
@@ -18,24 +16,18 @@ from db.engine import create_engine, create_session_factory
 from db.enums import DeliveryState, MemberRole
 from db.migrations import upgrade
 from db.models import Delivery
-from tests.bot.delivery.test_crash_exactly_once import database_url  # noqa: F401 - a fixture
-from tests.bot.delivery.test_sender import LIAISON, _deliveries, _note, _queue, _team, _texts
 from tests.bot.harness import BotHarness
+from tests.kit.notes import LIAISON, deliveries, queue_notes, team, texts
 from workflows.outbox.queue import enqueue
-
-
-@pytest.fixture(autouse=True)
-def _note_renderer() -> None:
-    RENDERERS["test-note"] = _note
 
 
 async def test_a_429_wakes_the_sender_when_retry_after_has_passed(harness: BotHarness) -> None:
     """No waiting for the 30 s drain: the sender plans its own wake for the retry time."""
-    members = await _team(harness)
+    members = await team(harness)
     woken: list[dt.datetime] = []
     harness.runtime.wake_sender = lambda: woken.append(harness.clock())
     harness.sandbox.faults.flood(retry_after=1, chat_id=LIAISON)
-    await _queue(harness, LIAISON, member_id=members[LIAISON])
+    await queue_notes(harness, LIAISON, member_id=members[LIAISON])
     start = harness.clock()
     assert await harness.sender.drain() == 0
     assert harness.sender.next_wake == start + dt.timedelta(seconds=1)
@@ -44,7 +36,7 @@ async def test_a_429_wakes_the_sender_when_retry_after_has_passed(harness: BotHa
     harness.clock.advance(seconds=0.5)  # the sender's timer runs on the harness clock
     assert woken == [start + dt.timedelta(seconds=1)]
     assert await harness.sender.drain() == 1
-    assert _texts(harness, LIAISON) == ["note 0"]
+    assert texts(harness, LIAISON) == ["note 0"]
     assert harness.sender.next_wake is None
 
 
@@ -68,11 +60,11 @@ async def test_the_wake_follows_the_earliest_waiting_delivery(harness: BotHarnes
         await session.commit()
     assert await harness.sender.drain() == 0
     assert harness.sender.next_wake == later
-    assert {d.state for d in await _deliveries(harness)} == {DeliveryState.PENDING}
+    assert {d.state for d in await deliveries(harness)} == {DeliveryState.PENDING}
 
 
 async def test_the_sender_process_sends_retries_without_waiting_for_the_poll(
-    database_url: str,  # noqa: F811 - the fixture
+    database_url: str,
     tmp_path: Path,
 ) -> None:
     """run_sender on the real clock: a 429'd message arrives about a second later, not 30 s."""

@@ -1,0 +1,1 @@
+"""The test kit: builders shared by the tests (the cast of people, Beijing time, the outbox)."""
