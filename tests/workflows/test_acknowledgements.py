@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import DeliveryState, MemberRole, TaskState
+from db.enums import DeliveryState, MemberRole
 from db.models import Agency, Assignment, Delivery, Member, Task
+from tests.kit.beijing import BEIJING, beijing
+from tests.kit.cast import UnitOf, agency_of, cast, coordinator, liaison
+from tests.kit.sweeps import sweep_and_send
 from workflows.acknowledgements import (
     ACK_ESCALATION_KIND,
     ACK_REMINDER_KIND,
     ack_escalation_message,
     plan_acknowledgement_messages,
 )
-from workflows.importing.service import bundled_annex, import_annex
 from workflows.notices import acknowledge
 
 Sessions = async_sessionmaker[AsyncSession]
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-TZ = "Asia/Shanghai"
 TASK = 12
 LEAD, CO, LATE_CO, BOSS = 1, 2, 3, 900
-
-
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
 
 
 IMPORTED = beijing(2016, 3, 1, 10, 0)  # a Tuesday
@@ -36,55 +30,24 @@ IMPORTED = beijing(2016, 3, 1, 10, 0)  # a Tuesday
 
 async def setup(sessions: Sessions) -> dict[int, int]:
     """Only task 12 open; liaisons of its first two agencies, a coordinator; agency by member."""
+    await cast(
+        sessions,
+        liaison(LEAD, UnitOf(TASK, 0)),
+        liaison(CO, UnitOf(TASK, 1)),
+        coordinator(BOSS),
+        now=IMPORTED,
+        only_task=TASK,
+    )
     async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=bundled_annex("gf-2015-5"),
-            now=IMPORTED,
-            timezone=TZ,
-            plan_code="gf-2015-5",
-        )
-        await session.execute(
-            update(Task).where(Task.number != TASK).values(state=TaskState.CLOSED)
-        )
-        agencies = list(
-            await session.scalars(
-                select(Assignment.agency_id)
-                .join(Task, Task.id == Assignment.task_id)
-                .where(Task.number == TASK)
-                .order_by(Assignment.position)
-            )
-        )
-        assert len(agencies) == 3
-        for telegram_id, agency, role in (
-            (LEAD, agencies[0], MemberRole.LIAISON),
-            (CO, agencies[1], MemberRole.LIAISON),
-            (BOSS, None, MemberRole.COORDINATOR),
-        ):
-            session.add(
-                Member(
-                    telegram_id=telegram_id,
-                    display_name=f"m{telegram_id}",
-                    agency_id=agency,
-                    role=role,
-                    created_at=IMPORTED,
-                )
-            )
-        await session.commit()
-        return {LEAD: agencies[0], CO: agencies[1], LATE_CO: agencies[2]}
+        return {
+            who: (await agency_of(session, UnitOf(TASK, position))).id
+            for who, position in ((LEAD, 0), (CO, 1), (LATE_CO, 2))
+        }
 
 
 async def sweep(sessions: Sessions, now: dt.datetime) -> int:
     """One sweep, then "send" what is due, as the outbox sender would."""
-    async with sessions() as session:
-        queued = await plan_acknowledgement_messages(session, now=now)
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
-            .values(state=DeliveryState.SENT, sent_at=now)
-        )
-        await session.commit()
-        return queued
+    return await sweep_and_send(sessions, plan_acknowledgement_messages, now)
 
 
 async def walk(sessions: Sessions, first: dt.date, last: dt.date) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import Counter
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import DeliveryState, MemberRole, ReportStatus
+from db.enums import DeliveryState, ReportStatus
 from db.models import Agency, Assignment, Delivery, Member, StatusReport, Task
+from tests.kit.beijing import beijing
+from tests.kit.cast import cast, deputy, liaison
+from tests.kit.sweeps import sweep_and_send
 from workflows.checkins import (
     FOLLOW_UP_KIND,
     PROMPT_KIND,
@@ -18,18 +20,10 @@ from workflows.checkins import (
     plan_checkins,
     silent_agencies,
 )
-from workflows.importing.service import bundled_annex, import_annex
 
 Sessions = async_sessionmaker[AsyncSession]
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-TZ = "Asia/Shanghai"
 NDRC, NDRC_DEPUTY, MOST, LOCAL = 1, 2, 3, 4
 GROUP = "地方各级人民政府"
-
-
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
 
 
 IMPORTED = beijing(2015, 1, 1, 9, 0)
@@ -37,32 +31,14 @@ IMPORTED = beijing(2015, 1, 1, 9, 0)
 
 async def setup(sessions: Sessions) -> None:
     """The bundled plan (most tasks start 6 January 2015) and liaisons of three agencies."""
-    async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=bundled_annex("gf-2015-5"),
-            now=IMPORTED,
-            timezone=TZ,
-            plan_code="gf-2015-5",
-        )
-        agencies = {a.name: a.id for a in await session.scalars(select(Agency))}
-        people = [
-            (NDRC, "发展改革委", MemberRole.LIAISON),
-            (NDRC_DEPUTY, "发展改革委", MemberRole.DEPUTY),
-            (MOST, "科技部", MemberRole.LIAISON),
-            (LOCAL, GROUP, MemberRole.LIAISON),
-        ]
-        for telegram_id, agency, role in people:
-            session.add(
-                Member(
-                    telegram_id=telegram_id,
-                    display_name=f"m{telegram_id}",
-                    agency_id=agencies[agency],
-                    role=role,
-                    created_at=IMPORTED,
-                )
-            )
-        await session.commit()
+    await cast(
+        sessions,
+        liaison(NDRC, "发展改革委"),
+        deputy(NDRC_DEPUTY, "发展改革委"),
+        liaison(MOST, "科技部"),
+        liaison(LOCAL, GROUP),
+        now=IMPORTED,
+    )
 
 
 async def task_ids(sessions: Sessions, agency: str) -> dict[int, int]:
@@ -92,15 +68,7 @@ async def report(sessions: Sessions, *, task_id: int, agency: str, at: dt.dateti
 
 async def sweep(sessions: Sessions, now: dt.datetime) -> int:
     """One sweep, then "send" what is due, as the outbox sender would."""
-    async with sessions() as session:
-        queued = await plan_checkins(session, now=now)
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
-            .values(state=DeliveryState.SENT, sent_at=now)
-        )
-        await session.commit()
-        return queued
+    return await sweep_and_send(sessions, plan_checkins, now)
 
 
 async def decided(sessions: Sessions) -> list[tuple[str, int, int, int, Delivery]]:

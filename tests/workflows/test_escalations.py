@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import Counter
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import DeliveryState, MemberRole, ReportStatus, Role, TaskState
+from db.enums import DeliveryState, ReportStatus, Role, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Milestone, StatusReport, Task
+from tests.kit.beijing import BEIJING, beijing
+from tests.kit.cast import UnitOf, cast, coordinator, liaison
+from tests.kit.cast import deputy as deputy_of
+from tests.kit.sweeps import sweep_and_send
 from tests.workflows.calendars import package_calendar
 from workflows.escalations import (
     COORDINATORS,
@@ -20,19 +23,11 @@ from workflows.escalations import (
     overdue_message,
     plan_overdue_messages,
 )
-from workflows.importing.service import bundled_annex, import_annex
 from workflows.planning import set_due
 
 Sessions = async_sessionmaker[AsyncSession]
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-TZ = "Asia/Shanghai"
 TASK = 12
 LEAD_1, LEAD_2, DEPUTY_ID, CO_LIAISON, BOSS_1, BOSS_2 = 1, 2, 3, 4, 900, 901
-
-
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
 
 
 IMPORTED = beijing(2016, 3, 1, 9, 0)
@@ -40,44 +35,17 @@ IMPORTED = beijing(2016, 3, 1, 9, 0)
 
 async def setup(sessions: Sessions, due: dt.date, *, deputy: bool = True) -> None:
     """The bundled plan with only task 12 open, due on `due`; its units' people, coordinators."""
-    async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=bundled_annex("gf-2015-5"),
-            now=IMPORTED,
-            timezone=TZ,
-            plan_code="gf-2015-5",
-        )
-        await session.execute(
-            update(Task).where(Task.number != TASK).values(state=TaskState.CLOSED)
-        )
-        rows = await session.execute(
-            select(Assignment.agency_id, Assignment.role)
-            .join(Task, Task.id == Assignment.task_id)
-            .where(Task.number == TASK)
-        )
-        roles = {role: agency for agency, role in rows}
-        lead, co = roles[Role.LEAD], roles[Role.CO]
-        people = [
-            (LEAD_1, lead, MemberRole.LIAISON),
-            (LEAD_2, lead, MemberRole.LIAISON),
-            (CO_LIAISON, co, MemberRole.LIAISON),
-            (BOSS_1, None, MemberRole.COORDINATOR),
-            (BOSS_2, None, MemberRole.COORDINATOR),
-        ]
-        if deputy:
-            people.append((DEPUTY_ID, lead, MemberRole.DEPUTY))
-        for telegram_id, agency, role in people:
-            session.add(
-                Member(
-                    telegram_id=telegram_id,
-                    display_name=f"m{telegram_id}",
-                    agency_id=agency,
-                    role=role,
-                    created_at=IMPORTED,
-                )
-            )
-        await session.commit()
+    lead, co = UnitOf(TASK, 0), UnitOf(TASK, 1)
+    people = [
+        liaison(LEAD_1, lead),
+        liaison(LEAD_2, lead),
+        liaison(CO_LIAISON, co),
+        coordinator(BOSS_1),
+        coordinator(BOSS_2),
+    ]
+    if deputy:
+        people.append(deputy_of(DEPUTY_ID, lead))
+    await cast(sessions, *people, now=IMPORTED, only_task=TASK)
     await move_due(sessions, due, IMPORTED)
 
 
@@ -97,15 +65,7 @@ async def move_due(sessions: Sessions, due: dt.date, now: dt.datetime) -> None:
 
 async def sweep(sessions: Sessions, now: dt.datetime) -> int:
     """One sweep, then "send" what is due, as the outbox sender would."""
-    async with sessions() as session:
-        queued = await plan_overdue_messages(session, now=now)
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
-            .values(state=DeliveryState.SENT, sent_at=now)
-        )
-        await session.commit()
-        return queued
+    return await sweep_and_send(sessions, plan_overdue_messages, now)
 
 
 async def walk(sessions: Sessions, first: dt.date, last: dt.date) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from db.enums import ReportStatus, Role, TaskState
 from db.models import Assignment, AuditEvent, StatusReport, Task
-from tests.workflows.reports_setup import BOSS, CO, LEAD, NOW, OTHER, Sessions, setup, task_id
+from tests.kit.reports import BOSS, CO, LEAD, NOW, OTHER, Sessions, setup, task_id
 from workflows.agencies import find_agency
 from workflows.errors import ForbiddenError, NotFoundError, NotRegisteredError
 from workflows.exports import (

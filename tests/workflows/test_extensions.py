@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.enums import RequestState
 from db.models import AuditEvent, Delivery, Milestone, Task
-from tests.workflows.reports_setup import (
+from tests.kit.reports import (
     BOSS,
     BOSS2,
     CO,

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import MemberRole
 from db.models import AuditEvent, Delivery, Invite, Member
+from tests.kit.cast import cast
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from workflows.importing.service import bundled_annex, import_annex
 from workflows.invites import Registration, create_invite, hash_code, redeem_invite
 from workflows.members import add_coordinator, agencies_overview, leave, list_members, set_language
 
@@ -25,14 +25,7 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 async def _plan(sessions: Sessions) -> None:
-    async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=bundled_annex("gf-2015-5"),
-            now=NOW,
-            timezone="Asia/Shanghai",
-            plan_code="gf-2015-5",
-        )
+    await cast(sessions, now=NOW)
 
 
 async def _boss(sessions: Sessions) -> None:

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import MemberRole
-from db.models import Agency, Assignment, AuditEvent, Delivery, Member, Task
+from db.models import Agency, Assignment, AuditEvent, Delivery, Task
+from tests.kit.cast import cast, coordinator, deputy, liaison
 from workflows.errors import ForbiddenError, NotFoundError
-from workflows.importing.service import bundled_annex, import_annex
 from workflows.notices import NOTICE_KIND, TASKS_PER_NOTICE, acknowledge, enqueue_pending_notices
 
 NOW = dt.datetime(2016, 3, 1, 2, 0, tzinfo=dt.UTC)
@@ -20,33 +19,15 @@ Sessions = async_sessionmaker[AsyncSession]
 
 async def _setup(sessions: Sessions) -> None:
     """The bundled plan; two 科技部 liaisons, one 公安部 liaison who blocked the bot."""
-    async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=bundled_annex("gf-2015-5"),
-            now=NOW,
-            timezone="Asia/Shanghai",
-            plan_code="gf-2015-5",
-        )
-        agencies = {a.name: a.id for a in await session.scalars(select(Agency))}
-        for telegram_id, agency, role, reachable in [
-            (1, "科技部", MemberRole.LIAISON, True),
-            (2, "科技部", MemberRole.DEPUTY, True),
-            (3, "公安部", MemberRole.LIAISON, False),
-            (4, None, MemberRole.COORDINATOR, True),
-            (5, "发展改革委", MemberRole.LIAISON, True),
-        ]:
-            session.add(
-                Member(
-                    telegram_id=telegram_id,
-                    display_name=f"m{telegram_id}",
-                    agency_id=agencies[agency] if agency else None,
-                    role=role,
-                    reachable=reachable,
-                    created_at=NOW,
-                )
-            )
-        await session.commit()
+    await cast(
+        sessions,
+        liaison(1, "科技部"),
+        deputy(2, "科技部"),
+        liaison(3, "公安部", reachable=False),
+        coordinator(4),
+        liaison(5, "发展改革委"),
+        now=NOW,
+    )
 
 
 async def _assignment_of(session: AsyncSession, agency: str) -> int:

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from db.enums import MemberRole, TaskState
+from db.enums import TaskState
 from db.models import AuditEvent, Delivery, Task
-from tests.workflows.test_planning import BOSS, LIAISON, NOW, Sessions, add_member, seed
+from tests.kit.cast import Sessions, cast, deputy, liaison
+from tests.kit.office import BOSS, LIAISON, NOW, seed
 from workflows.errors import ConflictError, ForbiddenError, NotFoundError
 from workflows.nudges import NUDGE_KIND, nudge, nudge_message
 
@@ -33,8 +34,13 @@ async def urge(
 async def test_nudge_reaches_liaisons_once_a_minute(session_factory: Sessions) -> None:
     """Every liaison of the task's agencies is urged; a double tap is not; a minute later is."""
     await seed(session_factory)
-    await add_member(session_factory, 3, "小王", MemberRole.DEPUTY, agency="科技部")
-    await add_member(session_factory, 4, "小张", MemberRole.LIAISON, agency="发展改革委")
+    await cast(
+        session_factory,
+        deputy(3, "科技部", "小王"),
+        liaison(4, "发展改革委", "小张"),
+        now=NOW,
+        plan=None,
+    )
     assert await urge(session_factory, 4) == (3, 0, ("科技部", "发展改革委"), ())
     assert await urge(session_factory, 4, now=NOW + dt.timedelta(seconds=20)) == (
         0,

@@ -9,7 +9,8 @@ from sqlalchemy import update
 
 from db.enums import ReportStatus, Role, TaskState
 from db.models import StatusReport, Task
-from tests.workflows.test_planning import BOSS, LIAISON, NOW, Sessions, seed
+from tests.kit.cast import Sessions
+from tests.kit.office import BOSS, LIAISON, NOW, seed
 from workflows.access import find_task
 from workflows.agencies import find_agency
 from workflows.errors import ForbiddenError, NotFoundError

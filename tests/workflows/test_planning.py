@@ -8,60 +8,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import MemberRole, Role
-from db.models import AuditEvent, Delivery, Member, Milestone
+from db.enums import Role
+from db.models import Delivery, Milestone
+from tests.kit.office import BOSS, LIAISON, NOW, events, seed
 from workflows.access import find_task
-from workflows.agencies import find_agency
 from workflows.errors import ConflictError, ForbiddenError, NotFoundError
-from workflows.importing.service import bundled_annex, import_annex
 from workflows.planning import AssignmentChange, add_milestone, assign, set_due, unassign
 
-NOW = dt.datetime(2016, 3, 1, 2, 0, tzinfo=dt.UTC)
-BOSS, LIAISON = 1, 2
-
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def seed(sessions: Sessions) -> None:
-    """The bundled annex, a coordinator and a liaison of 科技部."""
-    async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=bundled_annex("gf-2015-5"),
-            now=NOW,
-            timezone="Asia/Shanghai",
-            plan_code="gf-2015-5",
-        )
-    await add_member(sessions, BOSS, "主任", MemberRole.COORDINATOR)
-    await add_member(sessions, LIAISON, "小李", MemberRole.LIAISON, agency="科技部")
-
-
-async def add_member(
-    sessions: Sessions, telegram_id: int, name: str, role: MemberRole, agency: str | None = None
-) -> int:
-    """A member, straight into the database."""
-    async with sessions() as session:
-        found = await find_agency(session, agency) if agency else None
-        member = Member(
-            telegram_id=telegram_id,
-            display_name=name,
-            role=role,
-            agency_id=found.id if found else None,
-            created_at=NOW,
-        )
-        session.add(member)
-        await session.commit()
-        return member.id
-
-
-async def events(sessions: Sessions, action: str) -> list[AuditEvent]:
-    """The audit events of one action, oldest first."""
-    async with sessions() as session:
-        return list(
-            await session.scalars(
-                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-            )
-        )
 
 
 async def assign_4(

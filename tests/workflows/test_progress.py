@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 
 from db.enums import MemberRole, ReportStatus, TaskState
 from db.models import Agency, Member, Plan, StatusReport, Task
-from tests.workflows.reports_setup import BOSS, CO, LEAD, NOW, Sessions, setup, task_id
+from tests.kit.reports import BOSS, CO, LEAD, NOW, Sessions, setup, task_id
 from workflows.errors import NotFoundError, NotRegisteredError
 from workflows.lights import Light
 from workflows.progress import SHORT_TEXT_CHARS, chart_rows, progress_chart, short_text

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind
-from db.models import Agency, Assignment, Delivery, Member, Milestone, Task
-from workflows.importing.service import bundled_annex, import_annex
+from db.models import Assignment, Delivery, Member, Milestone, Task
+from tests.kit.beijing import TZ, beijing
+from tests.kit.cast import Person, cast, coordinator, liaison
+from tests.kit.sweeps import sweep_and_send
 from workflows.planning import add_milestone, set_due
 from workflows.reminders import (
     DEFAULT_OFFSETS,
@@ -23,8 +24,6 @@ from workflows.reminders import (
 )
 
 Sessions = async_sessionmaker[AsyncSession]
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-TZ = "Asia/Shanghai"
 BOSS = 900
 MEMBERS = [
     (1, "发展改革委", MemberRole.LIAISON),
@@ -36,54 +35,24 @@ MEMBERS = [
 LEFT, BLOCKED = 6, 7
 
 
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
-
-
 IMPORTED = beijing(2015, 1, 1, 9, 0)
 
 
 async def setup(sessions: Sessions, now: dt.datetime = IMPORTED) -> None:
     """The bundled plan, liaisons of four agencies (one left, one blocked) and a coordinator."""
-    async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=bundled_annex("gf-2015-5"),
-            now=now,
-            timezone=TZ,
-            plan_code="gf-2015-5",
-        )
-        agencies = {a.name: a.id for a in await session.scalars(select(Agency))}
-        people: list[tuple[int, str | None, MemberRole]] = [*MEMBERS]
-        people.append((LEFT, "科技部", MemberRole.LIAISON))
-        people += [(BLOCKED, "公安部", MemberRole.LIAISON), (BOSS, None, MemberRole.COORDINATOR)]
-        for telegram_id, agency, role in people:
-            session.add(
-                Member(
-                    telegram_id=telegram_id,
-                    display_name=f"m{telegram_id}",
-                    agency_id=agencies[agency] if agency else None,
-                    role=role,
-                    created_at=now,
-                    left_at=now if telegram_id == LEFT else None,
-                    reachable=telegram_id != BLOCKED,
-                )
-            )
-        await session.commit()
+    await cast(
+        sessions,
+        *(Person(telegram_id, agency, role) for telegram_id, agency, role in MEMBERS),
+        liaison(LEFT, "科技部", left=True),
+        liaison(BLOCKED, "公安部", reachable=False),
+        coordinator(BOSS),
+        now=now,
+    )
 
 
 async def sweep(sessions: Sessions, now: dt.datetime) -> int:
     """One sweep, then "send" what is due, as the outbox sender would."""
-    async with sessions() as session:
-        queued = await plan_deadline_reminders(session, now=now)
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
-            .values(state=DeliveryState.SENT, sent_at=now)
-        )
-        await session.commit()
-        return queued
+    return await sweep_and_send(sessions, plan_deadline_reminders, now)
 
 
 async def deliveries(sessions: Sessions) -> list[Delivery]:

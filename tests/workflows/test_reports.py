@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from db.enums import ReportStatus, TaskState
 from db.models import AuditEvent, Delivery, StatusReport, Task
-from tests.workflows.reports_setup import (
+from tests.kit.reports import (
     BOSS,
     CO,
     LEAD,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.enums import TaskState
 from db.models import AuditEvent, Delivery, Task
-from tests.workflows.reports_setup import BOSS, BOSS2, LEAD, LEAD2, NOW, Sessions, setup, task_id
+from tests.kit.reports import BOSS, BOSS2, LEAD, LEAD2, NOW, Sessions, setup, task_id
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError
 from workflows.reports import save_report
 from workflows.review import check_review, decide_review

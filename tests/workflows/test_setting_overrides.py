@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from db.enums import MemberRole
 from db.models import SettingOverride
-from tests.workflows.test_planning import BOSS, LIAISON, NOW, Sessions, add_member, events
+from tests.kit.cast import Person, Sessions, cast, coordinator
+from tests.kit.office import BOSS, LIAISON, NOW, events
 from workflows.errors import ForbiddenError, InvalidInputError, NotRegisteredError
 from workflows.setting_overrides import (
     KEYS,
@@ -37,8 +38,13 @@ def check(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
 
 async def people(sessions: Sessions) -> None:
     """A coordinator and a liaison."""
-    await add_member(sessions, BOSS, "主任", MemberRole.COORDINATOR)
-    await add_member(sessions, LIAISON, "小李", MemberRole.LIAISON)
+    await cast(
+        sessions,
+        coordinator(BOSS, "主任"),
+        Person(LIAISON, None, MemberRole.LIAISON, "小李"),  # of no agency
+        now=NOW,
+        plan=None,
+    )
 
 
 async def change(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.models import Milestone
 from tests.bot.harness import BotHarness
-from tests.bot.reports_kit import (
+from tests.kit.report_cards import (
     BOSS,
     BOSS2,
     LEAD,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bot.harness import BotHarness
-from tests.bot.reports_kit import (
+from tests.kit.report_cards import (
     CO,
     DEPUTY,
     LEAD,

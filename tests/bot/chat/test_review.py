@@ -6,7 +6,7 @@ import pytest
 
 from db.enums import TaskState
 from tests.bot.harness import BotHarness
-from tests.bot.reports_kit import (
+from tests.kit.report_cards import (
     BOSS,
     BOSS2,
     CO,

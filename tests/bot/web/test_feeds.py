@@ -16,7 +16,7 @@ from bot.settings import Settings
 from bot.web.app import build_web_app, module_routes, serve
 from bot.web.feeds import BadTokenThrottle, feed_route, feed_urls
 from db.enums import FeedScope
-from tests.workflows.reports_setup import BOSS, NOW, Sessions, setup
+from tests.kit.reports import BOSS, NOW, Sessions, setup
 from workflows.access import find_task
 from workflows.feeds.links import request_link, revoke_link
 from workflows.milestones import move_due

@@ -8,15 +8,9 @@ from sqlalchemy import Select, select
 
 from db.enums import MemberRole
 from db.models import Delivery, Member, Plan
-from tests.workflows.digest_setup import (
-    MOMENT,
-    TZ,
-    Sessions,
-    agency_id,
-    beijing,
-    build_plan,
-    task_id,
-)
+from tests.kit.beijing import TZ, beijing
+from tests.kit.cast import Sessions, agency_id, task_id
+from tests.kit.digest_week import MOMENT, build_plan
 from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.digest.items import period_moment
 from workflows.digest.model import (

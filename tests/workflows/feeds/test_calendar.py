@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope, ReportStatus
 from db.models import Agency, Installation, Member, Milestone, StatusReport, Task
-from tests.workflows.reports_setup import NOW, Sessions, setup, task_id
+from tests.kit.reports import NOW, Sessions, setup, task_id
 from workflows.access import find_task
 from workflows.errors import NotFoundError
 from workflows.feeds.cache import FeedCache

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope, MemberRole
 from db.models import Agency, Assignment, AuditEvent, FeedToken, Member
-from tests.workflows.reports_setup import BOSS, CO, LEAD, NOW, OTHER, Sessions, setup, task_id
+from tests.kit.reports import BOSS, CO, LEAD, NOW, OTHER, Sessions, setup, task_id
 from workflows.errors import ForbiddenError, NotFoundError
 from workflows.feeds.links import (
     calendar_choices,

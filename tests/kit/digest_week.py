@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import MemberRole, Role
-from db.models import Agency, Assignment, Member, Task
+from db.enums import Role
+from db.models import Assignment
+from tests.kit.beijing import beijing
+from tests.kit.cast import Plan, cast, coordinator, liaison, task_id
 from workflows.extensions import request_extension
-from workflows.importing.service import import_annex
 from workflows.planning import add_milestone, assign, set_due
 from workflows.reports import save_report
 from workflows.review import decide_review
 
 Sessions = async_sessionmaker[AsyncSession]
-TZ = "Asia/Shanghai"
-BEIJING = zoneinfo.ZoneInfo(TZ)
 MOST, NDRC, BOSS = 101, 102, 109  # 科技部 (zh), 发展改革委 (en), a coordinator (en)
 ANNEX = """序号,工作任务,负责单位,时间进度
 1,建设<b>云</b>&平台。,科技部、发展改革委,2016年3月底前
@@ -29,27 +27,8 @@ ANNEX = """序号,工作任务,负责单位,时间进度
 """.encode()
 
 
-def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """A Beijing wall-clock moment, as aware UTC."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(dt.UTC)
-
-
 IMPORTED = beijing(2016, 2, 1, 9, 0)
 MOMENT = beijing(2016, 3, 7, 9, 0)  # a Monday: the period 2016-03-07
-
-
-async def task_id(session: AsyncSession, number: int) -> int:
-    """The id of a task by number."""
-    found = await session.scalar(select(Task.id).where(Task.number == number))
-    assert found is not None
-    return found
-
-
-async def agency_id(session: AsyncSession, name: str) -> int:
-    """The id of an agency by name."""
-    found = await session.scalar(select(Agency.id).where(Agency.name == name))
-    assert found is not None
-    return found
 
 
 async def _done(session: AsyncSession, who: int, number: int, at: dt.datetime) -> int:
@@ -68,31 +47,15 @@ async def _done(session: AsyncSession, who: int, number: int, at: dt.datetime) -
 
 async def build_plan(sessions: Sessions) -> None:
     """Plan "demo" (5 tasks), three members, and the events of the week before 7 March 2016."""
+    await cast(
+        sessions,
+        liaison(MOST, "科技部"),
+        liaison(NDRC, "发展改革委", language="en"),
+        coordinator(BOSS, language="en"),
+        now=IMPORTED,
+        plan=Plan(ANNEX, code="demo", filename="annex.csv"),
+    )
     async with sessions() as session:
-        await import_annex(
-            session=session,
-            data=ANNEX,
-            now=IMPORTED,
-            timezone=TZ,
-            plan_code="demo",
-            filename="annex.csv",
-        )
-        people = [
-            (MOST, "科技部", MemberRole.LIAISON, "zh"),
-            (NDRC, "发展改革委", MemberRole.LIAISON, "en"),
-            (BOSS, None, MemberRole.COORDINATOR, "en"),
-        ]
-        for telegram_id, agency, role, language in people:
-            session.add(
-                Member(
-                    telegram_id=telegram_id,
-                    display_name=f"m{telegram_id}",
-                    agency_id=await agency_id(session, agency) if agency else None,
-                    role=role,
-                    language=language,
-                    created_at=IMPORTED,
-                )
-            )
         # 科技部 signed for task 1; nobody else signed for anything.
         await session.execute(
             update(Assignment)
