@@ -10,22 +10,15 @@ import pytest
 from bot.files import chart
 from db.enums import MemberRole
 from tests.bot.harness import BotHarness
-from tests.kit.cast import coordinator, liaison
+from tests.kit.office import BILINGUAL_OFFICE, BOSS, ENGLISH_BOSS, LIAISON
 
-BOSS = 6001
-ENGLISH_BOSS = 6002
-LIAISON = 6003
 STRANGER = 6004
 
 
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """The bundled annex, a Chinese and an English coordinator, a liaison of 科技部."""
-    await harness.cast(
-        coordinator(BOSS, "主任"),
-        coordinator(ENGLISH_BOSS, "Boss", language="en"),
-        liaison(LIAISON, "科技部", "小李"),
-    )
+    await harness.cast(*BILINGUAL_OFFICE)
     return harness
 
 

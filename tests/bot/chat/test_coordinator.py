@@ -11,24 +11,17 @@ from bot.limits import split_message
 from db.enums import MemberRole
 from db.models import Milestone
 from tests.bot.harness import BotHarness
-from tests.kit.cast import coordinator, liaison
+from tests.kit.cast import liaison
+from tests.kit.office import BILINGUAL_OFFICE, BOSS, ENGLISH_BOSS, LIAISON
 from workflows.access import find_task
 
-BOSS = 3001
-LIAISON = 3002
 OTHER = 3003
-ENGLISH_BOSS = 3004
 
 
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """The annex, a Chinese and an English coordinator, liaisons of 科技部 and 工信部."""
-    await harness.cast(
-        coordinator(BOSS, "主任"),
-        coordinator(ENGLISH_BOSS, "Boss", language="en"),
-        liaison(LIAISON, "科技部", "小李"),
-        liaison(OTHER, "工信部", "小王"),
-    )
+    await harness.cast(*BILINGUAL_OFFICE, liaison(OTHER, "工信部", "小王"))
     return harness
 
 

@@ -14,23 +14,16 @@ from hypothesis import strategies as st
 
 from bot.chat.handlers.export import FORMATS, USAGE_EXPORT, ExportArgs, export_args
 from tests.bot.harness import BotHarness
-from tests.kit.cast import coordinator, liaison
+from tests.kit.office import BILINGUAL_OFFICE, BOSS, ENGLISH_BOSS, LIAISON
 from workflows.errors import InvalidInputError
 
-BOSS = 5001
-LIAISON = 5002
-ENGLISH_BOSS = 5003
 STRANGER = 5009
 
 
 @pytest.fixture
 async def people(harness: BotHarness) -> BotHarness:
     """The annex, a Chinese and an English coordinator, and a liaison of 科技部."""
-    await harness.cast(
-        coordinator(BOSS, "主任"),
-        coordinator(ENGLISH_BOSS, "Boss", language="en"),
-        liaison(LIAISON, "科技部", "小李"),
-    )
+    await harness.cast(*BILINGUAL_OFFICE)
     return harness
 
 

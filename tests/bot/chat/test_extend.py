@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
 from db.models import Milestone
@@ -17,17 +16,10 @@ from tests.kit.report_cards import (
     button,
     current,
     last_answer,
-    people,
     press_twice,
     task_id,
     task_row,
 )
-
-
-@pytest.fixture
-async def bot(harness: BotHarness) -> BotHarness:
-    """The harness with the annex and its people."""
-    return await people(harness)
 
 
 async def _due_milestone(harness: BotHarness, number: int) -> Milestone:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.bot.harness import BotHarness
 from tests.kit.report_cards import (
     CO,
@@ -15,18 +13,11 @@ from tests.kit.report_cards import (
     forge_press,
     last_answer,
     open_card,
-    people,
     press_edit,
     press_twice,
     report_count,
     task_id,
 )
-
-
-@pytest.fixture
-async def bot(harness: BotHarness) -> BotHarness:
-    """The harness with the annex and its people."""
-    return await people(harness)
 
 
 async def test_a_full_report_with_status_percent_and_note(bot: BotHarness) -> None:

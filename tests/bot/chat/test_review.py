@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from db.enums import TaskState
 from tests.bot.harness import BotHarness
 from tests.kit.report_cards import (
@@ -17,18 +15,11 @@ from tests.kit.report_cards import (
     forge_press,
     last_answer,
     open_card,
-    people,
     press_edit,
     press_twice,
     task_id,
     task_row,
 )
-
-
-@pytest.fixture
-async def bot(harness: BotHarness) -> BotHarness:
-    """The harness with the annex and its people."""
-    return await people(harness)
 
 
 async def _report(bot: BotHarness, user_id: int, status: str, percent: int = 50) -> None:

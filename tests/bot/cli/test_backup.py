@@ -22,16 +22,6 @@ from db.engine import create_engine
 from tests.conftest import POSTGRES_URL
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner whose annexbot keeps its SQLite file in a temporary directory."""
-    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
-
-
 def _tasks(runner: CliRunner) -> list[dict[str, object]]:
     """`annexbot tasks --json`, which must succeed."""
     listed = runner.invoke(app, ["tasks", "--json"])

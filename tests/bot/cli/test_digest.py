@@ -12,14 +12,10 @@ from bot.files.chart import cjk_family
 
 
 @pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner whose annexbot keeps its data in a temporary directory, with the bundled plan."""
-    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    runner = CliRunner()
-    assert runner.invoke(app, ["import", "--bundled", "gf-2015-5"]).exit_code == 0
+def runner(runner: CliRunner) -> CliRunner:
+    """The CLI runner, with the bundled plan imported."""
+    imported = runner.invoke(app, ["import", "--bundled", "gf-2015-5"])
+    assert imported.exit_code == 0, imported.output
     return runner
 
 

@@ -15,13 +15,8 @@ from bot.cli.main import app
 
 
 @pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner in a temporary directory with the bundled annex imported."""
-    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    runner = CliRunner()
+def runner(runner: CliRunner) -> CliRunner:
+    """The CLI runner, with the bundled plan imported."""
     imported = runner.invoke(app, ["import", "--bundled", "gf-2015-5"])
     assert imported.exit_code == 0, imported.output
     return runner

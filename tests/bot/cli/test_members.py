@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner whose annexbot keeps its data in a temporary directory."""
-    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
 
 
 def test_coordinator_add_once(runner: CliRunner) -> None:

@@ -11,16 +11,6 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner whose annexbot keeps its data in a temporary directory."""
-    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
-
-
 def test_bundled_import_then_tasks_json_shows_the_23_tasks(runner: CliRunner) -> None:
     """The README's first steps: import the bundled plan and list its tasks as JSON."""
     imported = runner.invoke(app, ["import", "--bundled", "gf-2015-5"])
