@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.runtime import Runtime
 from db.enums import DeliveryState
-from db.models import Delivery
+from db.models import Delivery, Member
 from tests.bot.harness import BotHarness
+from tests.kit.beijing import BEIJING
 
 Planner = Callable[..., Awaitable[int]]  # a workflow's plan_*(session, *, now) -> queued
 
@@ -39,3 +40,21 @@ async def sweep_and_send(
         )
         await session.commit()
         return queued
+
+
+async def sent_to_members(
+    sessions: async_sessionmaker[AsyncSession],
+) -> list[tuple[Delivery, int, dt.date]]:
+    """Every delivery sent to a member: the row, their Telegram id, the Beijing send date."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Delivery, Member.telegram_id)
+            .join(Member, Member.id == Delivery.member_id)
+            .where(Delivery.state == DeliveryState.SENT)
+            .order_by(Delivery.id)
+        )
+        return [
+            (d, telegram_id, d.sent_at.astimezone(BEIJING).date())
+            for d, telegram_id in rows
+            if d.sent_at is not None
+        ]

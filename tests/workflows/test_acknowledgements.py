@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import DeliveryState, MemberRole
-from db.models import Agency, Assignment, Delivery, Member, Task
-from tests.kit.beijing import BEIJING, beijing
+from db.enums import MemberRole
+from db.models import Agency, Assignment, Member, Task
+from tests.kit.beijing import beijing
 from tests.kit.cast import UnitOf, agency_of, cast, coordinator, liaison
-from tests.kit.sweeps import sweep_and_send
+from tests.kit.sweeps import sent_to_members, sweep_and_send
 from workflows.acknowledgements import (
     ACK_ESCALATION_KIND,
     ACK_REMINDER_KIND,
@@ -61,18 +61,9 @@ async def walk(sessions: Sessions, first: dt.date, last: dt.date) -> None:
 
 async def sent(sessions: Sessions) -> list[tuple[str, int, dt.date, bool, dict[str, object]]]:
     """(kind, telegram id, local send date, late, payload) of every message sent."""
-    async with sessions() as session:
-        rows = await session.execute(
-            select(Delivery, Member.telegram_id)
-            .join(Member, Member.id == Delivery.member_id)
-            .where(Delivery.state == DeliveryState.SENT)
-            .order_by(Delivery.id)
-        )
-        return [
-            (d.kind, who, d.sent_at.astimezone(BEIJING).date(), d.late, d.payload)
-            for d, who in rows
-            if d.sent_at is not None
-        ]
+    return [
+        (d.kind, who, day, d.late, d.payload) for d, who, day in await sent_to_members(sessions)
+    ]
 
 
 async def assignment_of(sessions: Sessions, agency_id: int) -> int:

@@ -8,12 +8,12 @@ from collections import Counter
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import DeliveryState, ReportStatus, Role, TaskState
-from db.models import Agency, Assignment, Delivery, Member, Milestone, StatusReport, Task
-from tests.kit.beijing import BEIJING, beijing
+from db.enums import ReportStatus, Role, TaskState
+from db.models import Agency, Assignment, Milestone, StatusReport, Task
+from tests.kit.beijing import beijing
 from tests.kit.cast import UnitOf, cast, coordinator, liaison
 from tests.kit.cast import deputy as deputy_of
-from tests.kit.sweeps import sweep_and_send
+from tests.kit.sweeps import sent_to_members, sweep_and_send
 from tests.workflows.calendars import package_calendar
 from workflows.escalations import (
     COORDINATORS,
@@ -79,24 +79,10 @@ async def walk(sessions: Sessions, first: dt.date, last: dt.date) -> None:
 
 async def sent(sessions: Sessions) -> list[tuple[str, int, dt.date, bool, str | None]]:
     """(kind, telegram id, local send date, late, audience) of every message sent."""
-    async with sessions() as session:
-        rows = await session.execute(
-            select(Delivery, Member.telegram_id)
-            .join(Member, Member.id == Delivery.member_id)
-            .where(Delivery.state == DeliveryState.SENT)
-            .order_by(Delivery.id)
-        )
-        return [
-            (
-                d.kind,
-                telegram_id,
-                d.sent_at.astimezone(BEIJING).date(),
-                d.late,
-                d.payload.get("audience"),
-            )
-            for d, telegram_id in rows
-            if d.sent_at is not None
-        ]
+    return [
+        (d.kind, who, day, d.late, d.payload.get("audience"))
+        for d, who, day in await sent_to_members(sessions)
+    ]
 
 
 async def test_one_nudge_per_working_day_and_escalation_over_national_day(
