@@ -25,6 +25,21 @@ from tests.kit.databases import (
 
 __all__ = ["POSTGRES_URL", "ThrowawayDatabase"]  # what test modules import from here
 
+# Modules whose tests run for half a minute or more (the SIGKILL and two-process proofs, the
+# demo, the benchmarks): they start first, so that with pytest-xdist the other worker is busy
+# with the many short tests meanwhile and both finish together.
+SLOW_FIRST = (
+    "tests/bot/delivery/test_crash_exactly_once.py",
+    "tests/bot/delivery/test_two_processes.py",
+    "tests/bot/demo/test_demo.py",
+    "tests/benchmarks/test_smoke.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slow modules' tests first, otherwise keeping the collected order."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:

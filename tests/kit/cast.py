@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.enums import MemberRole, Role, TaskState
 from db.models import Agency, Assignment, Member, Task
 from tests.kit.beijing import TZ
+from tests.kit.snapshots import replayed
 from workflows.agencies import find_agency
 from workflows.importing.service import bundled_annex, import_annex
 
@@ -94,15 +95,19 @@ BUNDLED = Plan()
 
 
 async def import_plan(session: AsyncSession, *, now: dt.datetime, plan: Plan = BUNDLED) -> None:
-    """Import a plan (the import commits)."""
-    await import_annex(
-        session=session,
-        data=plan.data,
-        now=now,
-        timezone=plan.timezone,
-        plan_code=plan.code,
-        filename=plan.filename,
-    )
+    """Import a plan (the import commits); into an empty database, replayed after the first."""
+
+    async def step() -> None:
+        await import_annex(
+            session=session,
+            data=plan.data,
+            now=now,
+            timezone=plan.timezone,
+            plan_code=plan.code,
+            filename=plan.filename,
+        )
+
+    await replayed(session, ("import", plan, now), step)
 
 
 async def agency_of(session: AsyncSession, agency: str | UnitOf) -> Agency:
