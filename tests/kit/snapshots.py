@@ -61,8 +61,7 @@ async def _insert(session: AsyncSession, kept: Rows) -> None:
 async def replayed(
     session: AsyncSession, key: Hashable, step: Callable[[], Awaitable[None]]
 ) -> None:
-    """Run a step that commits, or insert (and commit) the rows it wrote last time on an empty
-    database, when this one is empty too."""
+    """Run a step that commits; on an empty database, commit the rows it wrote on one before."""
     empty = await _is_empty(session)
     if empty and key in _KEPT:
         await _insert(session, _KEPT[key])
