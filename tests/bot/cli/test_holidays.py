@@ -13,16 +13,6 @@ from tests.workflows.calendars import NOTICES, notice_text
 WRITTEN_2027 = str(NOTICES / "2027-written.txt")
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner whose annexbot keeps its data in a temporary directory."""
-    monkeypatch.setenv("ANNEXBOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ANNEXBOT_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
-
-
 def test_a_notice_is_shown_then_imported_when_confirmed(runner: CliRunner) -> None:
     """Read, shown, asked; no writes until yes; then the year follows the notice."""
     before = runner.invoke(app, ["holidays", "show", "2027"])
