@@ -21,7 +21,7 @@ from bot.settings import Settings
 from db.enums import MemberRole
 from tests.bot.harness import BotHarness, Clock
 from tests.bot.proxies import HttpProxy, Socks5Proxy, closed_port
-from tests.bot.test_run import _free_port, _running
+from tests.kit.serving import free_port, running
 
 BOSS = 1001
 PROXIES: dict[str, Callable[..., HttpProxy | Socks5Proxy]] = {
@@ -77,7 +77,7 @@ async def test_the_webhook_is_set_through_the_proxy_and_the_start_line_names_it(
     ):
         settings = settings_for(sandbox, tmp_path, proxy.url)
         api = sandbox.url
-        port = _free_port()
+        port = free_port()
 
         async def run(stop: asyncio.Event) -> None:
             await run_bot(
@@ -89,7 +89,7 @@ async def test_the_webhook_is_set_through_the_proxy_and_the_start_line_names_it(
             )
 
         with caplog.at_level(logging.INFO, logger="bot.run"):
-            async with _running(run):
+            async with running(run):
                 await sandbox.wait_for_calls("setWebhook")
                 await sandbox.wait_until(lambda: "is running" in caplog.text)
     assert "setWebhook" in proxy.log.methods()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -24,6 +22,7 @@ from bot.settings import Settings
 from bot.web.app import SECRET_HEADER
 from db.enums import MemberRole
 from db.models import Member
+from tests.kit.serving import free_port, running
 
 STRANGER = 3001
 COORDINATOR = 3002
@@ -54,24 +53,6 @@ async def _add_coordinator(settings: Settings, telegram_id: int, language: str) 
         await session.commit()
 
 
-@asynccontextmanager
-async def _running(run: Callable[[asyncio.Event], Awaitable[None]]) -> AsyncIterator[None]:
-    """Run the bot in a task; set its stop event and wait for a clean end on exit."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=20)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_polling_sets_menus_and_answers_start(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -92,7 +73,7 @@ async def test_polling_sets_menus_and_answers_start(
 
         coordinator_scope = {"type": "chat", "chat_id": COORDINATOR}
         with busy:
-            async with _running(run):
+            async with running(run):
                 await sandbox.wait_until(lambda: bool(sandbox.commands(scope=coordinator_scope)))
                 sandbox.add_user(STRANGER, "陌生人")
                 sandbox.send_text(STRANGER, "/start")
@@ -130,13 +111,13 @@ async def test_webhook_mode_takes_updates_with_the_secret_only(tmp_path: Path) -
     """Webhook: registered with a secret, updates arrive through it; no secret means 403."""
     async with SandboxServer() as sandbox:
         settings = _settings(sandbox, tmp_path)
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
 
         async def run(stop: asyncio.Event) -> None:
             await run_bot(settings, webhook_url=base, host="127.0.0.1", port=port, stop=stop)
 
-        async with _running(run), httpx.AsyncClient(base_url=base) as client:
+        async with running(run), httpx.AsyncClient(base_url=base) as client:
             await sandbox.wait_for_calls("setWebhook")
             hook = sandbox.state.webhook
             assert hook is not None

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,16 +21,10 @@ from bot.cli.serve import run_server
 from bot.database import open_database
 from bot.settings import Settings
 from db.enums import FeedScope
+from tests.kit.serving import free_port
 from workflows.feeds.tokens import create_link
 
 LINK = re.compile(r"^(https?://\S+/feeds/[A-Za-z0-9_-]{32}\.ics)$", re.MULTILINE)
-
-
-def _free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -103,7 +96,7 @@ def test_annexbot_serve_process(environment: dict[str, str]) -> None:
     """The real `annexbot serve` command in its own process, with no token, serves a feed."""
     result = CliRunner().invoke(app, ["feed-link", "--agency", "公安部"])
     path = _link(result.output).split("127.0.0.1:9", 1)[1]
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **environment, "ANNEXBOT_HTTP_PORT": str(port)}
     env.pop("ANNEXBOT_TELEGRAM_TOKEN", None)
     process = subprocess.Popen(

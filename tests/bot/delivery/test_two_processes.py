@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -30,6 +29,7 @@ from db.leader import LOCK_KEY
 from db.migrations import upgrade
 from db.models import Delivery
 from tests.kit.databases import POSTGRES_URL, fresh_postgres_database
+from tests.kit.serving import free_port
 from workflows.outbox.queue import enqueue
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="ANNEXBOT_TEST_POSTGRES_URL is not set")
@@ -41,18 +41,12 @@ LEADS = "this process now leads the scheduler"
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Bot:
     """One `annexbot run` process in webhook mode (two pollers would evict each other)."""
 
     def __init__(self, name: str, url: str, sandbox: SandboxServer, tmp_path: Path) -> None:
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.log = tmp_path / f"{name}.log"
         self.env = {
             **os.environ,
