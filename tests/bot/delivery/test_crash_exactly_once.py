@@ -9,6 +9,7 @@ duplicate must be such a message, sent by the killed process moments before its 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -17,6 +18,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,9 +147,19 @@ def _received(sandbox: SandboxServer, expected: dict[str, int]) -> Outcome:
     return outcome
 
 
+@pytest.fixture
+def started() -> Iterator[list[int]]:
+    """The worker processes' ids; any still alive when the test ends (a timeout) are killed."""
+    pids: list[int] = []
+    yield pids
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.timeout(600)  # about 70 s alone; more beside another xdist worker or when busy
 async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_in_flight(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, started: list[int]
 ) -> None:
     """Kill -9 at random moments while sending; restart; every delivery arrives, none lost."""
     seed = random.randrange(2**32)
@@ -168,6 +180,7 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
         for _ in range(KILLS):
             before = sends()
             process = await _start_worker(database_url, sandbox, log)
+            started.append(process.pid)
             run = Run(time.monotonic())
             runs.append(run)
             await sandbox.wait_until(lambda before=before: sends() > before, timeout=30)
@@ -180,6 +193,7 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
             await asyncio.sleep(rng.choice([0.0, 0.0, 0.0, LEASE_SECONDS * 2]))
         assert sends() < len(expected), "the kills came after everything was sent"
         process = await _start_worker(database_url, sandbox, log)
+        started.append(process.pid)
         runs.append(Run(time.monotonic()))
         deadline = time.monotonic() + 120
         while await _unsent(database_url):
