@@ -148,18 +148,19 @@ def _received(sandbox: SandboxServer, expected: dict[str, int]) -> Outcome:
 
 
 @pytest.fixture
-def started() -> Iterator[list[int]]:
-    """The worker processes' ids; any still alive when the test ends (a timeout) are killed."""
-    pids: list[int] = []
-    yield pids
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+def started() -> Iterator[list[asyncio.subprocess.Process]]:
+    """The worker processes; one not yet waited for when the test ends (a timeout) is killed."""
+    processes: list[asyncio.subprocess.Process] = []
+    yield processes
+    for process in processes:
+        if process.returncode is None:  # not reaped, so its pid is still its own
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGKILL)
 
 
 @pytest.mark.timeout(600)  # about 70 s alone; more beside another xdist worker or when busy
 async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_in_flight(
-    database_url: str, tmp_path: Path, started: list[int]
+    database_url: str, tmp_path: Path, started: list[asyncio.subprocess.Process]
 ) -> None:
     """Kill -9 at random moments while sending; restart; every delivery arrives, none lost."""
     seed = random.randrange(2**32)
@@ -180,7 +181,7 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
         for _ in range(KILLS):
             before = sends()
             process = await _start_worker(database_url, sandbox, log)
-            started.append(process.pid)
+            started.append(process)
             run = Run(time.monotonic())
             runs.append(run)
             await sandbox.wait_until(lambda before=before: sends() > before, timeout=30)
@@ -193,7 +194,7 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
             await asyncio.sleep(rng.choice([0.0, 0.0, 0.0, LEASE_SECONDS * 2]))
         assert sends() < len(expected), "the kills came after everything was sent"
         process = await _start_worker(database_url, sandbox, log)
-        started.append(process.pid)
+        started.append(process)
         runs.append(Run(time.monotonic()))
         deadline = time.monotonic() + 120
         while await _unsent(database_url):
