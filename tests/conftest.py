@@ -25,20 +25,28 @@ from tests.kit.databases import (
 
 __all__ = ["POSTGRES_URL", "ThrowawayDatabase"]  # what test modules import from here
 
-# Modules whose tests run for half a minute or more (the SIGKILL and two-process proofs, the
-# demo, the benchmarks): they start first, so that with pytest-xdist the other worker is busy
-# with the many short tests meanwhile and both finish together.
-SLOW_FIRST = (
+# Modules whose tests run for half a minute or more: they start first, so that with
+# pytest-xdist the other worker is busy with the many short tests meanwhile and both finish
+# together. The proofs with real processes (SIGKILL, two processes) also share one worker
+# (an xdist group), one after another, so they never compete with each other for the CPU.
+PROCESS_PROOFS = (
     "tests/bot/delivery/test_crash_exactly_once.py",
     "tests/bot/delivery/test_two_processes.py",
-    "tests/bot/demo/test_demo.py",
-    "tests/benchmarks/test_smoke.py",
 )
+SLOW_FIRST = (*PROCESS_PROOFS, "tests/bot/demo/test_demo.py", "tests/benchmarks/test_smoke.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the slow modules' tests first, otherwise keeping the collected order."""
-    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+    """Put the slow modules' tests first, in SLOW_FIRST's order, otherwise keeping the order."""
+
+    def rank(item: pytest.Item) -> int:
+        starts = [item.nodeid.startswith(module) for module in SLOW_FIRST]
+        return starts.index(True) if any(starts) else len(SLOW_FIRST)
+
+    items.sort(key=rank)
+    for item in items:
+        if item.nodeid.startswith(PROCESS_PROOFS):
+            item.add_marker(pytest.mark.xdist_group("process-proofs"))
 
 
 @pytest.fixture(scope="session")
