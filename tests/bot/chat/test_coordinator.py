@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.limits import split_message
-from db.enums import MemberRole
 from db.models import Milestone
 from tests.bot.harness import BotHarness
 from tests.kit.cast import liaison

@@ -25,7 +25,7 @@ from db.engine import create_engine, create_session_factory
 from db.enums import FeedScope
 from db.migrations import upgrade
 from db.models import Milestone
-from tests.workflows.reports_setup import BOSS, NOW, Sessions, setup
+from tests.kit.reports import BOSS, NOW, Sessions, setup
 from workflows.feeds.links import request_link
 
 

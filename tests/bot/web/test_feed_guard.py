@@ -16,7 +16,7 @@ from bot.settings import Settings
 from bot.web.feed_throttle import BadTokenThrottle
 from bot.web.feeds import feed_route
 from db.enums import FeedScope
-from tests.workflows.reports_setup import BOSS, NOW, Sessions, setup
+from tests.kit.reports import BOSS, NOW, Sessions, setup
 from workflows.feeds.links import request_link, revoke_link
 
 ATTACKER = "203.0.113.9"

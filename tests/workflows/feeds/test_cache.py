@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import FeedScope
-from tests.workflows.reports_setup import NOW, Sessions, setup
+from tests.kit.reports import NOW, Sessions, setup
 from workflows.feeds.cache import FeedCache
 from workflows.feeds.calendar import current_feed, feed_version
 from workflows.feeds.model import Feed, FeedOptions, FeedSource, Reader

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope
 from db.models import Agency
-from tests.workflows.reports_setup import BOSS, LEAD, NOW, Sessions, setup, task_id
+from tests.kit.reports import BOSS, LEAD, NOW, Sessions, setup, task_id
 from workflows.feeds.cache import FeedCache
 from workflows.feeds.calendar import build_feed, current_feed, export_calendar, feed_version
 from workflows.feeds.model import Feed, FeedOptions, FeedSource, Reader

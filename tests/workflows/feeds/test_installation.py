@@ -9,7 +9,7 @@ from db.engine import create_session_factory
 from db.migrations import upgrade
 from db.models import FeedDataVersion, Installation
 from tests.conftest import ThrowawayDatabase
-from tests.workflows.reports_setup import NOW, Sessions, setup
+from tests.kit.reports import NOW, Sessions, setup
 from workflows.feeds.installation import domain_from, uid_domain
 
 # The tables whose writes raise the feed data version (migration 0008).

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope
 from db.models import Agency, Plan
-from tests.workflows.reports_setup import BOSS, CO, LEAD, NOW, OTHER, Sessions, setup, task_id
+from tests.kit.reports import BOSS, CO, LEAD, NOW, OTHER, Sessions, setup, task_id
 from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.exports import build_export, member_export_target
 from workflows.feeds.calendar import build_feed, export_calendar
