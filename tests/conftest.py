@@ -25,6 +25,8 @@ from tests.kit.databases import (
 
 __all__ = ["POSTGRES_URL", "ThrowawayDatabase"]  # what test modules import from here
 
+pytest_plugins = ["tests.kit.corpus_summary"]
+
 # Modules whose tests run for half a minute or more: they start first, so that with
 # pytest-xdist the other worker is busy with the many short tests meanwhile and both finish
 # together. The proofs with real processes (SIGKILL, two processes) also share one worker
