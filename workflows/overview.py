@@ -71,6 +71,8 @@ class TaskPage:
     total: int
     several_plans: bool
     lines: tuple[TaskLine, ...]
+    plan_id: int | None = None  # the plan the list is limited to, if any
+    plan: str | None = None  # its label (国发〔2015〕5号)
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ async def list_task_page(
     agency_id: int | None = None,
     page: int = 0,
     page_size: int = PAGE_SIZE,
+    plan_id: int | None = None,
 ) -> TaskPage:
     """One page of live tasks matching a filter (an agency by name, or by id from a button)."""
     await coordinator(session, telegram_id)
@@ -173,8 +176,12 @@ async def list_task_page(
         else:
             agency_id, agency_name = found.id, found.name
     tasks = await _live_tasks(session)
+    several = len({t.plan_id for t in tasks}) > 1
+    if plan_id is not None:
+        tasks = [t for t in tasks if t.plan_id == plan_id]
     statuses = await task_statuses(session, tasks, now=now)
     chosen = [t for t in tasks if _matches(kind, t, statuses[t.id], now, agency_id)]
+    plan = await session.get(Plan, plan_id) if plan_id is not None else None
     pages = max(1, math.ceil(len(chosen) / page_size))
     page = min(max(page, 0), pages - 1)
     lines = tuple(
@@ -198,8 +205,10 @@ async def list_task_page(
         page=page,
         pages=pages,
         total=len(chosen),
-        several_plans=len({t.plan_id for t in tasks}) > 1,
+        several_plans=several and plan is None,
         lines=lines,
+        plan_id=None if plan is None else plan.id,
+        plan=None if plan is None else plan.document_number or plan.code,
     )
 
 
