@@ -11,22 +11,22 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    MessageHandler,
-    filters,
 )
 
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
-from bot.chat.handlers.notes import ReplyToPrompt, drop_buttons, prompt_args
+from bot.chat.handlers.notes import Context, answers, drop_buttons
 from bot.chat.paging import keyboard, page_buttons, page_label, page_of
 from bot.i18n import N_, tr
 from bot.limits import split_message
 from bot.render import esc, fmt_date, fmt_datetime, light_mark, role_label, trim
 from bot.runtime import runtime_of
 from workflows.errors import ConflictError
+from workflows.questions import Question, answered, ask
 from workflows.reports import (
     MyTasks,
     SavedReport,
     TaskCard,
+    add_note,
     choose_status,
     my_tasks,
     parse_percent,
@@ -37,6 +37,7 @@ from workflows.reports import (
 from workflows.status import ReportView
 
 OPEN, STATUS, PERCENT, SKIP, LIST_PAGE = "myt", "mys", "myp", "myk", "myl"
+NOTE = "myn"  # the question after a report: a note on the task
 TASKS_PER_PAGE, BUTTONS_PER_ROW = 15, 5
 PERCENTS = (0, 25, 50, 75, 100)
 STATUS_LABELS = {
@@ -140,7 +141,7 @@ def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup]:
         )
     if saved.review_requested:
         text += "\n" + tr(language, "The coordinators have been asked to review and close it.")
-    text += "\n" + tr(language, "Reply to this message with a note, or press Skip.")
+    text += "\n" + tr(language, "Type a note, or press Skip.")
     skip = InlineKeyboardButton(
         tr(language, "Skip note"), callback_data=pack(SKIP, saved.report_id)
     )
@@ -228,14 +229,33 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ]
     text = tr(
         language,
-        "Task {number}: {status}. How far along is it? Choose, or reply with a number.",
+        "Task {number}: {status}. How far along is it? Choose, or type a number.",
         number=choice.number,
         status=esc(tr(language, STATUS_LABELS[str(choice.status)])),
     )
     await query.answer()
-    await query.edit_message_text(
+    prompt = await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup([buttons])
     )
+    await _ask(context, prompt, PERCENT, (choice.task_id, str(choice.status), token))
+
+
+async def _ask(
+    context: Context, prompt: Message | bool, kind: str, subject: tuple[int | str, ...]
+) -> None:
+    """Make a prompt the chat's question, so what is typed next answers it."""
+    if not isinstance(prompt, Message):
+        return  # an inline message: no chat to type in
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
+        await ask(
+            session,
+            chat_id=prompt.chat_id,
+            message_id=prompt.message_id,
+            kind=kind,
+            subject=subject,
+            now=runtime.now(),
+        )
 
 
 async def on_percent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -277,18 +297,23 @@ async def _save(
     runtime.wake_sender()
     await query.answer()
     text, buttons = render_saved(saved)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    prompt = await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    await _ask(context, prompt, NOTE, (task_id,))
 
 
-async def on_typed_percent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A number replied to the percent prompt: save the report."""
+@answers(PERCENT)
+async def on_typed_percent(update: Update, context: Context, question: Question) -> None:
+    """A number typed after the percent prompt: save the report, then ask for a note."""
     message, user = update.effective_message, update.effective_user
     assert message is not None
     assert user is not None
     assert message.text is not None
-    args = prompt_args(message.reply_to_message, PERCENT) or []
-    task_id, token = int_arg(args, 0), int_arg(args, 3)
-    if task_id is None or token is None or len(args) != 4:
+    # Prompts from before questions were stored carry a button's four arguments.
+    args = list(question.subject)
+    if len(args) == 4:
+        del args[2]
+    task_id, token = int_arg(args, 0), int_arg(args, 2)
+    if task_id is None or token is None or len(args) != 3:
         raise ConflictError(STALE)
     percent = parse_percent(message.text)
     runtime = runtime_of(context)
@@ -302,9 +327,10 @@ async def on_typed_percent(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             token=token,
             now=runtime.now(),
         )
+        await answered(session, chat_id=message.chat_id, message_id=question.message_id)
         runtime.wake_sender()
         text, buttons = render_saved(saved)
-        await drop_buttons(message.reply_to_message)
+        await drop_buttons(message.get_bot(), message.chat_id, question.message_id)
         sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
         await remember(
             session,
@@ -313,24 +339,54 @@ async def on_typed_percent(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             task_id=task_id,
             now=runtime.now(),
         )
+    await _ask(context, sent, NOTE, (task_id,))
 
 
-async def on_skip(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Skip the note: drop the button (nothing is stored, so a second press changes nothing)."""
+@answers(NOTE)
+async def on_typed_note(update: Update, context: Context, question: Question) -> None:
+    """A note typed after a report: add it to the task."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None
+    assert user is not None
+    task_id = int_arg(list(question.subject), 0)
+    if task_id is None:
+        raise ConflictError(STALE)
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
+        saved = await add_note(
+            session,
+            telegram_id=user.id,
+            task_id=task_id,
+            text=message.text or "",
+            now=runtime.now(),
+        )
+        await answered(session, chat_id=message.chat_id, message_id=question.message_id)
+    await drop_buttons(message.get_bot(), message.chat_id, question.message_id)
+    await message.reply_text(
+        tr(saved.language, "📝 Note added to task {number}.", number=saved.number)
+    )
+
+
+async def on_skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Skip the note: drop the button and the question (a second press changes nothing)."""
     query = update.callback_query
     assert query is not None
+    if isinstance(query.message, Message):
+        runtime = runtime_of(context)
+        async with runtime.session() as session:
+            await answered(
+                session, chat_id=query.message.chat_id, message_id=query.message.message_id
+            )
     await query.answer()
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
         await query.edit_message_reply_markup(None)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add /mytasks and its pages, the card, status, percent and skip buttons, typed percents."""
+    """Add /mytasks and its pages, the card, status, percent and skip buttons."""
     application.add_handler(CommandHandler("mytasks", mytasks))
     application.add_handler(CallbackQueryHandler(on_list_page, pattern=pattern(LIST_PAGE)))
     application.add_handler(CallbackQueryHandler(on_open, pattern=pattern(OPEN)))
     application.add_handler(CallbackQueryHandler(on_status, pattern=pattern(STATUS)))
     application.add_handler(CallbackQueryHandler(on_percent, pattern=pattern(PERCENT)))
     application.add_handler(CallbackQueryHandler(on_skip, pattern=pattern(SKIP)))
-    typed = filters.TEXT & ~filters.COMMAND & ReplyToPrompt(PERCENT)
-    application.add_handler(MessageHandler(typed, on_typed_percent))
