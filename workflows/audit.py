@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AuditEvent, Member
+from db.models import Agency, AuditEvent, Member
 from workflows.access import Actor
 
 
@@ -52,18 +52,23 @@ class AuditView:
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    actor_agency: str | None = None
+    actor_agency_en: str | None = None
 
 
 async def task_history(session: AsyncSession, task_id: int, *, limit: int = 20) -> list[AuditView]:
-    """The newest audit events of a task, newest first, with the actor's name when known."""
+    """The newest audit events of a task, newest first, with the actor's name and agency."""
     rows = await session.execute(
-        select(AuditEvent, Member.display_name)
+        select(AuditEvent, Member.display_name, Agency.name, Agency.name_en)
         .outerjoin(Member, Member.id == AuditEvent.actor_member_id)
+        .outerjoin(Agency, Agency.id == Member.agency_id)
         .where(AuditEvent.task_id == task_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
     return [
-        AuditView(event.at, name or event.actor, event.action, event.before, event.after)
-        for event, name in rows
+        AuditView(
+            event.at, name or event.actor, event.action, event.before, event.after, agency, english
+        )
+        for event, name, agency, english in rows
     ]
