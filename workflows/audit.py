@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agency, AuditEvent, Member
 from workflows.access import Actor
+
+# The audited steps of a review: reported done, then closed or returned (workflows/review.py).
+RETURNED = "review.return"
+REVIEW_STEPS = ("task.done", "review.close", RETURNED)
 
 
 def record(
@@ -72,3 +77,16 @@ async def task_history(session: AsyncSession, task_id: int, *, limit: int = 20) 
         )
         for event, name, agency, english in rows
     ]
+
+
+async def returned_tasks(session: AsyncSession, task_ids: Sequence[int]) -> set[int]:
+    """Tasks whose latest review step was a return (退办): reworked since, not yet done again."""
+    if not task_ids:
+        return set()
+    rows = await session.execute(
+        select(AuditEvent.task_id, AuditEvent.action)
+        .where(AuditEvent.task_id.in_(task_ids), AuditEvent.action.in_(REVIEW_STEPS))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    latest = {task_id: action for task_id, action in rows if task_id is not None}
+    return {task_id for task_id, action in latest.items() if action == RETURNED}

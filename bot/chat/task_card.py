@@ -7,10 +7,11 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from bot.i18n import N_, tr
+from bot.i18n import N_, tr, trn
 from bot.limits import split_message
 from bot.render import esc, fmt_date, fmt_datetime, light_mark, role_label, trim
 from workflows.audit import AuditView
+from workflows.lights import Light
 from workflows.overview import TaskCard
 from workflows.status import ReportView
 from workflows.tasks import MilestoneView
@@ -103,6 +104,48 @@ ACTIONS = {
     "review.return": N_("returned for more work (退办)"),
     "milestone.recurring_laid": N_("recurring checkpoints laid"),
 }
+
+
+# A closed task, or one awaiting review, has no light to watch: its state shows instead.
+STATE_MARKS = {"closed": "✅", "done": "⏳"}
+STATE_WORDS = {"closed": N_("closed (销号)"), "done": N_("awaiting review (办结)")}
+
+
+def state_mark(light: Light, state: str) -> str:
+    """The light's dot for an open task; ✅ for a closed one, ⏳ for one awaiting review."""
+    return STATE_MARKS.get(state) or light_mark(light)
+
+
+def overdue_text(missed_due: dt.date, days: int, language: str) -> str:
+    """67 days overdue (due 2015-12-31)."""
+    return trn(
+        language,
+        "{days} day overdue (due {date})",
+        "{days} days overdue (due {date})",
+        days,
+        days=days,
+        date=fmt_date(missed_due, language),
+    )
+
+
+def standing(
+    *,
+    state: str,
+    next_date: dt.date | None,
+    missed_due: dt.date | None,
+    days_overdue: int,
+    returned: bool,
+    language: str,
+) -> str:
+    """A list's word on a task: closed, awaiting review, overdue since, or its next date."""
+    if state in STATE_WORDS:
+        return tr(language, STATE_WORDS[state])
+    when = (
+        overdue_text(missed_due, days_overdue, language)
+        if missed_due is not None
+        else fmt_date(next_date, language)
+    )
+    return f"{tr(language, 'returned (退办)')} · {when}" if returned else when
 
 
 def task_title(plan: str, number: int, language: str, *, with_plan: bool = True) -> str:
@@ -213,7 +256,7 @@ def render_task_card(card: TaskCard, language: str) -> list[str]:
     view = card.view
     timezone = zoneinfo.ZoneInfo(card.timezone)
     lines = [
-        f"{light_mark(card.light)} {task_title(view.plan, view.number, language)}",
+        f"{state_mark(card.light, card.state)} {task_title(view.plan, view.number, language)}",
         esc(trim(view.text, TEXT_WIDTH)),
         "",
         f"<b>{esc(tr(language, 'Responsible units'))}</b>",
@@ -238,6 +281,11 @@ def render_task_card(card: TaskCard, language: str) -> list[str]:
             )
         ),
     ]
+    if card.state in STATE_WORDS or card.returned:
+        state = STATE_WORDS.get(card.state, N_("returned (退办)"))
+        lines.append(esc(tr(language, "State: {state}", state=tr(language, state))))
+    if card.missed_due is not None:
+        lines.append(esc(overdue_text(card.missed_due, card.days_overdue, language)))
     if schedule.recurrence:
         every = RECURRENCE_LABELS.get(schedule.recurrence.split("@")[0], "")
         lines.append(esc(tr(language, "checks in {every}", every=tr(language, every))))

@@ -16,9 +16,10 @@ from telegram.ext import (
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
 from bot.chat.handlers.notes import Context, answers, drop_buttons
 from bot.chat.paging import keyboard, page_buttons, page_label, page_of
+from bot.chat.task_card import overdue_text, standing, state_mark
 from bot.i18n import N_, tr
 from bot.limits import split_message
-from bot.render import esc, fmt_date, fmt_datetime, light_mark, role_label, trim
+from bot.render import esc, fmt_date, fmt_datetime, role_label, trim
 from bot.runtime import runtime_of
 from workflows.errors import ConflictError
 from workflows.questions import Question, answered, ask
@@ -47,6 +48,7 @@ STATUS_LABELS = {
     "done": N_("✅ Done"),
 }
 STATE_LABELS = {"done": N_("awaiting review (办结)"), "closed": N_("closed (销号)")}
+RETURNED_LABEL = N_("returned (退办)")
 LIST_WIDTH, CARD_WIDTH, NOTE_WIDTH = 40, 600, 300
 STALE = "This button is out of date."
 
@@ -58,11 +60,18 @@ def render_list(result: MyTasks, number: int = 0) -> tuple[str, InlineKeyboardMa
         return tr(language, "Your agency has no tasks yet."), None
     lines = []
     for task in result.tasks:
-        when = fmt_date(task.next_date, language)
+        when = standing(
+            state=task.state,
+            next_date=task.next_date,
+            missed_due=task.missed_due,
+            days_overdue=task.days_overdue,
+            returned=task.returned,
+            language=language,
+        )
         role = esc(role_label(task.role, language))
         lines.append(
-            f"{light_mark(task.light)} <b>{task.number}</b> · {role}"
-            f" · {when} · {esc(trim(task.text, LIST_WIDTH))}"
+            f"{state_mark(task.light, task.state)} <b>{task.number}</b> · {role}"
+            f" · {esc(when)} · {esc(trim(task.text, LIST_WIDTH))}"
         )
 
     def heading(page: int, pages: int) -> str:
@@ -72,7 +81,7 @@ def render_list(result: MyTasks, number: int = 0) -> tuple[str, InlineKeyboardMa
     page = page_of(heading, lines, number, lines_per_page=TASKS_PER_PAGE)
     buttons = [
         InlineKeyboardButton(
-            f"{light_mark(t.light)} {t.number}", callback_data=pack(OPEN, t.task_id)
+            f"{state_mark(t.light, t.state)} {t.number}", callback_data=pack(OPEN, t.task_id)
         )
         for t in result.tasks[page.first : page.last + 1]
     ]
@@ -97,15 +106,19 @@ def render_card(card: TaskCard) -> tuple[list[str], InlineKeyboardMarkup | None]
         tr(
             language,
             "{light} <b>Task {number}</b>{role}",
-            light=light_mark(card.light),
+            light=state_mark(card.light, card.state),
             number=card.number,
             role=role,
         ),
         esc(trim(card.text, CARD_WIDTH)),
-        tr(language, "Next date: {date}", date=fmt_date(card.next_date, language)),
     ]
-    if card.state in STATE_LABELS:
-        lines.append(tr(language, "State: {state}", state=tr(language, STATE_LABELS[card.state])))
+    if card.missed_due is not None:
+        lines.append(esc(overdue_text(card.missed_due, card.days_overdue, language)))
+    if card.next_date is not None or card.missed_due is None:
+        lines.append(tr(language, "Next date: {date}", date=fmt_date(card.next_date, language)))
+    if card.state in STATE_LABELS or card.returned:
+        state = STATE_LABELS.get(card.state, RETURNED_LABEL)
+        lines.append(tr(language, "State: {state}", state=tr(language, state)))
     lines += ["", "<b>" + esc(tr(language, "Latest reports")) + "</b>"]
     timezone = zoneinfo.ZoneInfo(card.timezone)
     lines += [_report_line(r, timezone, language) for r in card.reports] or [
