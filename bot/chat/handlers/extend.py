@@ -17,6 +17,7 @@ from bot.chat.handlers.notes import Context, answers, drop_buttons
 from bot.i18n import tr
 from bot.render import esc, fmt_date
 from bot.runtime import runtime_of
+from workflows.access import find_actor
 from workflows.errors import ConflictError
 from workflows.extensions import ExtensionView, extension_target, request_extension
 from workflows.questions import Question, answered, ask
@@ -41,6 +42,19 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     assert user is not None
     args = context.args or []
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
+        actor = await find_actor(session, user.id)
+    if actor is not None and actor.is_coordinator and actor.agency_id is None:
+        # Coordinators move dates themselves; extensions are what liaisons ask them for.
+        await message.reply_text(
+            tr(
+                actor.language,
+                "Coordinators set a new date with /due N DATE REASON, "
+                "e.g. /due 5 2016-06-30 approved extension.",
+            )
+        )
+        return
     number = int_arg(args, 0)
     if number is None:
         language = await language_of(update, context)
@@ -48,7 +62,6 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             tr(language, "Write /extend N DATE REASON, e.g. /extend 3 2016-09-30 survey delayed.")
         )
         return
-    runtime = runtime_of(context)
     async with runtime.session() as session:
         if len(args) > 1:
             view = await request_extension(
