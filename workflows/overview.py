@@ -57,6 +57,9 @@ class TaskLine:
     light: Light
     next_date: dt.date | None
     state: str
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class TaskCard:
     next_date: dt.date | None
     reports: tuple[ReportView, ...]
     history: tuple[AuditView, ...]
+    state: str = "open"
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,9 @@ async def list_task_page(
             light=statuses[task.id].light,
             next_date=statuses[task.id].next_date,
             state=str(task.state),
+            missed_due=statuses[task.id].missed_due,
+            days_overdue=statuses[task.id].days_overdue,
+            returned=statuses[task.id].returned,
         )
         for task in chosen[page * page_size : (page + 1) * page_size]
     )
@@ -224,6 +234,10 @@ async def build_task_card(session: AsyncSession, task: Task, *, now: dt.datetime
         next_date=status.next_date,
         reports=status.reports,
         history=tuple(history),
+        state=str(task.state),
+        missed_due=status.missed_due,
+        days_overdue=status.days_overdue,
+        returned=status.returned,
     )
 
 

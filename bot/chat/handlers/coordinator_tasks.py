@@ -12,10 +12,10 @@ from bot.chat.arguments import USAGE_AUDIT, USAGE_TASK, filter_args, task_only
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
 from bot.chat.commands import incoming, reply_html
 from bot.chat.errors import language_of
-from bot.chat.task_card import audit_line, render_task_card, task_title
+from bot.chat.task_card import audit_line, render_task_card, standing, state_mark, task_title
 from bot.i18n import N_, tr
 from bot.limits import split_message
-from bot.render import esc, fmt_date, light_mark, trim
+from bot.render import esc, trim
 from bot.runtime import runtime_of
 from workflows.overview import TaskFilter, TaskPage, list_task_page, task_audit, task_card
 from workflows.plans import plan_word
@@ -50,9 +50,17 @@ def render_page(page: TaskPage, language: str) -> tuple[str, InlineKeyboardMarku
     lines = [head, ""]
     for line in page.lines:
         number = f"{line.plan}/{line.number}" if page.several_plans else str(line.number)
+        when = standing(
+            state=line.state,
+            next_date=line.next_date,
+            missed_due=line.missed_due,
+            days_overdue=line.days_overdue,
+            returned=line.returned,
+            language=language,
+        )
         lines.append(
-            f"{light_mark(line.light)} <b>{esc(number)}</b> {esc(trim(line.text, LINE_WIDTH))}"
-            f" — {esc(line.lead or '—')} · {fmt_date(line.next_date, language)}"
+            f"{state_mark(line.light, line.state)} <b>{esc(number)}</b>"
+            f" {esc(trim(line.text, LINE_WIDTH))} — {esc(line.lead or '—')} · {esc(when)}"
         )
     if not page.lines:
         lines.append(tr(language, "No tasks match."))
