@@ -132,6 +132,7 @@ def register(app: typer.Typer) -> None:
     holidays = typer.Typer(
         help="The working-day calendar: holidays and adjusted working days.",
         no_args_is_help=True,
+        rich_markup_mode=None,
     )
     app.add_typer(holidays, name="holidays")
     holidays.command("show")(show_command)

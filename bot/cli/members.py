@@ -15,7 +15,7 @@ from workflows.members import add_coordinator
 def register(app: typer.Typer) -> None:
     """Add the member commands to the annexbot command line."""
     coordinator_app = typer.Typer(
-        help="Coordinators: the supervising office.", no_args_is_help=True
+        help="Coordinators: the supervising office.", no_args_is_help=True, rich_markup_mode=None
     )
     app.add_typer(coordinator_app, name="coordinator")
 

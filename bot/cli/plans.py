@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli import console as show
-from bot.cli.common import CommandError, execute, load_settings, parse_date, stderr, stdout, utc_now
+from bot.cli.common import (
+    CommandError,
+    execute,
+    fail,
+    load_settings,
+    parse_date,
+    stdout,
+    utc_now,
+)
 from bot.cli.import_report import print_explanation, print_import
 from bot.database import open_database
 from db.migrations import current_revision, head_revision
@@ -23,7 +31,9 @@ from workflows.tasks import get_task, list_plans, list_tasks
 
 def register(app: typer.Typer) -> None:
     """Add the plan commands and the `db` group to the annexbot CLI."""
-    db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+    db_app = typer.Typer(
+        help="The database: migrations.", no_args_is_help=True, rich_markup_mode=None
+    )
     db_app.command("upgrade")(db_upgrade)
     db_app.command("current")(db_current)
     app.add_typer(db_app, name="db")
@@ -125,8 +135,7 @@ def import_command(
 ) -> None:
     """Import an annex into a plan; a re-import shows its changes and applies them with --apply."""
     if format not in ("auto", "table", "inline", "labelled", "csv", "xlsx"):
-        stderr().print(f"annexbot: unknown --format {format!r}", markup=False)
-        raise typer.Exit(2)
+        fail(f"unknown --format {format!r} (auto, table, inline, labelled, csv or xlsx)")
 
     if explain:
         print_explanation(stdout(), _explain(source, bundled, format, issued))
