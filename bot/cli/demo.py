@@ -18,12 +18,20 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo_command(
         lang: Annotated[
-            str, typer.Option("--lang", help="zh (default) or en: the people's and the bot's.")
+            str,
+            typer.Option(
+                "--lang",
+                "--language",
+                metavar="zh|en",
+                help="zh (default) or en: the people's and the bot's.",
+            ),
         ] = "zh",
         directory: Annotated[
             Path | None,
             typer.Option(
-                "--dir", help="Where to keep the demo's database, chart and feed (default: temp)."
+                "--dir",
+                metavar="DIR",
+                help="Where to keep the demo's database, chart and feed (default: temp).",
             ),
         ] = None,
     ) -> None:

@@ -28,17 +28,22 @@ def register(app: typer.Typer) -> None:
     @app.command("digest")
     def digest_command(
         plan: Annotated[
-            str | None, typer.Option(help="Only this plan (its code); default every plan.")
+            str | None,
+            typer.Option(metavar="CODE", help="Only this plan (its code); default every plan."),
         ] = None,
         agency: Annotated[
-            str | None, typer.Option(help="This agency's digest (any of its names).")
+            str | None,
+            typer.Option(metavar="NAME", help="This agency's digest (any of its names)."),
         ] = None,
-        lang: Annotated[str, typer.Option("--lang", "--language", help="zh or en.")] = "zh",
+        lang: Annotated[
+            str, typer.Option("--lang", "--language", metavar="zh|en", help="zh or en.")
+        ] = "zh",
         chart: Annotated[
             Path | None,
             typer.Option(
+                metavar="FILE",
                 help="Also write the progress chart (PNG) to this file: the agency's tasks with "
-                "--agency; with several plans one file per plan, FILE-PLAN.png."
+                "--agency; with several plans one file per plan, FILE-PLAN.png.",
             ),
         ] = None,
     ) -> None:

@@ -93,16 +93,20 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export_command(
-        format: Annotated[str, typer.Option("--format", help="ics, csv or xlsx.")],
-        plan: Annotated[str | None, typer.Option(help="Only this plan.")] = None,
+        format: Annotated[
+            str, typer.Option("--format", metavar="ics|csv|xlsx", help="What to write.")
+        ],
+        plan: Annotated[str | None, typer.Option(metavar="CODE", help="Only this plan.")] = None,
         agency: Annotated[
-            str | None, typer.Option(help="Only the tasks of this agency (any of its names).")
+            str | None,
+            typer.Option(metavar="NAME", help="Only the tasks of this agency (any of its names)."),
         ] = None,
         output: Annotated[
             str | None,
             typer.Option(
                 "--output",
                 "-o",
+                metavar="PATH|-",
                 help="File or folder to write, or - for standard output (default: a name made "
                 "of the plan, agency, date and language, in the current folder). CSV writes "
                 "PATH-matrix.csv and PATH-history.csv.",
@@ -110,11 +114,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
         table: Annotated[
             str | None,
-            typer.Option(help="CSV only: just one table, matrix or history (- writes matrix)."),
+            typer.Option(
+                metavar="matrix|history", help="CSV only: just one table (- writes the matrix)."
+            ),
         ] = None,
         language: Annotated[
             str,
-            typer.Option("--lang", "--language", help="Language of headers and values: zh or en."),
+            typer.Option(
+                "--lang",
+                "--language",
+                metavar="zh|en",
+                help="Language of headers and values: zh or en.",
+            ),
         ] = "zh",
     ) -> None:
         """Export the status matrix and history (CSV, XLSX) or the milestones (.ics)."""

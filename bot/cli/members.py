@@ -21,8 +21,13 @@ def register(app: typer.Typer) -> None:
 
     @coordinator_app.command("add")
     def coordinator_add(
-        telegram_id: Annotated[int, typer.Argument(help="The person's numeric Telegram user id.")],
-        name: Annotated[str, typer.Option(help="How the person is shown to others.")] = "",
+        telegram_id: Annotated[
+            int,
+            typer.Argument(metavar="TELEGRAM_ID", help="The person's numeric Telegram user id."),
+        ],
+        name: Annotated[
+            str, typer.Option(metavar="NAME", help="How the person is shown to others.")
+        ] = "",
     ) -> None:
         """Make a Telegram user a coordinator."""
 
@@ -45,7 +50,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--coordinator", help="Invite a coordinator.")
         ] = False,
         agency: Annotated[
-            str | None, typer.Option(help="Invite a liaison of this agency (any of its names).")
+            str | None,
+            typer.Option(
+                metavar="NAME", help="Invite a liaison of this agency (any of its names)."
+            ),
         ] = None,
         deputy: Annotated[
             bool, typer.Option("--deputy", help="With --agency: invite the agency's deputy.")

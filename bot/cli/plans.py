@@ -28,6 +28,8 @@ from workflows.importing.readers import Format
 from workflows.importing.service import BUNDLED_ANNEXES, bundled_annex, import_annex
 from workflows.tasks import get_task, list_plans, list_tasks
 
+JSON_HELP = "Print JSON instead of a table (README, section JSON, lists the fields)."
+
 
 def register(app: typer.Typer) -> None:
     """Add the plan commands and the `db` group to the annexbot CLI."""
@@ -95,22 +97,35 @@ def import_command(
         str | None, typer.Argument(metavar="FILE|-", help="Annex file, or - for standard input.")
     ] = None,
     bundled: Annotated[
-        str | None, typer.Option(help="Import an annex shipped with annexbot: gf-2015-5.")
+        str | None,
+        typer.Option(metavar="NAME", help="Import an annex shipped with annexbot: gf-2015-5."),
     ] = None,
     plan: Annotated[
-        str | None, typer.Option(help="Plan code (default: from the document number or file name).")
+        str | None,
+        typer.Option(
+            metavar="CODE", help="Plan code (default: from the document number or file name)."
+        ),
     ] = None,
     format: Annotated[
-        str, typer.Option("--format", help="auto, table, inline, labelled, csv or xlsx.")
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help="auto, table, inline, labelled, csv or xlsx."
+        ),
     ] = "auto",
     issued: Annotated[
-        str | None, typer.Option(help="Document date YYYY-MM-DD, for schedules without a year.")
+        str | None,
+        typer.Option(
+            metavar="DATE", help="Document date YYYY-MM-DD, for schedules without a year."
+        ),
     ] = None,
     title: Annotated[
-        str | None, typer.Option(help="Document title, when the file lacks it.")
+        str | None, typer.Option(metavar="TEXT", help="Document title, when the file lacks it.")
     ] = None,
     number: Annotated[
-        str | None, typer.Option("--doc-number", help="Document number, e.g. 国发〔2015〕5号.")
+        str | None,
+        typer.Option(
+            "--doc-number", metavar="NUMBER", help="Document number, e.g. 国发〔2015〕5号."
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and compare, write nothing.")
@@ -128,8 +143,9 @@ def import_command(
     jurisdiction: Annotated[
         str | None,
         typer.Option(
+            metavar="PLACE",
             help="Where a local plan applies, e.g. 浙江省 or 浙江省杭州市: its 省发展改革委 "
-            "becomes 浙江省发展改革委 (default: as stored, or from the issuer)."
+            "becomes 浙江省发展改革委 (default: as stored, or from the issuer).",
         ),
     ] = None,
 ) -> None:
@@ -187,7 +203,7 @@ def _format(value: str) -> Format:
     return value  # type: ignore[return-value]  # checked against the choices above
 
 
-def plans_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def plans_command(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
     """List the plans."""
 
     async def work() -> Any:
@@ -202,11 +218,12 @@ def plans_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 
 
 def tasks_command(
-    plan: Annotated[str | None, typer.Option(help="Only this plan.")] = None,
+    plan: Annotated[str | None, typer.Option(metavar="CODE", help="Only this plan.")] = None,
     agency: Annotated[
-        str | None, typer.Option(help="Only tasks of this agency (any of its names).")
+        str | None,
+        typer.Option(metavar="NAME", help="Only tasks of this agency (any of its names)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """List tasks with their units and dates."""
 
@@ -224,11 +241,11 @@ def tasks_command(
 
 
 def task_command(
-    number: Annotated[int, typer.Argument(help="Task number.")],
+    number: Annotated[int, typer.Argument(metavar="N", help="Task number.")],
     plan: Annotated[
-        str | None, typer.Option(help="The plan, when several have this number.")
+        str | None, typer.Option(metavar="CODE", help="The plan, when several have this number.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Show one task: text, units, schedule and milestones."""
 
@@ -243,7 +260,9 @@ def task_command(
         show.print_task(stdout(), task)
 
 
-def agencies_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def agencies_command(
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
     """List agencies with how many tasks each leads and co-handles."""
 
     async def work() -> Any:

@@ -29,11 +29,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
         host: Annotated[
             str | None,
-            typer.Option(help="Address of the HTTP app (default: ANNEXBOT_HTTP_HOST, 127.0.0.1)."),
+            typer.Option(
+                metavar="HOST",
+                help="Address of the HTTP app (default: ANNEXBOT_HTTP_HOST, 127.0.0.1).",
+            ),
         ] = None,
         port: Annotated[
             int | None,
-            typer.Option(help="Port of the HTTP app (default: ANNEXBOT_HTTP_PORT, 8080)."),
+            typer.Option(
+                metavar="PORT", help="Port of the HTTP app (default: ANNEXBOT_HTTP_PORT, 8080)."
+            ),
         ] = None,
     ) -> None:
         """Run the bot until Ctrl-C or SIGTERM; upgrades the database first."""

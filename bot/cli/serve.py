@@ -54,11 +54,16 @@ def register(app: typer.Typer) -> None:
     def serve_command(
         host: Annotated[
             str | None,
-            typer.Option(help="Address to listen on (default: ANNEXBOT_HTTP_HOST, 127.0.0.1)."),
+            typer.Option(
+                metavar="HOST",
+                help="Address to listen on (default: ANNEXBOT_HTTP_HOST, 127.0.0.1).",
+            ),
         ] = None,
         port: Annotated[
             int | None,
-            typer.Option(help="Port to listen on (default: ANNEXBOT_HTTP_PORT, 8080)."),
+            typer.Option(
+                metavar="PORT", help="Port to listen on (default: ANNEXBOT_HTTP_PORT, 8080)."
+            ),
         ] = None,
     ) -> None:
         """Serve calendar feeds and /healthz without the bot; upgrades the database first."""
@@ -77,10 +82,11 @@ def register(app: typer.Typer) -> None:
     @app.command("feed-link")
     def feed_link_command(
         plan: Annotated[
-            str | None, typer.Option(help="Plan code (default: the only plan).")
+            str | None, typer.Option(metavar="CODE", help="Plan code (default: the only plan).")
         ] = None,
         agency: Annotated[
-            str | None, typer.Option(help="An agency's feed instead of the whole plan's.")
+            str | None,
+            typer.Option(metavar="NAME", help="An agency's feed instead of the whole plan's."),
         ] = None,
     ) -> None:
         """Make a calendar feed link for a plan or an agency and print it (shown only once)."""
