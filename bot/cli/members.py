@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import CommandError, execute, load_settings, stdout, utc_now
+from bot.cli.common import CommandError, execute, load_settings, said, stdout, utc_now
 from bot.database import open_database
+from workflows.errors import ConflictError
 from workflows.invites import create_invite
 from workflows.members import add_coordinator
 
@@ -33,9 +34,12 @@ def register(app: typer.Typer) -> None:
 
         async def work() -> Any:
             async with open_database(load_settings()) as sessions, sessions() as session:
-                return await add_coordinator(
-                    session=session, telegram_id=telegram_id, name=name, now=utc_now()
-                )
+                try:
+                    return await add_coordinator(
+                        session=session, telegram_id=telegram_id, name=name, now=utc_now()
+                    )
+                except ConflictError as error:
+                    raise CommandError(f"Telegram user {telegram_id} is {said(error)}") from error
 
         added = execute(work)
         stdout().print(

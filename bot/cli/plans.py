@@ -87,9 +87,14 @@ def _read_source(source: str | None, bundled: str | None) -> tuple[bytes, str | 
     if source == "-":
         return sys.stdin.buffer.read(), None
     path = Path(source)
+    if path.is_dir():
+        raise CommandError(f"{source} is a directory; give the annex file in it")
     if not path.is_file():
         raise CommandError(f"no such file: {source}")
-    return path.read_bytes(), path.name
+    data = path.read_bytes()
+    if not data.strip():
+        raise CommandError(f"{source} is empty: nothing to import")
+    return data, path.name
 
 
 def import_command(

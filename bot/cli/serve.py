@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import execute, load_settings
+from bot.cli.common import CommandError, execute, load_settings
+from bot.cli.run import port_failure
 from bot.database import open_database
 from bot.logs import configure_logging
 from bot.run import _stop_on_signals
@@ -71,11 +72,13 @@ def register(app: typer.Typer) -> None:
         async def work() -> None:
             settings = load_settings()
             configure_logging(settings.log_format)
-            await run_server(
-                settings,
-                host=host or settings.http_host,
-                port=settings.http_port if port is None else port,
-            )
+            where = host or settings.http_host
+            try:
+                await run_server(
+                    settings, host=where, port=settings.http_port if port is None else port
+                )
+            except OSError as error:
+                raise CommandError(port_failure(error, where, settings.http_port, port)) from error
 
         execute(work)
 

@@ -17,7 +17,9 @@ def test_coordinator_add_once(runner: CliRunner) -> None:
     assert "Coordinator 督查室 (Telegram 12345) added." in added.output
     again = runner.invoke(app, ["coordinator", "add", "12345"])
     assert again.exit_code == 1
-    assert again.output.strip() == "annexbot: You are already registered as a coordinator."
+    assert (
+        again.output == "annexbot: Telegram user 12345 is already a coordinator; nothing changed.\n"
+    )
 
 
 def test_invites(runner: CliRunner) -> None:
@@ -40,7 +42,10 @@ def test_invites(runner: CliRunner) -> None:
         (["invite"], "annexbot: give --coordinator or --agency NAME"),
         (["invite", "--coordinator", "--agency", "科技部"], "give --coordinator or --agency"),
         (["invite", "--coordinator", "--deputy"], "annexbot: --deputy needs --agency NAME"),
-        (["invite", "--agency", "外交部"], "annexbot: No agency is called “外交部”."),
+        (
+            ["invite", "--agency", "外交部"],
+            "annexbot: There is no agency called “外交部”; annexbot agencies lists them.",
+        ),
     ],
 )
 def test_invite_errors_are_one_line(runner: CliRunner, args: list[str], message: str) -> None:

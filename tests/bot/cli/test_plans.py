@@ -90,7 +90,11 @@ def test_import_from_standard_input_and_reimport_diff(runner: CliRunner, tmp_pat
         (["import", "--bundled", "gf-1999-1"], "no bundled annex"),
         (["task", "99"], "no task 99"),
         (["tasks", "--plan", "nope"], "no plan 'nope'"),
-        (["tasks", "--agency", "不存在部"], "no agency"),
+        (
+            ["tasks", "--agency", "不存在部"],
+            "annexbot: There is no agency called “不存在部”; annexbot agencies lists them.",
+        ),
+        (["import", "."], "annexbot: . is a directory; give the annex file in it"),
         (["import", "--bundled", "gf-2015-5", "--plan", "Bad Code!"], "plan code"),
     ],
 )
@@ -103,6 +107,27 @@ def test_errors_are_one_line_and_exit_1(
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "empty.txt"])
+def test_an_empty_file_says_so(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    """An empty (or blank) file is named as empty, not read as a layout."""
+    (tmp_path / name).write_text(" \n")
+    result = runner.invoke(app, ["import", name])
+    assert result.exit_code == 1
+    assert result.stderr == f"annexbot: {name} is empty: nothing to import\n"
+
+
+def test_a_csv_without_the_columns_names_them(runner: CliRunner, tmp_path: Path) -> None:
+    """A CSV whose header the importer does not know: which columns it expects, what it saw."""
+    (tmp_path / "plan.csv").write_text("a,b,c\n1,2,3\n")
+    result = runner.invoke(app, ["import", "plan.csv"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("annexbot: no CSV header row in the first 10 rows")
+    assert (
+        "expected a task column (工作任务, 重点任务 or Task) and units in 负责单位" in result.stderr
+    )
+    assert result.stderr.endswith("Its first row: a,b,c\n")
 
 
 def test_bad_annex_names_the_line(runner: CliRunner) -> None:
