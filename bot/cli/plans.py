@@ -186,7 +186,7 @@ def import_command(
     if as_json:
         stdout().print_json(show.to_json(show.import_json(result)))
     else:
-        print_import(stdout(), result)
+        print_import(stdout(), result, code_given=plan is not None or bundled is not None)
 
 
 def _explain(

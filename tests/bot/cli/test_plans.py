@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -81,6 +82,33 @@ def test_import_from_standard_input_and_reimport_diff(runner: CliRunner, tmp_pat
         json.loads(runner.invoke(app, ["task", "1", "--json"]).stdout)["schedule"]["due"]
         == "2017-06-30"
     )
+
+
+def test_a_second_file_of_the_same_name_is_said_to_be_compared(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """plan.csv then plan.xlsx: both name plan "plan"; the second says it is a revision of it."""
+    rows = [
+        ["序号", "工作任务", "负责单位", "时间进度"],
+        ["1", "建设平台。", "工信部", "2016年底前"],
+    ]
+    (tmp_path / "plan.csv").write_text("\n".join(",".join(row) for row in rows) + "\n")
+    book = openpyxl.Workbook()
+    for row in [*rows, ["2", "推广应用。", "科技部", "2017年底前"]]:
+        book.active.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    first = runner.invoke(app, ["import", "plan.csv"])
+    assert first.exit_code == 0, first.output
+    assert "exists already" not in first.output
+    second = runner.invoke(app, ["import", "plan.xlsx"])
+    assert second.exit_code == 0, second.output
+    assert second.output.startswith(
+        "Plan plan exists already, so this file is compared with it as a revised version of "
+        "its annex; to import it as a plan of its own, give --plan CODE.\n"
+    )
+    assert "  + 2 推广应用。" in second.output
+    own = runner.invoke(app, ["import", "plan.xlsx", "--plan", "plan-xlsx"])
+    assert own.output.startswith("Imported the annex into plan plan-xlsx (xlsx layout): 2 tasks.")
 
 
 @pytest.mark.parametrize(
