@@ -26,6 +26,7 @@ from workflows.importing.explain import AnnexReading, explain_annex
 from workflows.importing.model import DocumentInfo
 from workflows.importing.readers import Format
 from workflows.importing.service import BUNDLED_ANNEXES, bundled_annex, import_annex
+from workflows.rehearsal import shift_first_deadline_to
 from workflows.tasks import get_task, list_plans, list_tasks
 
 JSON_HELP = "Print JSON instead of a table (README, section JSON, lists the fields)."
@@ -145,6 +146,15 @@ def import_command(
             "--explain", help="Say how each task was read (rule, units, dates); write nothing."
         ),
     ] = False,
+    shift_to: Annotated[
+        str | None,
+        typer.Option(
+            "--shift-to",
+            metavar="DATE",
+            help="Move a new plan's dates so that its first deadline falls on DATE (YYYY-MM-DD), "
+            "to try an old annex such as the bundled one for real.",
+        ),
+    ] = None,
     jurisdiction: Annotated[
         str | None,
         typer.Option(
@@ -166,9 +176,12 @@ def import_command(
         settings = load_settings()
         data, filename = _read_source(source, bundled)
         issued_on = parse_date(issued) if issued else None
+        first_deadline = parse_date(shift_to) if shift_to else None
+        if first_deadline is not None and dry_run:
+            raise CommandError("--shift-to moves an imported plan's dates; not with --dry-run")
         name = filename or (f"{bundled}.txt" if bundled else None)
         async with open_database(settings) as sessions, sessions() as session:
-            return await import_annex(
+            result = await import_annex(
                 session=session,
                 data=data,
                 now=utc_now(),
@@ -181,12 +194,29 @@ def import_command(
                 apply=apply,
                 jurisdiction=jurisdiction,
             )
+            if first_deadline is None:
+                return result, None
+            if not result.plan_created:
+                raise CommandError(
+                    f"--shift-to moves a new plan's dates; plan {result.plan_code} exists "
+                    "already, and none of its dates moved"
+                )
+            days = await shift_first_deadline_to(
+                session, plan_code=result.plan_code, deadline=first_deadline, now=utc_now()
+            )
+            return result, days
 
-    result = execute(work)
+    result, shifted = execute(work)
     if as_json:
         stdout().print_json(show.to_json(show.import_json(result)))
     else:
         print_import(stdout(), result, code_given=plan is not None or bundled is not None)
+        if shifted is not None:
+            stdout().print(
+                f"Every date moved {shifted} days, so the first deadline falls on {shift_to}.",
+                markup=False,
+                highlight=False,
+            )
 
 
 def _explain(

@@ -111,6 +111,24 @@ def test_a_second_file_of_the_same_name_is_said_to_be_compared(
     assert own.output.startswith("Imported the annex into plan plan-xlsx (xlsx layout): 2 tasks.")
 
 
+def test_the_bundled_plan_moved_to_try_it_for_real(runner: CliRunner) -> None:
+    """--shift-to DATE moves every date so the first deadline (task 12, 2015-12-31) is DATE."""
+    moved = runner.invoke(app, ["import", "--bundled", "gf-2015-5", "--shift-to", "2027-03-01"])
+    assert moved.exit_code == 0, moved.output
+    assert moved.output.endswith(
+        "Every date moved 4078 days, so the first deadline falls on 2027-03-01.\n"
+    )
+    task = json.loads(runner.invoke(app, ["task", "12", "--json"]).stdout)
+    assert task["schedule"]["due"] == "2027-03-01"
+    assert [m["date"] for m in task["milestones"] if m["kind"] == "due"] == ["2027-03-01"]
+    again = runner.invoke(app, ["import", "--bundled", "gf-2015-5", "--shift-to", "2028-01-01"])
+    assert again.exit_code == 1
+    assert again.stderr == (
+        "annexbot: --shift-to moves a new plan's dates; plan gf-2015-5 exists already, and "
+        "none of its dates moved\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
