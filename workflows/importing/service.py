@@ -1,4 +1,7 @@
-"""Importing an annex into a plan: read, compare with the stored plan, write in one transaction."""
+"""Importing an annex into a plan: read, compare with the stored plan, write the difference.
+
+A large difference is written in chunks, each its own transaction (workflows/importing/chunked.py).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from db.enums import Role, RoleMarker
 from db.models import Agency, Assignment, AuditEvent, Plan, Task
 from workflows.agencies import AgencyResolver
 from workflows.errors import AnnexbotError
+from workflows.importing.chunked import IMPORT_CHUNK, Pause, write_diff
 from workflows.importing.diff import PlanDiff, diff_tasks
 from workflows.importing.interpret import AnnexTask, interpret_annex
 from workflows.importing.model import DocumentInfo, FlagReason, Layout
@@ -25,7 +29,6 @@ from workflows.importing.snapshot import (
     snapshot_from_annex,
     snapshot_from_task,
 )
-from workflows.importing.writing import write_task
 from workflows.jurisdiction import jurisdiction_of_document, parse_jurisdiction
 from workflows.notices import enqueue_pending_notices
 
@@ -197,11 +200,14 @@ async def import_annex(
     apply: bool = False,
     actor: str = "cli",
     jurisdiction: str | None = None,
+    chunk: int = IMPORT_CHUNK,
+    pause: Pause | None = None,
 ) -> ImportResult:
     """Import an annex into a plan; a changed plan is only rewritten when `apply` is set.
 
     `jurisdiction` (浙江省, 浙江省杭州市) places the plan's local units; without it the
-    stored plan's, or the one the document's issuer names, is used.
+    stored plan's, or the one the document's issuer names, is used. Changes are committed
+    `chunk` tasks at a time with `pause` between (by default a quarter of a second).
     """
     raw = read_annex(data, format=format, filename=filename)
     info = raw.document
@@ -268,7 +274,16 @@ async def import_annex(
         session.add(plan)
     plan.jurisdiction = place
     plan.updated_at = now
-    await _write_diff(session, plan, diff, agencies, now=now, actor=actor)
+    await write_diff(
+        session,
+        plan,
+        diff,
+        agencies,
+        now=now,
+        actor=actor,
+        chunk=max(1, chunk),
+        pause=pause,
+    )
     # Liaisons already registered hear about their new tasks from the running bot's sender.
     await enqueue_pending_notices(session, now=now)
     session.add(
@@ -290,50 +305,3 @@ async def import_annex(
     )
     await session.commit()
     return result
-
-
-async def _write_diff(
-    session: AsyncSession,
-    plan: Plan,
-    diff: PlanDiff,
-    agencies: dict[str, Agency],
-    *,
-    now: dt.datetime,
-    actor: str,
-) -> None:
-    """Write added, changed and removed tasks, with an audit event for each."""
-    by_number = {task.number: task for task in plan.tasks}
-    events: list[tuple[Task, str, TaskSnapshot | None, TaskSnapshot | None]] = []
-    for snapshot in diff.added:
-        task = by_number.get(snapshot.number)
-        if task is None:
-            task = Task(number=snapshot.number, created_at=now, assignments=[], milestones=[])
-            plan.tasks.append(task)
-        task.removed_at = None
-        write_task(task, snapshot, agencies, now=now, issued_on=plan.issued_on)
-        events.append((task, "task.add", None, snapshot))
-    for change in diff.changed:
-        task = by_number[change.number]
-        write_task(task, change.after, agencies, now=now, issued_on=plan.issued_on)
-        events.append((task, "task.change", change.before, change.after))
-    for snapshot in diff.removed:
-        task = by_number[snapshot.number]
-        gone = replace(snapshot, milestones=(), recurrence=None)
-        write_task(task, gone, agencies, now=now, keep_units=True)
-        task.removed_at = now
-        events.append((task, "task.remove", snapshot, None))
-    await session.flush()
-    for task, action, before, after in events:
-        session.add(
-            AuditEvent(
-                at=now,
-                actor=actor,
-                action=action,
-                plan_id=plan.id,
-                task_id=task.id,
-                entity="task",
-                entity_id=task.id,
-                before=before.as_json() if before else None,
-                after=after.as_json() if after else None,
-            )
-        )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.enums import MemberRole, ReportStatus
 from db.models import Agency, AuditEvent, Delivery, Member, Milestone, Plan, StatusReport, Task
 from workflows.errors import AnnexFormatError
-from workflows.importing import service
+from workflows.importing import chunked
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.tasks import get_task, list_tasks
 
@@ -180,14 +180,14 @@ async def test_failure_while_writing_rolls_everything_back(
     session_factory: Sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure half-way through writing leaves no plan, task or agency behind."""
-    real_write = service.write_task
+    real_write = chunked.write_task
 
     def failing_write(task: Task, *args: Any, **kwargs: Any) -> None:
         if task.number == 10:
             raise RuntimeError("disk full")
         real_write(task, *args, **kwargs)
 
-    monkeypatch.setattr(service, "write_task", failing_write)
+    monkeypatch.setattr(chunked, "write_task", failing_write)
     with pytest.raises(RuntimeError, match="disk full"):
         await _import(session_factory, bundled_annex("gf-2015-5"), plan_code="gf-2015-5")
     async with session_factory() as session:
