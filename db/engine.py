@@ -16,7 +16,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from db.text import CleanSession
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+# A writer waits out another's transaction: an import's chunk takes a second or two.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

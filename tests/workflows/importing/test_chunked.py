@@ -11,21 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import create_engine
 from db.models import AuditEvent, Task
+from tests.kit.big_annex import big_annex
 from workflows.importing import chunked
 from workflows.importing.service import import_annex
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
-UNITS = ("科技部", "工业和信息化部", "发展改革委", "财政部", "教育部")
 Sessions = async_sessionmaker[AsyncSession]
-
-
-def big_annex(count: int) -> bytes:
-    """A text annex of `count` tasks, each led by one ministry with another co-responsible."""
-    rows = ["序号\t工作任务\t负责单位\t时间进度"]
-    for n in range(1, count + 1):
-        units = f"{UNITS[n % 5]}、{UNITS[(n + 1) % 5]}"
-        rows.append(f"{n}\t推进第{n}项工作。\t{units}\t2027年底前完成")
-    return "\n".join(rows).encode()
 
 
 async def _tasks(sessions: Sessions) -> int:
