@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -127,16 +127,24 @@ class ExpensiveActions:
 
 
 def is_expensive(update: Update, bot_username: str) -> bool:
-    """A chart, export or digest command, or a file sent to be imported."""
+    """A chart, export or digest command; a file sent to be imported, or a reply to one's file."""
     message = update.message
     if message is None:
         return False
-    if message.document is not None:
+    if message.document is not None or _own_file(message):
         return True
     return command_name(message.text or "", bot_username) in EXPENSIVE_COMMANDS
 
 
 Context = CallbackContext[Any, Any, Any, Any]
+
+
+def _own_file(message: Message) -> bool:
+    """A reply to a file the same user sent (it names the plan and reads the file again)."""
+    replied = message.reply_to_message
+    if replied is None or replied.document is None or replied.from_user is None:
+        return False
+    return message.from_user is not None and replied.from_user.id == message.from_user.id
 
 
 def _gate(actions: ExpensiveActions) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:

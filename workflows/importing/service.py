@@ -5,6 +5,7 @@ A large difference is written in chunks, each its own transaction (workflows/imp
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
@@ -209,7 +210,8 @@ async def import_annex(
     stored plan's, or the one the document's issuer names, is used. Changes are committed
     `chunk` tasks at a time with `pause` between (by default a quarter of a second).
     """
-    raw = read_annex(data, format=format, filename=filename)
+    # Reading is seconds of CPU for a large file: off the event loop the bot's chats go on.
+    raw = await asyncio.to_thread(read_annex, data, format=format, filename=filename)
     info = raw.document
     if document is not None:
         info = replace(
@@ -219,7 +221,7 @@ async def import_annex(
             issued_on=document.issued_on or info.issued_on,
         )
     code = plan_code_for(plan_code, info, filename)
-    tasks = interpret_annex(raw, issued_on=info.issued_on)
+    tasks = await asyncio.to_thread(interpret_annex, raw, issued_on=info.issued_on)
 
     plan = await _load_plan(session, code)
     place = _jurisdiction(jurisdiction, plan, info)

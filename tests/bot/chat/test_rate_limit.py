@@ -109,8 +109,19 @@ async def test_the_ration_is_per_member(office: BotHarness, fontless: None) -> N
 
 
 async def test_a_file_import_is_rationed(office: BotHarness, fontless: None) -> None:
-    """Files sent to be imported count against the same ration."""
-    for _ in range(BURST):
+    """Files sent to be imported, and replies naming a file's plan, count against the ration."""
+    [preview] = await office.send_file(ENGLISH_BOSS, "annex.txt", "序号\t工作任务".encode())
+    assert preview.text is not None
+    file_message = next(
+        m for m in office.sandbox.messages(ENGLISH_BOSS, include_user=True) if m.document
+    )
+    for _ in range(BURST - 1):
         await office.send(ENGLISH_BOSS, "/chart")
+    [refused] = await office.reply(ENGLISH_BOSS, file_message.message_id, "yunjisuan")
+    assert refused.text == "Please wait 20 s before asking for that again."
+    office.clock.advance(seconds=20)
+    [named] = await office.reply(ENGLISH_BOSS, file_message.message_id, "yunjisuan")
+    assert named.text is not None
+    assert named.text.startswith("no numbered task found")  # read again: served
     [refused] = await office.send_file(ENGLISH_BOSS, "annex.txt", "序号\t工作任务".encode())
     assert refused.text == "Please wait 20 s before asking for that again."
