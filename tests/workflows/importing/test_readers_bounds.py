@@ -81,7 +81,7 @@ def test_an_xlsx_bomb_is_refused_unread() -> None:
     )
     assert len(bomb) < 1 << 20
     error, seconds, peak = refused(bomb)
-    assert error == "the XLSX unpacks to 60 MB; at most 50 MB"
+    assert error == "the XLSX unpacks to 60 MB; at most 20 MB"
     assert seconds < 2
     assert peak < 8 << 20
 
@@ -118,7 +118,7 @@ def test_a_cell_split_into_runs_is_measured_whole() -> None:
 
 
 def test_too_many_cells_are_refused_before_openpyxl() -> None:
-    """Half a million empty cells in 6 MB of XML: counted by the stream, never loaded."""
+    """Two hundred thousand empty cells in under 1 MB of XML: counted by the stream, never loaded."""
 
     def cells() -> Iterator[bytes]:
         yield SHEET_START.encode()
@@ -127,7 +127,7 @@ def test_too_many_cells_are_refused_before_openpyxl() -> None:
 
     bomb = swapped(workbook([1, "甲任务。", "甲部", "2016年"]), "xl/worksheets/sheet1.xml", cells)
     error, seconds, peak = refused(bomb)
-    assert error == "the workbook has more than 500,000 cells"
+    assert error == "the workbook has more than 200,000 cells"
     assert seconds < 5
     assert peak < 8 << 20
 
@@ -166,6 +166,16 @@ def test_too_many_tasks_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(AnnexFormatError) as caught:
         read_annex("\n".join(["\t".join(HEADER), *rows]).encode())
     assert str(caught.value) == "the annex has 3 tasks; at most 2"
+    read_annex("\n".join(["\t".join(HEADER), *rows[:2]]).encode())
+
+
+def test_too_much_text_in_all_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """All tasks' text together is bounded too (the bound lowered to 30 characters)."""
+    monkeypatch.setattr(bounds, "MAX_TASK_CHARS", 30)
+    rows = [f"{n}\t任务{n}。\t甲部\t2016年" for n in (1, 2, 3)]
+    with pytest.raises(AnnexFormatError) as caught:
+        read_annex("\n".join(["\t".join(HEADER), *rows]).encode())
+    assert str(caught.value) == "the tasks' text runs to 33 characters; at most 30"
     read_annex("\n".join(["\t".join(HEADER), *rows[:2]]).encode())
 
 

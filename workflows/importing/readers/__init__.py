@@ -50,15 +50,12 @@ _MAX_HTML_BYTES = 5 << 20
 def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = None) -> RawAnnex:
     """Read an annex file's bytes into the document head and its raw task rows, within bounds."""
     annex = _read(data, format, filename)
-    longest = max(
-        (
-            len(field)
-            for task in annex.tasks
-            for field in (task.text, task.units_text, task.lead_text, task.co_text)
-        ),
-        default=0,
-    )
-    check_tasks(len(annex.tasks), longest)
+    lengths = [
+        len(field)
+        for task in annex.tasks
+        for field in (task.text, task.units_text, task.lead_text, task.co_text, task.schedule_text)
+    ]
+    check_tasks(len(annex.tasks), max(lengths, default=0), sum(lengths))
     return annex
 
 

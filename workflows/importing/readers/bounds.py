@@ -16,13 +16,15 @@ from xml.parsers import expat
 
 from workflows.errors import AnnexFormatError
 
-# Far above any real annex (the 23-task seed is 20 KB; a 10,000-task plan is a few MB).
-MAX_UNPACKED_BYTES = 50 << 20
+# Far above any real annex (the 23-task seed is 20 KB; a 9,999-task workbook unpacks to ~6 MB).
+MAX_UNPACKED_BYTES = 50 << 20  # Word files carry images beside the text
+MAX_XLSX_UNPACKED_BYTES = 20 << 20
 MAX_MEMBERS = 1000
-MAX_CELLS = 500_000
+MAX_CELLS = 200_000
 MAX_CELL_CHARS = 10_000
-MAX_TEXT_CHARS = 1_000_000
-MAX_TASKS = 20_000
+MAX_TEXT_CHARS = 1_000_000  # a text file, or what a document's text layer reads as
+MAX_TASK_CHARS = 2_000_000  # all tasks' text and units together: what feeds and exports carry
+MAX_TASKS = 9_999  # task numbers are read as up to four digits
 _CHUNK = 1 << 16
 _SHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 _STRINGS = re.compile(r"xl/sharedStrings\.xml")
@@ -30,8 +32,8 @@ _TEXT_ELEMENTS = frozenset({"v", "t"})  # a cell's value, a (shared or inline) s
 _CELL_ELEMENTS = frozenset({"c", "si"})  # a sheet's cell, a shared string (its runs add up)
 
 
-def check_package(data: bytes, kind: str) -> zipfile.ZipFile:
-    """The open zip of an .xlsx or .docx whose members unpack within the bound."""
+def check_package(data: bytes, kind: str, limit: int = MAX_UNPACKED_BYTES) -> zipfile.ZipFile:
+    """The open zip of an .xlsx or .docx whose members unpack within `limit` bytes."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -42,16 +44,16 @@ def check_package(data: bytes, kind: str) -> zipfile.ZipFile:
             f"the {kind} holds {len(members)} parts; at most {MAX_MEMBERS} are read"
         )
     unpacked = sum(info.file_size for info in members)
-    if unpacked > MAX_UNPACKED_BYTES:
+    if unpacked > limit:
         raise AnnexFormatError(
-            f"the {kind} unpacks to {unpacked >> 20} MB; at most {MAX_UNPACKED_BYTES >> 20} MB"
+            f"the {kind} unpacks to {unpacked >> 20} MB; at most {limit >> 20} MB"
         )
     return archive
 
 
 def check_xlsx(data: bytes) -> None:
     """Refuse a workbook too large unpacked, with too many cells or too long a cell."""
-    with check_package(data, "XLSX") as archive:
+    with check_package(data, "XLSX", MAX_XLSX_UNPACKED_BYTES) as archive:
         cells = 0
         for info in archive.infolist():
             if _SHEET.fullmatch(info.filename) or _STRINGS.fullmatch(info.filename):
@@ -126,11 +128,15 @@ def check_text(text: str) -> None:
         )
 
 
-def check_tasks(count: int, longest: int) -> None:
-    """Refuse an annex with more tasks, or a longer task field, than the bot will carry."""
+def check_tasks(count: int, longest: int, total: int) -> None:
+    """Refuse an annex with more tasks, a longer task field or more text than the bot carries."""
     if count > MAX_TASKS:
         raise AnnexFormatError(f"the annex has {count:,} tasks; at most {MAX_TASKS:,}")
     if longest > MAX_CELL_CHARS:
         raise AnnexFormatError(
             f"a task's text runs to {longest:,} characters; at most {MAX_CELL_CHARS:,}"
+        )
+    if total > MAX_TASK_CHARS:
+        raise AnnexFormatError(
+            f"the tasks' text runs to {total:,} characters; at most {MAX_TASK_CHARS:,}"
         )
