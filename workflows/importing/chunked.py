@@ -20,9 +20,9 @@ from workflows.importing.diff import PlanDiff
 from workflows.importing.snapshot import TaskSnapshot
 from workflows.importing.writing import write_task
 
-IMPORT_CHUNK = 500  # tasks per transaction: about a second of writing on SQLite
+IMPORT_CHUNK = 200  # tasks per transaction: under a second of writing on SQLite
 # Longer than SQLite's busy handler sleeps between tries (100 ms), so a waiting writer gets in.
-CHUNK_PAUSE_SECONDS = 0.25
+CHUNK_PAUSE_SECONDS = 0.15
 Pause = Callable[[int], Awaitable[None]]  # awaited between chunks with the tasks written so far
 Step = tuple[str, TaskSnapshot | None, TaskSnapshot | None]  # action, before, after
 

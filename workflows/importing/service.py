@@ -208,7 +208,7 @@ async def import_annex(
 
     `jurisdiction` (浙江省, 浙江省杭州市) places the plan's local units; without it the
     stored plan's, or the one the document's issuer names, is used. Changes are committed
-    `chunk` tasks at a time with `pause` between (by default a quarter of a second).
+    `chunk` tasks at a time with `pause` between (by default 0.15 s).
     """
     # Reading is seconds of CPU for a large file: off the event loop the bot's chats go on.
     raw = await asyncio.to_thread(read_annex, data, format=format, filename=filename)
