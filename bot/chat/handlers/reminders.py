@@ -13,6 +13,7 @@ from telegram.ext import Application
 from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.task_card import MILESTONE_KINDS, task_title
+from bot.delivery.grouped import Entry, entry_renderer
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import leader_job, run_sweep
 from bot.i18n import tr
@@ -29,6 +30,7 @@ from workflows.reminders import (
 JOB_NAME = "deadline-reminders"
 SWEEP_INTERVAL_SECONDS = 300
 REMINDER_TEXT_WIDTH = 300
+ENTRY_TEXT_WIDTH = 60
 
 
 def _when(view: ReminderView, language: str) -> str:
@@ -40,12 +42,19 @@ def _when(view: ReminderView, language: str) -> str:
     return tr(language, "Overdue by {days} day(s).", days=-view.days_left)
 
 
-def reminder_text(view: ReminderView, language: str, *, late: bool) -> str:
-    """The reminder's HTML text."""
+def _due_line(view: ReminderView, language: str) -> str:
+    """中期评估：2016年3月8日。还剩 1 天。"""
     label = view.label or tr(language, MILESTONE_KINDS.get(view.kind, view.kind))
     date = fmt_date(view.on_date, language)
     if view.holiday:
         date = tr(language, "{date} (holiday)", date=date)
+    return tr(
+        language, "{label}: {date}. {when}", label=esc(label), date=date, when=_when(view, language)
+    )
+
+
+def reminder_text(view: ReminderView, language: str, *, late: bool) -> str:
+    """The reminder's HTML text."""
     heading = tr(language, "⏳ <b>Deadline reminder</b>")
     if late:
         heading += " " + tr(language, "(late: the bot was offline)")
@@ -54,13 +63,7 @@ def reminder_text(view: ReminderView, language: str, *, late: bool) -> str:
             heading,
             task_title(view.plan_code, view.task_number, language),
             esc(trim(view.task_text, REMINDER_TEXT_WIDTH)),
-            tr(
-                language,
-                "{label}: {date}. {when}",
-                label=esc(label),
-                date=date,
-                when=_when(view, language),
-            ),
+            _due_line(view, language),
             "",
             tr(language, "Please report on this task now."),
         ]
@@ -92,6 +95,40 @@ def reminder_renderer(
     return render_reminder
 
 
+def reminder_entry(
+    clock: Callable[[], dt.datetime],
+) -> Callable[[OutgoingMessage, AsyncSession], Any]:
+    """How one reminder reads inside a grouped message, on the running bot's clock."""
+
+    async def render_entry(message: OutgoingMessage, session: AsyncSession) -> Entry | None:
+        """A reminder's lines; nothing when its milestone moved or its task is not open."""
+        view = await reminder_message(
+            session,
+            milestone_id=int(message.payload["milestone_id"]),
+            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
+            now=clock(),
+        )
+        if view is None:
+            return None
+        language = message.language
+        title = task_title(view.plan_code, view.task_number, language, with_plan=False)
+        return Entry(
+            section=tr(language, "⏳ <b>Deadline reminders</b>"),
+            order=0,
+            plan=view.plan_code,
+            task_id=view.task_id,
+            task_number=view.task_number,
+            button_data=pack(OPEN_TASK, view.task_id),
+            lines=(
+                f"• {title} {_due_line(view, language)}",
+                f"  {esc(trim(view.task_text, ENTRY_TEXT_WIDTH))}",
+            ),
+            footer=tr(language, "Please report on these tasks now."),
+        )
+
+    return render_entry
+
+
 async def sweep(runtime: Runtime) -> int:
     """Queue the reminders that are due and wake the sender; errors are logged, not raised."""
     return await run_sweep(
@@ -115,6 +152,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     runtime = application.bot_data[RUNTIME_KEY]
     assert isinstance(runtime, Runtime)
     renderer(REMINDER_KIND)(reminder_renderer(runtime.now))
+    entry_renderer(REMINDER_KIND)(reminder_entry(runtime.now))
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name=JOB_NAME
