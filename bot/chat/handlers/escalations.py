@@ -14,6 +14,7 @@ from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.notices import render_notice
 from bot.chat.task_card import MILESTONE_KINDS, task_title
+from bot.delivery.grouped import Entry, EntryRenderer, entry_renderer
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import leader_job
 from bot.i18n import tr
@@ -54,9 +55,31 @@ def _heading(text: str, language: str, late: bool) -> str:
     return heading + " " + tr(language, "(late: the bot was offline)") if late else heading
 
 
+def _overdue_line(view: OverdueView, language: str) -> str:
+    """截止：2016年3月8日。已逾期 5 天。"""
+    label = view.label or tr(language, MILESTONE_KINDS.get(view.kind, view.kind))
+    return tr(
+        language,
+        "{label}: {date}. {when}",
+        label=esc(label),
+        date=fmt_date(view.on_date, language),
+        when=tr(language, "Overdue by {days} day(s).", days=view.days_overdue),
+    )
+
+
+def _unit_lines(view: OverdueView, language: str) -> list[str]:
+    """The task's units and which of them are silent."""
+    sep, role = ("、", "{}（{}）") if language == "zh" else (", ", "{} ({})")
+    units = sep.join(role.format(esc(u.agency), role_label(u.role, language)) for u in view.units)
+    silent = sep.join(esc(name) for name in view.silent) or tr(language, "none")
+    return [
+        tr(language, "Units: {units}", units=units),
+        tr(language, "Silent: {agencies}", agencies=silent),
+    ]
+
+
 def overdue_text(view: OverdueView, language: str, *, audience: str | None, late: bool) -> str:
     """A nudge (audience None) or an escalation to a deputy or the coordinators, as HTML."""
-    label = view.label or tr(language, MILESTONE_KINDS.get(view.kind, view.kind))
     if audience is None:
         heading = tr(language, "⏰ Overdue task")
     elif audience == DEPUTY:
@@ -67,24 +90,10 @@ def overdue_text(view: OverdueView, language: str, *, audience: str | None, late
         _heading(heading, language, late),
         task_title(view.plan_code, view.task_number, language),
         esc(trim(view.task_text, TEXT_WIDTH)),
-        tr(
-            language,
-            "{label}: {date}. {when}",
-            label=esc(label),
-            date=fmt_date(view.on_date, language),
-            when=tr(language, "Overdue by {days} day(s).", days=view.days_overdue),
-        ),
+        _overdue_line(view, language),
     ]
     if audience is not None:
-        sep, role = ("、", "{}（{}）") if language == "zh" else (", ", "{} ({})")
-        units = sep.join(
-            role.format(esc(u.agency), role_label(u.role, language)) for u in view.units
-        )
-        silent = sep.join(esc(name) for name in view.silent) or tr(language, "none")
-        lines += [
-            tr(language, "Units: {units}", units=units),
-            tr(language, "Silent: {agencies}", agencies=silent),
-        ]
+        lines += _unit_lines(view, language)
     if audience != COORDINATORS:
         lines += ["", tr(language, "Please report on this task now.")]
     return "\n".join(lines)
@@ -116,6 +125,52 @@ def overdue_renderer(clock: Callable[[], dt.datetime], base: Settings) -> Render
         return Rendered(text, InlineKeyboardMarkup([[button]]), view.task_id)
 
     return render_overdue
+
+
+def overdue_entry(clock: Callable[[], dt.datetime], base: Settings) -> EntryRenderer:
+    """How one nudge or escalation reads inside a grouped message, on the bot's clock."""
+
+    async def render_entry(message: OutgoingMessage, session: AsyncSession) -> Entry | None:
+        """An overdue task's lines; nothing once the date moved or the task is no longer open."""
+        view = await overdue_message(
+            session,
+            milestone_id=int(message.payload["milestone_id"]),
+            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
+            now=clock(),
+            checkin_days=(await settings_in(session, base)).checkin_days,
+        )
+        if view is None:
+            return None
+        language = message.language
+        audience = message.payload.get("audience")
+        if audience is None:
+            section, order = tr(language, "⏰ Overdue tasks"), 3
+        elif audience == DEPUTY:
+            section, order = tr(language, "🔺 Overdue tasks of your agency"), 4
+        else:
+            section, order = tr(language, "🚨 Escalation: overdue tasks"), 5
+        title = task_title(view.plan_code, view.task_number, language, with_plan=False)
+        lines = [
+            f"• {title} {_overdue_line(view, language)}",
+            f"  {esc(trim(view.task_text, LIST_WIDTH))}",
+        ]
+        if audience is not None:
+            lines += [f"  {line}" for line in _unit_lines(view, language)]
+        footer = (
+            "" if audience == COORDINATORS else tr(language, "Please report on these tasks now.")
+        )
+        return Entry(
+            section=f"<b>{section}</b>",
+            order=order,
+            plan=view.plan_code,
+            task_id=view.task_id,
+            task_number=view.task_number,
+            button_data=pack(OPEN_TASK, view.task_id),
+            lines=tuple(lines),
+            footer=footer,
+        )
+
+    return render_entry
 
 
 async def render_ack_reminder(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
@@ -200,6 +255,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     render_overdue = overdue_renderer(runtime.now, runtime.settings)
     renderer(NUDGE_KIND)(render_overdue)
     renderer(ESCALATION_KIND)(render_overdue)
+    render_entry = overdue_entry(runtime.now, runtime.settings)
+    entry_renderer(NUDGE_KIND)(render_entry)
+    entry_renderer(ESCALATION_KIND)(render_entry)
     renderer(ACK_REMINDER_KIND)(render_ack_reminder)
     renderer(ACK_ESCALATION_KIND)(render_ack_escalation)
     if application.job_queue is not None:
