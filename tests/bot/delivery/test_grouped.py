@@ -6,14 +6,16 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot.chat.handlers.checkins import sweep as checkin_sweep
 from bot.chat.handlers.reminders import sweep as reminder_sweep
 from db.models import Agency, Assignment, Milestone, Task
 from tests.bot.harness import BotHarness
 from tests.kit.beijing import beijing
-from tests.kit.cast import liaison
+from tests.kit.cast import coordinator, liaison
 from tests.kit.sweeps import run_sweep
+from workflows.planning import add_milestone, set_due
 
-MIIT = 3001  # the 工业和信息化部 liaison
+MIIT, CAC, BOSS = 3001, 3002, 3009  # the 工业和信息化部 and 网信办 liaisons, a coordinator
 
 
 async def _due_tasks(harness: BotHarness, agency: str, on_date: dt.date) -> list[int]:
@@ -66,3 +68,89 @@ async def test_the_bundled_plan_reminds_the_miit_liaison_once_in_one_message(
     [card] = await harness.press(MIIT, message.message_id, message.callback_data[index])
     assert card.text is not None
     assert f"第 {due[0]} 项任务" in card.text
+
+
+async def test_a_moved_date_is_reminded_anew_once_and_the_old_one_no_more(
+    harness: BotHarness,
+) -> None:
+    """Task 12 moved from 2015-12-31 to 2016-01-08: its reminders name the new date, once each."""
+    harness.clock.current = beijing(2015, 12, 1, 10, 0)
+    await harness.cast(liaison(MIIT, "工业和信息化部", "王工"), coordinator(BOSS, "Boss"))
+    await run_sweep(harness, reminder_sweep, beijing(2015, 12, 29, 8, 30))
+    await run_sweep(harness, reminder_sweep, beijing(2015, 12, 30, 8, 30))
+    moved = len(harness.sandbox.messages(MIIT))
+    async with harness.runtime.session() as session:
+        await set_due(
+            session=session,
+            telegram_id=BOSS,
+            number=12,
+            plan_code=None,
+            on_date=dt.date(2016, 1, 8),
+            reason="more time",
+            now=beijing(2015, 12, 30, 10, 0),
+        )
+    mornings = [(2015, 12, 31), (2016, 1, 4), (2016, 1, 5), (2016, 1, 7), (2016, 1, 8)]
+    about_12: list[str] = []
+    for day in mornings:
+        for minute in (30, 35):
+            before = len(harness.sandbox.messages(MIIT))
+            await run_sweep(harness, reminder_sweep, beijing(*day, 8, minute))
+            new = harness.sandbox.messages(MIIT)[before:]
+            assert len(new) <= 1, day  # one message a moment, whatever it holds
+            about_12 += [m.text for m in new if m.text is not None and "第 12 项任务" in m.text]
+    assert len(harness.sandbox.messages(MIIT)) > moved
+    # 7 days before (1 January, a holiday: on the 4th), 1 day before, and on the day.
+    assert len(about_12) == 3
+    told = [text.split("第 12 项任务")[1].split("\n•")[0] for text in about_12]
+    assert all("2016年1月8日" in part and "2015年12月31日" not in part for part in told)
+    assert ["还剩 4 天" in told[0], "还剩 1 天" in told[1], "就是今天" in told[2]] == [True] * 3
+
+
+async def test_check_ins_of_several_tasks_go_as_one_message(harness: BotHarness) -> None:
+    """14 days after the import, the 网信办 liaison is asked about all its tasks at once."""
+    await harness.cast(liaison(CAC, "网信办", "Alice"))
+    await run_sweep(harness, checkin_sweep, beijing(2016, 3, 15, 8, 30))
+    assert await run_sweep(harness, checkin_sweep, beijing(2016, 3, 15, 8, 40)) == 0
+    [message] = harness.sandbox.messages(CAC)
+    assert message.text is not None
+    lines = message.text.splitlines()
+    titles = [line for line in lines if line.startswith("• 第 ")]
+    assert len(titles) > 1
+    assert lines[0] == f"📋 进展询问 （{len(titles)} 项）"
+    assert all("· 网信办（" in line for line in titles)
+    assert lines.count("  本单位尚未报告进展。") == len(titles)
+    assert lines[-1] == "本单位承担的以上各项进展如何？请报告。"
+    labels = [text for row in message.buttons for text, _ in row]
+    assert labels == [f"第 {line.split()[2]} 项" for line in titles]
+
+
+async def test_past_the_daily_cap_the_rest_wait_for_the_next_working_morning(
+    harness: BotHarness,
+) -> None:
+    """Cap 1: after the morning's check-ins, a reminder decided at noon goes the next morning."""
+    harness.runtime.settings = harness.runtime.settings.model_copy(update={"daily_message_cap": 1})
+    await harness.cast(liaison(CAC, "网信办", "Alice"), coordinator(BOSS, "Boss"))
+    async with harness.runtime.session() as session:
+        await add_milestone(
+            session=session,
+            telegram_id=BOSS,
+            number=12,
+            plan_code=None,
+            on_date=dt.date(2016, 3, 18),
+            label="中期评估",
+            now=harness.clock(),
+        )
+    await run_sweep(harness, checkin_sweep, beijing(2016, 3, 15, 8, 30))
+    assert len(harness.sandbox.messages(CAC)) == 1
+    # Friday 18 March's 7-day reminder, decided late on Tuesday 15th at noon: held back.
+    assert await run_sweep(harness, reminder_sweep, beijing(2016, 3, 15, 12, 0)) == 1
+    assert len(harness.sandbox.messages(CAC)) == 1
+    harness.clock.current = beijing(2016, 3, 16, 8, 29)
+    await harness.sender.drain()
+    assert len(harness.sandbox.messages(CAC)) == 1
+    harness.clock.current = beijing(2016, 3, 16, 8, 30)
+    await harness.sender.drain()
+    [_, reminder] = harness.sandbox.messages(CAC)
+    assert reminder.text is not None
+    assert reminder.text.startswith("⏳ 到期提醒")
+    assert "中期评估：2016年3月18日。还剩 2 天。" in reminder.text
