@@ -17,8 +17,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import tr
 from bot.limits import BUTTON_LIMIT, measure, rows
+from bot.live_settings import effective_settings
 from bot.render import esc
-from workflows.outbox.sending import OutgoingMessage
+from bot.runtime import Runtime
+from workflows.outbox.cap import capped_until
+from workflows.outbox.sending import OutgoingMessage, release
 
 BUTTONS_PER_ROW = 4
 
@@ -154,3 +157,36 @@ def _part(draft: _Draft, language: str, several_plans: bool) -> Part:
         task_id,
         tuple(draft.delivery_ids),
     )
+
+
+def in_units(messages: Sequence[OutgoingMessage]) -> list[list[OutgoingMessage]]:
+    """A chat's claimed deliveries as the messages they make, in order: grouped kinds as one."""
+    kinds = grouped_kinds()
+    together = [m for m in messages if m.kind in kinds]
+    units = [[m] for m in messages if m.kind not in kinds or len(together) == 1]
+    if len(together) > 1:
+        first = next(i for i, m in enumerate(messages) if m.kind in kinds)
+        units.insert(sum(1 for m in messages[:first] if m.kind not in kinds), together)
+    return units
+
+
+async def held_back(runtime: Runtime, unit: Sequence[OutgoingMessage]) -> bool:
+    """Whether a member's daily cap holds deliveries back; then they wait for the morning."""
+    first = unit[0]
+    if first.member_id is None or first.kind not in grouped_kinds():
+        return False
+    settings = await effective_settings(runtime)
+    async with runtime.session() as session:
+        until = await capped_until(
+            session,
+            member_id=first.member_id,
+            kinds=grouped_kinds(),
+            cap=settings.daily_message_cap,
+            now=runtime.now(),
+            timezone=settings.timezone,
+            quiet_start=settings.quiet_start,
+            quiet_end=settings.quiet_end,
+        )
+        if until is not None:
+            await release(session, list(unit), retry_at=until)
+    return until is not None

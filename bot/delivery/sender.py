@@ -6,24 +6,30 @@ import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
-from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.delivery.grouped import ENTRY_RENDERERS, Entry, compose, grouped_kinds
+from bot.delivery.grouped import (
+    ENTRY_RENDERERS,
+    Entry,
+    compose,
+    grouped_kinds,
+    held_back,
+    in_units,
+)
 from bot.delivery.pacing import Pacer, PacingRateLimiter
-from bot.delivery.pictures import Pictures, send_pictures
-from bot.live_settings import effective_settings
+from bot.delivery.pictures import send_pictures
+from bot.delivery.rendered import RENDERERS as RENDERERS  # handlers register through here
+from bot.delivery.rendered import Rendered as Rendered
+from bot.delivery.rendered import Renderer as Renderer
+from bot.delivery.rendered import Timer, TimerHandle, loop_timer
+from bot.delivery.rendered import renderer as renderer
 from bot.logs import log_context
 from bot.runtime import Runtime
-from workflows.outbox.cap import capped_until
 from workflows.outbox.failures import record_blocked, record_failure
 from workflows.outbox.sending import (
     OutgoingMessage,
@@ -46,49 +52,6 @@ BATCH = 100
 # 8 still reach 30/s with round trips up to ~250 ms.
 CONCURRENCY = 8
 MIN_WAKE_SECONDS = 0.05
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A delivery turned into a message: HTML text, buttons, the task it is about, pictures.
-
-    With pictures the text is not sent: their caption says what they are.
-    """
-
-    text: str
-    buttons: InlineKeyboardMarkup | None = None
-    task_id: int | None = None
-    pictures: Pictures | None = None
-
-
-Renderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
-RENDERERS: dict[str, Renderer] = {}
-
-
-class TimerHandle(Protocol):
-    """What a timer returns: a way to call it off."""
-
-    def cancel(self) -> None:
-        """Do not call the callback."""
-
-
-# Calls back after a delay in seconds: the event loop's call_later, or a test's clock.
-Timer = Callable[[float, Callable[[], None]], TimerHandle]
-
-
-def loop_timer(delay: float, callback: Callable[[], None]) -> TimerHandle:
-    """Call back after `delay` seconds of the running event loop's clock."""
-    return asyncio.get_running_loop().call_later(delay, callback)
-
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    """Register how deliveries of one kind are rendered (None: nothing to send any more)."""
-
-    def register(function: Renderer) -> Renderer:
-        RENDERERS[kind] = function
-        return function
-
-    return register
 
 
 class Sender:
@@ -198,15 +161,10 @@ class Sender:
         The deliveries of grouped kinds go together, as one message (or as few as fit),
         where the first of them stands.
         """
-        kinds = grouped_kinds()
-        together = [m for m in messages if m.kind in kinds]
-        units = [[m] for m in messages if m.kind not in kinds or len(together) == 1]
-        if len(together) > 1:
-            first = next(i for i, m in enumerate(messages) if m.kind in kinds)
-            units.insert(sum(1 for m in messages[:first] if m.kind not in kinds), together)
+        units = in_units(messages)
         sent = 0
         for index, unit in enumerate(units):
-            if await self._held(unit):
+            if await held_back(self._runtime, unit):
                 continue
             count, retry_at = (
                 await self._send_group(unit)
@@ -220,27 +178,6 @@ class Sender:
                     await release(session, rest, retry_at=retry_at)
                 break
         return sent
-
-    async def _held(self, unit: list[OutgoingMessage]) -> bool:
-        """Whether a member's daily cap holds these back (then they wait for the morning)."""
-        first = unit[0]
-        if first.member_id is None or first.kind not in grouped_kinds():
-            return False
-        settings = await effective_settings(self._runtime)
-        async with self._runtime.session() as session:
-            until = await capped_until(
-                session,
-                member_id=first.member_id,
-                kinds=grouped_kinds(),
-                cap=settings.daily_message_cap,
-                now=self._runtime.now(),
-                timezone=settings.timezone,
-                quiet_start=settings.quiet_start,
-                quiet_end=settings.quiet_end,
-            )
-            if until is not None:
-                await release(session, unit, retry_at=until)
-        return until is not None
 
     async def _send_one(self, message: OutgoingMessage) -> dt.datetime | bool | None:
         """Send one delivery and record the outcome: None sent, a time to retry, False given up."""
