@@ -68,6 +68,14 @@ async def test_the_bundled_plan_reminds_the_miit_liaison_once_in_one_message(
     [card] = await harness.press(MIIT, message.message_id, message.callback_data[index])
     assert card.text is not None
     assert f"第 {due[0]} 项任务" in card.text
+    # A reply to the grouped message is asked which task it is about; a reply to that task's
+    # card is about that task (a note, once the agency has reported).
+    [ask] = await harness.reply(MIIT, message.message_id, "已完成大半")
+    assert ask.text == "该消息涉及多项任务。是哪一项？请先打开该任务，再回复其任务卡片。"
+    assert ask.buttons == message.buttons
+    [card] = await harness.press(MIIT, ask.message_id, ask.callback_data[1])
+    [answer] = await harness.reply(MIIT, card.message_id, "已完成大半")
+    assert answer.text == f"请先报告第 {due[1]} 项任务的进展（/mytasks），再回复添加备注。"
 
 
 async def test_a_moved_date_is_reminded_anew_once_and_the_old_one_no_more(
