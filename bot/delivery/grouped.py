@@ -50,7 +50,8 @@ class Part:
     delivery_ids: tuple[int, ...]
 
 
-EntryRenderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Entry | None]]
+# A delivery's entries: one, or one per task (an empty list or None: nothing to say any more).
+EntryRenderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Entry | list[Entry] | None]]
 ENTRY_RENDERERS: dict[str, EntryRenderer] = {}
 
 
@@ -87,10 +88,14 @@ def _button(plan: str, number: int, language: str, *, with_plan: bool) -> str:
 def compose(
     entries: Sequence[tuple[int, Entry]], language: str, *, late: bool = False
 ) -> list[Part]:
-    """(delivery id, entry) pairs as as few messages as Telegram's limits allow."""
+    """(delivery id, entry) pairs as as few messages as Telegram's limits allow.
+
+    A delivery with several entries is carried by the message that holds its last one.
+    """
     several_plans = len({entry.plan for _, entry in entries}) > 1
     ordered = sorted(
-        entries, key=lambda pair: (pair[1].order, pair[1].plan, pair[1].task_number, pair[0])
+        entries,
+        key=lambda pair: (pair[1].order, pair[1].section, pair[1].plan, pair[1].task_number),
     )
     late_note = " " + tr(language, "(late: the bot was offline)") if late else ""
     counts: dict[str, int] = {}
@@ -138,6 +143,9 @@ def compose(
         heading = (entry.section, entry.plan)
     if draft.lines:
         drafts.append(draft)
+    last = {n: index for index, d in enumerate(drafts) for n in d.delivery_ids}
+    for index, d in enumerate(drafts):
+        d.delivery_ids = list(dict.fromkeys(n for n in d.delivery_ids if last[n] == index))
     return [_part(d, language, several_plans) for d in drafts]
 
 

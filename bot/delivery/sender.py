@@ -201,17 +201,17 @@ class Sender:
         for message in messages:
             try:
                 async with self._runtime.session() as session:
-                    entry = await ENTRY_RENDERERS[message.kind](message, session)
+                    found = await ENTRY_RENDERERS[message.kind](message, session)
             except Exception as error:  # a renderer's bug must not stop the others
                 log.exception("delivery %s cannot be rendered", message.delivery_id)
                 await self._give_up(message, f"render: {error!r}")
                 continue
-            if entry is None:
+            if not found:
                 async with self._runtime.session() as session:
                     await record_cancelled(session, message, reason="nothing to send")
             else:
-                entries.append((message, entry))
-        if len(entries) == 1:
+                entries += [(message, e) for e in (found if isinstance(found, list) else [found])]
+        if len({message.delivery_id for message, _ in entries}) == 1:
             return _one(await self._send_one(entries[0][0]))
         by_id = {message.delivery_id: message for message, _ in entries}
         late = any(message.late for message, _ in entries)

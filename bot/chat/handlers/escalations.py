@@ -211,6 +211,34 @@ async def render_ack_escalation(message: OutgoingMessage, session: AsyncSession)
     return Rendered(ack_escalation_text(view, message.language, late=message.late), None, task_id)
 
 
+async def ack_escalation_entries(message: OutgoingMessage, session: AsyncSession) -> list[Entry]:
+    """An agency's unsigned tasks inside a coordinator's grouped message, one entry each."""
+    view = await ack_escalation_message(
+        session,
+        agency_id=int(message.payload["agency_id"]),
+        assignment_ids=[int(a) for a in message.payload["assignments"]],
+    )
+    if view is None:
+        return []
+    language = message.language
+    heading = tr(language, "🚨 Not signed for by {agency}", agency=esc(view.agency))
+    return [
+        Entry(
+            section=f"<b>{heading}</b>",
+            order=6,
+            plan=task.plan_code,
+            task_id=task.task_id,
+            task_number=task.task_number,
+            button_data=pack(OPEN_TASK, task.task_id),
+            lines=(
+                f"• {task_title(task.plan_code, task.task_number, language, with_plan=False)}"
+                f" · {role_label(task.role, language)} — {esc(trim(task.task_text, LIST_WIDTH))}",
+            ),
+        )
+        for task in view.tasks
+    ]
+
+
 async def sweep(runtime: Runtime) -> int:
     """Queue due overdue and acknowledgement messages and wake the sender; never raises."""
     try:
@@ -260,6 +288,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     entry_renderer(ESCALATION_KIND)(render_entry)
     renderer(ACK_REMINDER_KIND)(render_ack_reminder)
     renderer(ACK_ESCALATION_KIND)(render_ack_escalation)
+    entry_renderer(ACK_ESCALATION_KIND)(ack_escalation_entries)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name=JOB_NAME

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.chat.handlers.checkins import sweep as checkin_sweep
+from bot.chat.handlers.escalations import sweep as escalation_sweep
 from bot.chat.handlers.reminders import sweep as reminder_sweep
 from db.models import Agency, Assignment, Milestone, Task
 from tests.bot.harness import BotHarness
@@ -18,22 +19,21 @@ from workflows.planning import add_milestone, set_due
 MIIT, CAC, BOSS = 3001, 3002, 3009  # the 工业和信息化部 and 网信办 liaisons, a coordinator
 
 
-async def _due_tasks(harness: BotHarness, agency: str, on_date: dt.date) -> list[int]:
-    """The numbers of an agency's tasks with a live milestone on a date, in order."""
-    async with harness.runtime.session() as session:
-        numbers = await session.scalars(
-            select(Task.number)
-            .join(Milestone, Milestone.task_id == Task.id)
-            .join(Assignment, Assignment.task_id == Task.id)
-            .join(Agency, Agency.id == Assignment.agency_id)
-            .where(
-                Agency.name == agency,
-                Milestone.on_date == on_date,
-                Milestone.cancelled_at.is_(None),
-            )
-            .distinct()
+async def _due_tasks(harness: BotHarness, agency: str, on_date: dt.date | None) -> list[int]:
+    """The numbers of an agency's tasks (with a live milestone on a date), in order."""
+    query = (
+        select(Task.number)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .join(Agency, Agency.id == Assignment.agency_id)
+        .where(Agency.name == agency)
+        .distinct()
+    )
+    if on_date is not None:
+        query = query.join(Milestone, Milestone.task_id == Task.id).where(
+            Milestone.on_date == on_date, Milestone.cancelled_at.is_(None)
         )
-        return sorted(numbers)
+    async with harness.runtime.session() as session:
+        return sorted(await session.scalars(query))
 
 
 async def test_the_bundled_plan_reminds_the_miit_liaison_once_in_one_message(
@@ -162,3 +162,29 @@ async def test_past_the_daily_cap_the_rest_wait_for_the_next_working_morning(
     assert reminder.text is not None
     assert reminder.text.startswith("⏳ 到期提醒")
     assert "中期评估：2016年3月18日。还剩 2 天。" in reminder.text
+
+
+async def test_a_coordinator_hears_of_every_unsigned_agency_at_once(harness: BotHarness) -> None:
+    """Five working days after the import: one message, an agency's section each."""
+    await harness.cast(
+        liaison(MIIT, "工业和信息化部", "王工"),
+        liaison(CAC, "网信办", "Alice"),
+        coordinator(BOSS, "Boss"),
+    )
+    await run_sweep(harness, escalation_sweep, beijing(2016, 3, 9, 10, 5))
+    assert await run_sweep(harness, escalation_sweep, beijing(2016, 3, 9, 10, 10)) == 0
+    [message] = harness.sandbox.messages(BOSS)
+    assert message.text is not None
+    headings = [line for line in message.text.splitlines() if line.startswith("🚨")]
+    miit = await _due_tasks(harness, "工业和信息化部", None)
+    cac = await _due_tasks(harness, "网信办", None)
+    # Task 12, due 2015-12-31, is long overdue too: its escalation leads the same message.
+    assert headings == [
+        "🚨 逾期任务上报 （1 项） （延迟送达：机器人曾离线）",
+        f"🚨 工业和信息化部尚未签收 （{len(miit)} 项）",
+        f"🚨 网信办尚未签收 （{len(cac)} 项）",
+    ]
+    assert "• 第 12 项任务 截止：2015年12月31日。已逾期 69 天。" in message.text
+    assert "• 第 9 项任务 · 牵头 — 加强云计算服务网络安全防护管理" in message.text
+    labels = [text for row in message.buttons for text, _ in row]
+    assert sorted(labels) == sorted(f"第 {n} 项" for n in set(miit) | set(cac))
