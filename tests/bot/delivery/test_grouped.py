@@ -12,7 +12,7 @@ from bot.chat.handlers.reminders import sweep as reminder_sweep
 from db.models import Agency, Assignment, Milestone, Task
 from tests.bot.harness import BotHarness
 from tests.kit.beijing import beijing
-from tests.kit.cast import coordinator, liaison
+from tests.kit.cast import Plan, coordinator, import_plan, liaison
 from tests.kit.sweeps import run_sweep
 from workflows.planning import add_milestone, set_due
 
@@ -188,3 +188,28 @@ async def test_a_coordinator_hears_of_every_unsigned_agency_at_once(harness: Bot
     assert "• 第 9 项任务 · 牵头 — 加强云计算服务网络安全防护管理" in message.text
     labels = [text for row in message.buttons for text, _ in row]
     assert sorted(labels) == sorted(f"第 {n} 项" for n in set(miit) | set(cac))
+
+
+async def test_reminders_of_two_plans_go_as_one_message_grouped_by_plan(
+    harness: BotHarness,
+) -> None:
+    """The same annex imported twice: one message, the plans apart inside, buttons naming them."""
+    harness.clock.current = beijing(2015, 12, 1, 10, 0)
+    await harness.cast(liaison(MIIT, "工业和信息化部", "王工"))
+    async with harness.runtime.session() as session:
+        await import_plan(session, now=harness.clock(), plan=Plan(code="gf-2015-5b"))
+    await run_sweep(harness, reminder_sweep, beijing(2015, 12, 29, 8, 30))
+    before = len(harness.sandbox.messages(MIIT))
+    queued = await run_sweep(harness, reminder_sweep, beijing(2015, 12, 30, 8, 30))
+    due = sorted(set(await _due_tasks(harness, "工业和信息化部", dt.date(2015, 12, 31))))
+    [message] = harness.sandbox.messages(MIIT)[before:]
+    assert message.text is not None
+    lines = message.text.splitlines()
+    assert lines[0] == f"⏳ 到期提醒 （{queued} 项）"
+    assert queued == 2 * len(due)
+    first, second = lines.index("gf-2015-5"), lines.index("gf-2015-5b")
+    for block in (lines[first:second], lines[second:]):
+        titles = [line.split()[2] for line in block if line.startswith("• 第 ")]
+        assert titles == [str(number) for number in due]
+    labels = [text for row in message.buttons for text, _ in row]
+    assert labels == [f"{plan} · 第 {n} 项" for plan in ("gf-2015-5", "gf-2015-5b") for n in due]
