@@ -95,8 +95,8 @@ class Settings(BaseSettings):
         default=5,
         ge=0,
         le=100,
-        description="Messages the sweeps (reminders, check-ins, overdue and acknowledgement "
-        "notices) send one member a day; the rest wait for the next working morning (0: no cap).",
+        description="Messages the sweeps (deadline reminders, check-ins, overdue and unsigned-task "
+        "escalations) send one member a day; the rest wait for the next working morning (0: none).",
     )
     escalate_after_working_days: int = Field(
         default=3,

@@ -67,6 +67,8 @@ class Sender:
       be known; sending it again trades a possible loss for a possible duplicate. That window
       is the answer's way back plus one commit, and at most CONCURRENCY messages are in it
       at once, so one crash sends at most that many messages twice.
+    A grouped message (bot/delivery/grouped.py) is one message in all of this: its rows are
+    claimed under one lease and recorded sent in one commit, so it goes whole, once or twice.
     """
 
     def __init__(
