@@ -15,7 +15,7 @@ from bot.chat.handlers.mytasks import STATUS_LABELS
 from bot.chat.task_card import task_title
 from bot.delivery.grouped import Entry, entry_renderer
 from bot.delivery.sender import Rendered, renderer
-from bot.delivery.sweeps import leader_job, run_sweep
+from bot.delivery.sweeps import FIRST_SWEEP_SECONDS, SWEEP_INTERVAL_SECONDS, leader_job, run_sweep
 from bot.i18n import tr
 from bot.render import esc, fmt_datetime, role_label, trim
 from bot.runtime import Runtime
@@ -29,7 +29,6 @@ from workflows.checkins import (
 from workflows.outbox.sending import OutgoingMessage
 
 JOB_NAME = "checkins"
-SWEEP_INTERVAL_SECONDS = 600
 CHECKIN_TEXT_WIDTH = 300
 ENTRY_TEXT_WIDTH = 60
 
@@ -157,12 +156,12 @@ on_sweep = leader_job(JOB_NAME, sweep)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Register the check-in renderers and the sweep every ten minutes."""
+    """Register the check-in renderers and the sweep, on the member sweeps' cadence."""
     renderer(PROMPT_KIND)(render_checkin)
     renderer(FOLLOW_UP_KIND)(render_checkin)
     entry_renderer(PROMPT_KIND)(checkin_entry)
     entry_renderer(FOLLOW_UP_KIND)(checkin_entry)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=15, name=JOB_NAME
+            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=FIRST_SWEEP_SECONDS, name=JOB_NAME
         )

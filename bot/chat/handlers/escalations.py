@@ -16,7 +16,7 @@ from bot.chat.handlers.notices import render_notice
 from bot.chat.task_card import MILESTONE_KINDS, task_title
 from bot.delivery.grouped import Entry, EntryRenderer, entry_renderer
 from bot.delivery.sender import Rendered, renderer
-from bot.delivery.sweeps import leader_job
+from bot.delivery.sweeps import FIRST_SWEEP_SECONDS, SWEEP_INTERVAL_SECONDS, leader_job
 from bot.i18n import tr
 from bot.live_settings import effective_settings, settings_in
 from bot.render import esc, fmt_date, role_label, trim
@@ -43,7 +43,6 @@ from workflows.outbox.sending import OutgoingMessage
 
 log = logging.getLogger(__name__)
 JOB_NAME = "overdue-escalations"
-SWEEP_INTERVAL_SECONDS = 300
 TEXT_WIDTH = 200
 LIST_WIDTH = 60
 Render = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
@@ -291,5 +290,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     entry_renderer(ACK_ESCALATION_KIND)(ack_escalation_entries)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name=JOB_NAME
+            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=FIRST_SWEEP_SECONDS, name=JOB_NAME
         )

@@ -17,7 +17,7 @@ from bot.chat.handlers.notes import NOTES_GROUP
 from bot.chat.task_card import MILESTONE_KINDS, task_title
 from bot.delivery.grouped import Entry, entry_renderer
 from bot.delivery.sender import Rendered, renderer
-from bot.delivery.sweeps import leader_job, run_sweep
+from bot.delivery.sweeps import FIRST_SWEEP_SECONDS, SWEEP_INTERVAL_SECONDS, leader_job, run_sweep
 from bot.i18n import tr
 from bot.limits import rows
 from bot.render import esc, fmt_date, trim
@@ -31,7 +31,6 @@ from workflows.reminders import (
 )
 
 JOB_NAME = "deadline-reminders"
-SWEEP_INTERVAL_SECONDS = 300
 REMINDER_TEXT_WIDTH = 300
 BUTTONS_PER_ROW = 4
 # After the notes (a reply to a message about one task) and before every other handler.
@@ -201,5 +200,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name=JOB_NAME
+            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=FIRST_SWEEP_SECONDS, name=JOB_NAME
         )

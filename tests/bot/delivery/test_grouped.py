@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from sqlalchemy import select
 
+from bot.chat.handlers import checkins, escalations, reminders
 from bot.chat.handlers.checkins import sweep as checkin_sweep
 from bot.chat.handlers.escalations import sweep as escalation_sweep
 from bot.chat.handlers.reminders import sweep as reminder_sweep
@@ -213,3 +215,26 @@ async def test_reminders_of_two_plans_go_as_one_message_grouped_by_plan(
         assert titles == [str(number) for number in due]
     labels = [text for row in message.buttons for text, _ in row]
     assert labels == [f"{plan} · 第 {n} 项" for plan in ("gf-2015-5", "gf-2015-5b") for n in due]
+
+
+async def test_the_sweeps_run_together_and_wake_the_sender_once_for_one_message(
+    harness: BotHarness,
+) -> None:
+    """Reminder, check-in and overdue jobs fire together; the sender is woken after the last."""
+    await harness.cast(liaison(MIIT, "工业和信息化部", "王工"))
+    names = {reminders.JOB_NAME, checkins.JOB_NAME, escalations.JOB_NAME}
+    jobs = [job for job in harness.jobs if job.name in names]
+    assert len(jobs) == 3
+    wakes: list[dt.datetime] = []
+    harness.runtime.wake_sender = lambda: wakes.append(harness.clock())
+    # 15 March 2016: the first check-in cycle, and the tasks overdue since 31 December.
+    harness.clock.current = beijing(2016, 3, 15, 8, 31)
+    await asyncio.gather(*(job.run(harness.application) for job in jobs))
+    assert wakes == [harness.clock()]
+    await harness.sender.drain()
+    # Unsigned tasks are reminded apart: their message's 签收 buttons redraw it as a notice.
+    [message] = [m for m in harness.sandbox.messages(MIIT) if "尚未签收" not in (m.text or "")]
+    assert message.text is not None
+    lines = message.text.splitlines()
+    headings = [line.split(" （")[0] for line in lines if line.startswith(("⏰", "📋"))]
+    assert headings == ["📋 进展询问", "⏰ 逾期任务"]
