@@ -18,7 +18,12 @@ from tests.kit.cast import Plan, coordinator, import_plan, liaison
 from tests.kit.sweeps import run_sweep
 from workflows.planning import add_milestone, set_due
 
-MIIT, CAC, BOSS = 3001, 3002, 3009  # the 工业和信息化部 and 网信办 liaisons, a coordinator
+MIIT, MIIT_EN, CAC, BOSS = (
+    3001,
+    3003,
+    3002,
+    3009,
+)  # liaisons of 工业和信息化部 and 网信办, a coordinator
 
 
 async def _due_tasks(harness: BotHarness, agency: str, on_date: dt.date | None) -> list[int]:
@@ -43,18 +48,30 @@ async def test_the_bundled_plan_reminds_the_miit_liaison_once_in_one_message(
 ) -> None:
     """2015-12-30: one 到期提醒 naming every task due 2015-12-31, a button for each."""
     harness.clock.current = beijing(2015, 12, 1, 10, 0)
-    await harness.cast(liaison(MIIT, "工业和信息化部", "王工"))
+    await harness.cast(
+        liaison(MIIT, "工业和信息化部", "王工"),
+        liaison(MIIT_EN, "工业和信息化部", "Wang", language="en"),
+    )
     await run_sweep(harness, reminder_sweep, beijing(2015, 12, 29, 8, 30))
     before = len(harness.sandbox.messages(MIIT))
+    en_before = len(harness.sandbox.messages(MIIT_EN))
     queued = await run_sweep(harness, reminder_sweep, beijing(2015, 12, 30, 8, 30))
     assert await run_sweep(harness, reminder_sweep, beijing(2015, 12, 30, 8, 35)) == 0
     due = await _due_tasks(harness, "工业和信息化部", dt.date(2015, 12, 31))
-    assert len(due) > 10
-    assert queued >= len(due)
+    assert len(due) == 17
+    assert queued == 2 * 17
     [message] = harness.sandbox.messages(MIIT)[before:]
     assert message.text is not None
     lines = message.text.splitlines()
-    assert lines[0] == f"⏳ 到期提醒 （{queued} 项）"
+    assert lines[0] == "⏳ 到期提醒 （17 项）"
+    [en] = harness.sandbox.messages(MIIT_EN)[en_before:]
+    assert en.text is not None
+    assert en.text.splitlines()[:2] == [
+        "⏳ Deadline reminders (17)",
+        "• Task No. 2 checkpoint: 2015-12-31. 1 day(s) left.",
+    ]
+    assert en.text.endswith("\n\nPlease report on these tasks now.")
+    assert [text for row in en.buttons for text, _ in row][:2] == ["No. 2", "No. 3"]
     for number in due:
         assert any(
             line.startswith(f"• 第 {number} 项任务 ") and "2015年12月31日。还剩 1 天。" in line
