@@ -47,7 +47,8 @@ class Part:
     text: str
     buttons: InlineKeyboardMarkup | None
     task_id: int | None
-    delivery_ids: tuple[int, ...]
+    delivery_ids: tuple[int, ...]  # the deliveries this message completes
+    continued: tuple[int, ...] = ()  # deliveries with entries here whose last is in a later one
 
 
 # A delivery's entries: one, or one per task (an empty list or None: nothing to say any more).
@@ -144,12 +145,12 @@ def compose(
     if draft.lines:
         drafts.append(draft)
     last = {n: index for index, d in enumerate(drafts) for n in d.delivery_ids}
-    for index, d in enumerate(drafts):
-        d.delivery_ids = list(dict.fromkeys(n for n in d.delivery_ids if last[n] == index))
-    return [_part(d, language, several_plans) for d in drafts]
+    return [_part(d, language, several_plans, last, index) for index, d in enumerate(drafts)]
 
 
-def _part(draft: _Draft, language: str, several_plans: bool) -> Part:
+def _part(
+    draft: _Draft, language: str, several_plans: bool, last: dict[int, int], index: int
+) -> Part:
     """A filled draft as a message with a button per task."""
     buttons = [
         InlineKeyboardButton(
@@ -159,11 +160,13 @@ def _part(draft: _Draft, language: str, several_plans: bool) -> Part:
         for plan, number, data in draft.tasks.values()
     ]
     task_id = next(iter(draft.tasks)) if len(draft.tasks) == 1 else None
+    ids = dict.fromkeys(draft.delivery_ids)
     return Part(
         "\n".join(draft.lines),
         InlineKeyboardMarkup(rows(buttons, BUTTONS_PER_ROW)),
         task_id,
-        tuple(draft.delivery_ids),
+        tuple(n for n in ids if last[n] == index),
+        tuple(n for n in ids if last[n] != index),
     )
 
 

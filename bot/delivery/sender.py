@@ -222,7 +222,12 @@ class Sender:
         sent = 0
         for index, part in enumerate(parts):
             carried = [by_id[i] for i in part.delivery_ids]
-            outcome = await self._transmit(carried, Rendered(part.text, part.buttons, part.task_id))
+            # A part that completes no delivery is recorded with the part that does.
+            outcome = await self._transmit(
+                carried or [by_id[i] for i in part.continued],
+                Rendered(part.text, part.buttons, part.task_id),
+                record=bool(carried),
+            )
             if outcome is None:
                 sent += len(carried)
             elif isinstance(outcome, dt.datetime):
@@ -233,7 +238,7 @@ class Sender:
         return sent, None
 
     async def _transmit(
-        self, messages: list[OutgoingMessage], rendered: Rendered
+        self, messages: list[OutgoingMessage], rendered: Rendered, *, record: bool = True
     ) -> dt.datetime | bool | None:
         """Send one message carrying deliveries and record the outcome for each of them."""
         first = messages[0]
@@ -267,6 +272,8 @@ class Sender:
         except TelegramError as error:  # anything else Telegram refuses: sending again cannot help
             log.error("delivery %s cannot be sent: %s", first.delivery_id, error)
             return await self._give_up_all(messages, f"{type(error).__name__}: {error}")
+        if not record:
+            return None
         async with self._runtime.session() as session:
             await record_sent_together(
                 session,

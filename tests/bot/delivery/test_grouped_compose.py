@@ -120,3 +120,11 @@ def test_many_short_entries_split_at_a_hundred_buttons_and_a_hundred_entities() 
     bold = compose([(n, entry("gf-2015-5", n)) for n in range(150)], "zh")
     assert [len(labels(part)) for part in bold] == [99, 51]  # the heading is bold too
     assert all(measure(part.text).entities <= 100 for part in bold)
+
+
+def test_a_delivery_spread_over_two_messages_is_completed_by_the_second() -> None:
+    """A delivery of 150 tasks, and one more after them: the first message completes nothing."""
+    many = [(1, entry("gf-2015-5", n, section=CHECKINS)) for n in range(150)]
+    first, second = compose([*many, (2, entry("gf-2015-5", 200, section=CHECKINS))], "zh")
+    assert (first.delivery_ids, first.continued) == ((), (1,))
+    assert (second.delivery_ids, second.continued) == ((1, 2), ())
