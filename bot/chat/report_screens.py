@@ -116,8 +116,8 @@ def render_card(card: TaskCard) -> tuple[list[str], InlineKeyboardMarkup | None]
     return split_message(lines), InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup]:
-    """What a saved report says, and the Skip button of its note prompt."""
+def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What a saved report says, and the Skip button of its note prompt (none once in review)."""
     language = saved.language
     status = esc(tr(language, STATUS_LABELS[str(saved.status)]))
     if saved.percent is None:
@@ -133,7 +133,9 @@ def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup]:
             percent=saved.percent,
         )
     if saved.review_requested:
+        # The task now awaits review: notes, like reports, wait until it is returned.
         text += "\n" + tr(language, "The coordinators have been asked to review and close it.")
+        return text, None
     text += "\n" + tr(language, "Type a note, or press Skip.")
     skip = InlineKeyboardButton(
         tr(language, "Skip note"), callback_data=pack(SKIP, saved.report_id)
