@@ -52,6 +52,7 @@ class MyTasks:
     language: str
     agency: str
     tasks: tuple[MyTask, ...]
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
         for task in tasks
     ]
     views.sort(key=lambda v: v.role != Role.LEAD)
-    return MyTasks(actor.language, actor.agency_name or "", tuple(views))
+    return MyTasks(actor.language, actor.agency_name or "", tuple(views), actor.agency_name_en)
 
 
 async def task_card(

@@ -26,6 +26,7 @@ class ReportView:
     note: str | None
     reported_at: dt.datetime
     member: str | None
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,17 +81,23 @@ async def latest_reports(
         .subquery()
     )
     rows = await session.execute(
-        select(StatusReport, Agency.name, Member.display_name)
+        select(StatusReport, Agency.name, Member.display_name, Agency.name_en)
         .join(ranked, (ranked.c.id == StatusReport.id) & (ranked.c.rank == 1))
         .join(Agency, Agency.id == StatusReport.agency_id)
         .outerjoin(Member, Member.id == StatusReport.member_id)
         .order_by(StatusReport.reported_at)
     )
     reports: dict[int, list[ReportView]] = {}
-    for report, agency, member in rows:
+    for report, agency, member, english in rows:
         reports.setdefault(report.task_id, []).append(
             ReportView(
-                agency, report.status, report.percent, report.note, report.reported_at, member
+                agency,
+                report.status,
+                report.percent,
+                report.note,
+                report.reported_at,
+                member,
+                english,
             )
         )
     return reports

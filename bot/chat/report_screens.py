@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat.callbacks import pack
 from bot.chat.paging import keyboard, page_buttons, page_label, page_of
-from bot.chat.task_card import overdue_text, standing, state_mark
+from bot.chat.task_card import overdue_text, standing, state_mark, unit_name
 from bot.i18n import N_, tr
 from bot.limits import split_message
 from bot.render import esc, fmt_date, fmt_datetime, role_label, trim
@@ -53,7 +53,8 @@ def render_list(result: MyTasks, number: int = 0) -> tuple[str, InlineKeyboardMa
         )
 
     def heading(page: int, pages: int) -> str:
-        title = tr(language, "<b>Tasks of {agency}</b>", agency=esc(result.agency))
+        agency = unit_name(result.agency, result.agency_en, language)
+        title = tr(language, "<b>Tasks of {agency}</b>", agency=esc(agency))
         return title + esc(page_label(page, pages, language))
 
     page = page_of(heading, lines, number, lines_per_page=TASKS_PER_PAGE)
@@ -73,7 +74,8 @@ def _report_line(report: ReportView, timezone: zoneinfo.ZoneInfo, language: str)
     note = f" — {esc(trim(report.note, NOTE_WIDTH))}" if report.note else ""
     when = fmt_datetime(report.reported_at, timezone, language)
     who = f", {esc(report.member)}" if report.member else ""
-    return f"• {esc(report.agency)}: {esc(status)}{percent}{note} ({when}{who})"
+    agency = unit_name(report.agency, report.agency_en, language)
+    return f"• {esc(agency)}: {esc(status)}{percent}{note} ({when}{who})"
 
 
 def render_card(card: TaskCard) -> tuple[list[str], InlineKeyboardMarkup | None]:
@@ -114,8 +116,8 @@ def render_card(card: TaskCard) -> tuple[list[str], InlineKeyboardMarkup | None]
     return split_message(lines), InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup]:
-    """What a saved report says, and the Skip button of its note prompt."""
+def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What a saved report says, and the Skip button of its note prompt (none once in review)."""
     language = saved.language
     status = esc(tr(language, STATUS_LABELS[str(saved.status)]))
     if saved.percent is None:
@@ -131,7 +133,9 @@ def render_saved(saved: SavedReport) -> tuple[str, InlineKeyboardMarkup]:
             percent=saved.percent,
         )
     if saved.review_requested:
+        # The task now awaits review: notes, like reports, wait until it is returned.
         text += "\n" + tr(language, "The coordinators have been asked to review and close it.")
+        return text, None
     text += "\n" + tr(language, "Type a note, or press Skip.")
     skip = InlineKeyboardButton(
         tr(language, "Skip note"), callback_data=pack(SKIP, saved.report_id)

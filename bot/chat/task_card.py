@@ -111,6 +111,11 @@ STATE_MARKS = {"closed": "✅", "done": "⏳"}
 STATE_WORDS = {"closed": N_("closed (销号)"), "done": N_("awaiting review (办结)")}
 
 
+def unit_name(name: str, name_en: str | None, language: str) -> str:
+    """A unit as a reader of the language knows it: its English name in English, when known."""
+    return name_en if language == "en" and name_en else name
+
+
 def state_mark(light: Light, state: str) -> str:
     """The light's dot for an open task; ✅ for a closed one, ⏳ for one awaiting review."""
     return STATE_MARKS.get(state) or light_mark(light)
@@ -170,7 +175,8 @@ def _report_line(report: ReportView, timezone: zoneinfo.ZoneInfo, language: str)
     note = f" — {esc(trim(report.note, 200))}" if report.note else ""
     who = f", {esc(report.member)}" if report.member else ""
     when = fmt_datetime(report.reported_at, timezone, language)
-    return f"• {esc(report.agency)}: {esc(status)}{percent}{note} ({when}{who})"
+    agency = unit_name(report.agency, report.agency_en, language)
+    return f"• {esc(agency)}: {esc(status)}{percent}{note} ({when}{who})"
 
 
 def _value(key: str, value: Any, timezone: zoneinfo.ZoneInfo, language: str) -> str:
@@ -262,7 +268,11 @@ def render_task_card(card: TaskCard, language: str) -> list[str]:
         f"<b>{esc(tr(language, 'Responsible units'))}</b>",
     ]
     units = sorted(view.units, key=lambda u: u.role != "lead")
-    lines += [f"• {esc(u.name)} ({esc(role_label(u.role, language, u.marker))})" for u in units]
+    lines += [
+        f"• {esc(unit_name(u.name, u.name_en, language))}"
+        f" ({esc(role_label(u.role, language, u.marker))})"
+        for u in units
+    ]
     if not units:
         lines.append("• —")
     if view.note:

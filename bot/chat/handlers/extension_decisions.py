@@ -14,6 +14,7 @@ from bot.chat.callbacks import pack, pattern, unpack
 from bot.chat.decisions import NOTE_WIDTH, decision_ids, mark_decided
 from bot.chat.handlers.mytasks import OPEN
 from bot.chat.handlers.notes import Context, answers, drop_buttons
+from bot.chat.task_card import unit_name
 from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr
 from bot.render import esc, fmt_date, trim
@@ -46,7 +47,7 @@ def _extension_lines(view: ExtensionView, language: str) -> list[str]:
             language,
             "⏳ Extension request for <b>task {number}</b> from {agency} ({member}): {old} → {new}",
             number=view.number,
-            agency=esc(view.agency),
+            agency=esc(unit_name(view.agency, view.agency_en, language)),
             member=esc(view.member or "—"),
             old=fmt_date(view.current_due_on, language),
             new=fmt_date(view.requested_due_on, language),

@@ -40,6 +40,7 @@ from bot.chat.handlers.calendar import USAGE_FEEDS
 from bot.chat.handlers.digest import USAGE_DIGEST
 from bot.chat.handlers.export import USAGE_EXPORT
 from bot.chat.menus import COORDINATOR_COMMANDS, KNOWN_COMMANDS, LIAISON_COMMANDS, command_name
+from bot.chat.task_card import unit_name
 from bot.i18n import N_, normalise_language, tr
 from bot.render import esc
 from bot.runtime import runtime_of
@@ -153,7 +154,8 @@ def help_text(actor: Actor | None, language: str) -> str:
         title = tr(language, "What you can do as a coordinator:")
         entries, footer = COORDINATOR_COMMANDS, tr(language, "Give a task by number: /task 5")
     else:
-        title = tr(language, "What you can do for {agency}:", agency=actor.agency_name or "—")
+        agency = unit_name(actor.agency_name or "—", actor.agency_name_en, language)
+        title = tr(language, "What you can do for {agency}:", agency=agency)
         entries = LIAISON_COMMANDS
         footer = tr(language, "Reply to my message about a task to add a note to it.")
     usages = COORDINATOR_USAGES if actor.is_coordinator else LIAISON_USAGES

@@ -196,7 +196,8 @@ async def _save(
     await query.answer()
     text, buttons = render_saved(saved)
     prompt = await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
-    await _ask(context, prompt, NOTE, (task_id,))
+    if buttons is not None:
+        await _ask(context, prompt, NOTE, (task_id,))
 
 
 @answers(PERCENT)
@@ -237,7 +238,8 @@ async def on_typed_percent(update: Update, context: Context, question: Question)
             task_id=task_id,
             now=runtime.now(),
         )
-    await _ask(context, sent, NOTE, (task_id,))
+    if buttons is not None:
+        await _ask(context, sent, NOTE, (task_id,))
 
 
 @answers(NOTE)

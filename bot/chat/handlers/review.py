@@ -14,6 +14,7 @@ from bot.chat.callbacks import pack, pattern, unpack
 from bot.chat.decisions import TEXT_WIDTH, decision_ids, mark_decided
 from bot.chat.handlers.mytasks import OPEN
 from bot.chat.handlers.notes import Context, answers
+from bot.chat.task_card import unit_name
 from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr
 from bot.render import esc, trim
@@ -51,7 +52,7 @@ async def render_review_request(message: OutgoingMessage, session: AsyncSession)
             language,
             "📋 <b>Task {number}</b> was reported done by {agency} ({member}).",
             number=notice.number,
-            agency=esc(notice.agency),
+            agency=esc(unit_name(notice.agency, notice.agency_en, language)),
             member=esc(notice.member or "—"),
         ),
         esc(trim(notice.text, TEXT_WIDTH)),

@@ -64,7 +64,7 @@ async def test_help_shows_a_liaisons_commands(people: BotHarness) -> None:
     assert "/assign" not in reply.text
     assert "回复我关于某项任务的消息" in reply.text
     [english] = await people.send(ENGLISH, "/help")
-    assert english.text.startswith("What you can do for 财政部:")
+    assert english.text.startswith("What you can do for Ministry of Finance:")
     assert "/leave — Stop receiving messages from the bot" in english.text
     lines = english.text.splitlines()
     extend = lines.index("/extend — Ask for more time on a task")

@@ -61,3 +61,29 @@ async def test_task_card_history_in_words(bot: BotHarness) -> None:
     assert "• 2016年3月1日 10:05 · 小李（科技部）报告：存在风险 50% — 资金未到位" in card.text
     assert "report.add" not in card.text
     assert "agency_id" not in card.text
+
+
+async def test_english_cards_name_units_in_english(bot: BotHarness) -> None:
+    """The English card names the units and the reporting agency by their English names."""
+    await bot.add_member(DIRECTOR, "Director", role=MemberRole.COORDINATOR, language="en")
+    await _history(bot)
+    [card] = await bot.send(DIRECTOR, "/task 3")
+    assert card.text is not None
+    lines = card.text.splitlines()
+    assert "• Ministry of Science and Technology (lead)" in lines
+    assert "• National Development and Reform Commission (co-responsible)" in lines
+    assert (
+        "• Ministry of Science and Technology: reported done 100% (2016-03-01 13:05, 小李)" in lines
+    )
+
+
+async def test_english_review_request_names_the_unit_in_english(bot: BotHarness) -> None:
+    """An English coordinator is asked to review a task reported done by its English name."""
+    await bot.add_member(DIRECTOR, "Director", role=MemberRole.COORDINATOR, language="en")
+    card = await open_card(bot, LEAD, 3)
+    await bot.press(LEAD, card.message_id, button(card, "mys:").replace("on_track", "done"))
+    [notice] = bot.sandbox.messages(DIRECTOR)
+    assert notice.text is not None
+    assert notice.text.startswith(
+        "📋 Task 3 was reported done by Ministry of Science and Technology (小李)."
+    )

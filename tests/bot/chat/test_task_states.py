@@ -60,6 +60,8 @@ async def test_an_overdue_task_shows_the_date_it_missed(bot: BotHarness) -> None
     assert "逾期 10 天（截止 2017年12月31日）" in card.text.splitlines()
     assert "下一时间节点：—" not in card.text
     [english] = await bot.send(ENGLISH_LIAISON, "/mytasks")
+    assert english.source is not None
+    assert english.source.startswith("<b>Tasks of Ministry of Science and Technology</b>")
     assert "🔴 <b>3</b> · lead · 10 days overdue (due 2017-12-31) · " in english.source
     [coordinator_card] = await bot.send(BOSS, "/task 3")
     assert coordinator_card.text is not None

@@ -131,3 +131,14 @@ async def test_an_open_question_expires_and_a_command_closes_it(bot: BotHarness)
     assert saved.text is not None
     assert "60%" in saved.text
     assert await report_count(bot) == 1
+
+
+async def test_no_note_is_asked_for_once_the_task_awaits_review(bot: BotHarness) -> None:
+    """The lead's "done" sends the task to review: no note prompt, so typing is no note."""
+    card = await open_card(bot, LEAD, 3)
+    done = await press_edit(
+        bot, LEAD, card.message_id, button(card, "mys:").replace("on_track", "done")
+    )
+    assert done.text == "✅ 第 3 项任务：已报告“✅ 已完成”，100%。\n已提请协调人审核销号。"
+    assert done.callback_data == []
+    assert [m.text for m in await bot.send(LEAD, "附件已上传")] == [HINT]
