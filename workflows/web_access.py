@@ -43,6 +43,14 @@ class OpenedSession:
     actor: Actor
 
 
+@dataclass(frozen=True)
+class RevokedSessions:
+    """How many sessions a member just ended, and their language."""
+
+    language: str
+    count: int
+
+
 def token_hash(token: str) -> str:
     """The sha256 kept in place of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -170,8 +178,10 @@ async def sign_out(*, session: AsyncSession, token: str, now: dt.datetime) -> No
     await session.commit()
 
 
-async def revoke_sessions(*, session: AsyncSession, telegram_id: int, now: dt.datetime) -> int:
-    """End every open session of a member (/web off); returns how many were open."""
+async def revoke_sessions(
+    *, session: AsyncSession, telegram_id: int, now: dt.datetime
+) -> RevokedSessions:
+    """End every open session of a member (/web off)."""
     actor = await identify(session, telegram_id)
     result = await session.execute(
         update(WebSession)
@@ -188,4 +198,4 @@ async def revoke_sessions(*, session: AsyncSession, telegram_id: int, now: dt.da
         after={"sessions": count},
     )
     await session.commit()
-    return count
+    return RevokedSessions(actor.language, count)

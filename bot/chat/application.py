@@ -39,6 +39,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "import_file",
     "holidays",
     "plans",
+    "web",
     "fallback",
 )
 

@@ -1,0 +1,246 @@
+"""What the plan board shows: the tasks × units grid, a task's page and an agency's page.
+
+Everything is read through the workflows the chat and the exports use: member_export_target
+decides whose rows a member may read (a liaison: their agency's), reports.task_card decides
+whose latest reports they see (visible_reports), and build_export gives the rows and history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import MemberRole, Role, TaskState
+from db.models import Agency, Member
+from workflows.access import Actor, find_task, identify
+from workflows.errors import NotFoundError
+from workflows.exports import ExportData, HistoryRow, MatrixRow, build_export, member_export_target
+from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
+from workflows.reports import TaskCard, task_card
+from workflows.status import local_today
+from workflows.tasks import TaskView, task_view
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """Which rows a board shows (query string values, already checked)."""
+
+    light: Light | None = None
+    unit: str | None = None
+    overdue: bool = False
+    state: str | None = None  # "open" or "closed" (awaiting review or closed)
+
+
+@dataclass(frozen=True)
+class BoardCell:
+    """One unit on one task: its role, whether it signed, and its latest report."""
+
+    role: Role
+    signed: bool
+    status: str | None
+    percent: int | None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One task on the board."""
+
+    number: int
+    text: str
+    light: Light
+    state: TaskState
+    due_on: dt.date | None
+    next_date: dt.date | None
+    overdue: bool
+    cells: dict[str, BoardCell] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Board:
+    """A plan's board as one member may see it."""
+
+    language: str
+    coordinator: bool
+    plan_code: str
+    agency: str | None  # a liaison's board is limited to their agency
+    units: tuple[str, ...]  # every unit on the plan's tasks, in order of first appearance
+    rows: tuple[BoardRow, ...]
+    total: int
+    timezone: str
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """A task's page: the card the chat shows, its units and dates, and its history."""
+
+    language: str
+    coordinator: bool
+    plan_code: str
+    card: TaskCard
+    view: TaskView
+    history: tuple[HistoryRow, ...]
+    timezone: str
+
+
+@dataclass(frozen=True)
+class AgencyPage:
+    """An agency's tasks by role, its liaisons and the tasks it has not signed for."""
+
+    language: str
+    plan_code: str
+    agency: str
+    lead: tuple[MatrixRow, ...]
+    co: tuple[MatrixRow, ...]
+    unsigned: tuple[MatrixRow, ...]
+    liaisons: tuple[str, ...]
+    timezone: str
+
+
+def _overdue(row: MatrixRow, today: dt.date) -> bool:
+    """An open task past its due date."""
+    return row.task_state is TaskState.OPEN and row.due_on is not None and row.due_on < today
+
+
+def _wanted(row: BoardRow, chosen: BoardFilter) -> bool:
+    """Whether a row passes the filter."""
+    if chosen.light is not None and (row.state is not TaskState.OPEN or row.light != chosen.light):
+        return False
+    if chosen.unit is not None and chosen.unit not in row.cells:
+        return False
+    if chosen.overdue and not row.overdue:
+        return False
+    if chosen.state == "open":
+        return row.state is TaskState.OPEN
+    if chosen.state == "closed":
+        return row.state is not TaskState.OPEN
+    return True
+
+
+def _rows(data: ExportData, today: dt.date) -> list[BoardRow]:
+    """The matrix (one row per task and unit) folded into one row per task."""
+    rows: dict[int, BoardRow] = {}
+    for item in data.matrix:
+        row = rows.setdefault(
+            item.number,
+            BoardRow(
+                number=item.number,
+                text=item.task,
+                light=item.light,
+                state=item.task_state,
+                due_on=item.due_on,
+                next_date=item.next_date,
+                overdue=_overdue(item, today),
+            ),
+        )
+        row.cells[item.agency] = BoardCell(
+            role=item.role,
+            signed=item.acknowledged_at is not None,
+            status=None if item.status is None else str(item.status),
+            percent=item.percent,
+        )
+    return list(rows.values())
+
+
+async def _plan_export(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    plan_code: str,
+    now: dt.datetime,
+    agency: str | None = None,
+    checkin_days: int = DEFAULT_CHECKIN_DAYS,
+) -> tuple[Actor, ExportData]:
+    """The export a member may have of one plan (a liaison's: their agency's rows)."""
+    actor = await identify(session, telegram_id)
+    target = await member_export_target(
+        session=session, telegram_id=telegram_id, agency=agency, plan_code=plan_code
+    )
+    data = await build_export(session=session, target=target, now=now, checkin_days=checkin_days)
+    if plan_code not in data.timezones:
+        raise NotFoundError("There is no plan called “{code}”.", code=plan_code[:40])
+    return actor, data
+
+
+async def plan_board(
+    *,
+    session: AsyncSession,
+    telegram_id: int,
+    plan_code: str,
+    chosen: BoardFilter,
+    now: dt.datetime,
+    checkin_days: int = DEFAULT_CHECKIN_DAYS,
+) -> Board:
+    """A plan's board, filtered, in task number order."""
+    actor, data = await _plan_export(
+        session, telegram_id=telegram_id, plan_code=plan_code, now=now, checkin_days=checkin_days
+    )
+    timezone = data.timezone(plan_code)
+    rows = _rows(data, local_today(now, timezone))
+    units = tuple(dict.fromkeys(item.agency for item in data.matrix))
+    return Board(
+        language=actor.language,
+        coordinator=actor.is_coordinator,
+        plan_code=plan_code,
+        agency=data.agency,
+        units=units,
+        rows=tuple(row for row in rows if _wanted(row, chosen)),
+        total=len(rows),
+        timezone=timezone,
+    )
+
+
+async def task_page(
+    *, session: AsyncSession, telegram_id: int, plan_code: str, number: int, now: dt.datetime
+) -> TaskPage:
+    """A task's page; a liaison may open only their agency's tasks, and reads as in the chat."""
+    task = await find_task(session, number=number, plan_code=plan_code)
+    view = task_view(task)
+    card = await task_card(session, telegram_id=telegram_id, task_id=task.id, now=now)
+    actor, data = await _plan_export(session, telegram_id=telegram_id, plan_code=plan_code, now=now)
+    history = tuple(row for row in data.history if row.number == number)
+    return TaskPage(
+        language=actor.language,
+        coordinator=actor.is_coordinator,
+        plan_code=plan_code,
+        card=card,
+        view=view,
+        history=history,
+        timezone=data.timezone(plan_code),
+    )
+
+
+async def agency_page(
+    *, session: AsyncSession, telegram_id: int, plan_code: str, agency: str, now: dt.datetime
+) -> AgencyPage:
+    """An agency's page: coordinators open any, a liaison only their own."""
+    actor, data = await _plan_export(
+        session, telegram_id=telegram_id, plan_code=plan_code, now=now, agency=agency
+    )
+    name = data.agency or agency
+    liaisons = (
+        await session.scalars(
+            select(Member.display_name)
+            .join(Agency, Agency.id == Member.agency_id)
+            .where(
+                Member.left_at.is_(None),
+                Member.role != MemberRole.COORDINATOR,
+                Agency.name == name,
+            )
+            .order_by(Member.id)
+        )
+    ).all()
+    await session.commit()
+    live = [row for row in data.matrix if row.agency == name]
+    return AgencyPage(
+        language=actor.language,
+        plan_code=plan_code,
+        agency=name,
+        lead=tuple(row for row in live if row.role is Role.LEAD),
+        co=tuple(row for row in live if row.role is Role.CO),
+        unsigned=tuple(row for row in live if row.acknowledged_at is None),
+        liaisons=tuple(liaisons),
+        timezone=data.timezone(plan_code),
+    )
