@@ -70,7 +70,7 @@ def signed_in(runtime: Runtime, page: Page) -> Callable[[Request], Awaitable[Res
         try:
             return await page(request, actor)
         except AnnexbotError as error:
-            return error_page(request, error, actor.language, status_of(error))
+            return error_page(request, error, actor.language, status_of(error), actor)
 
     return endpoint
 

@@ -78,10 +78,20 @@ def render(
     return HTMLResponse(html, status_code=status, headers=PRIVATE_HEADERS)
 
 
-def error_page(request: Request, error: AnnexbotError, language: str, status: int) -> Response:
-    """A domain error as a page, in the reader's language."""
+def error_page(
+    request: Request, error: AnnexbotError, language: str, status: int, actor: Actor | None = None
+) -> Response:
+    """A domain error as a page, in the reader's language (with the header when signed in)."""
     message = tr(language, error.template, **error.params)
-    return render(request, "message.html", language, status=status, message=message)
+    return render(
+        request,
+        "message.html",
+        language,
+        status=status,
+        message=message,
+        actor=actor,
+        csrf=csrf_of(request),
+    )
 
 
 async def current_actor(request: Request, runtime: Runtime) -> Actor | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from db.enums import MemberRole
 from tests.bot.harness import BotHarness
 from tests.bot.web.board_kit import bot as bot
 from tests.bot.web.board_kit import client, sign_in, web_link
@@ -32,9 +33,13 @@ async def test_a_coordinator_signs_in_reads_the_board_filters_to_red_and_opens_a
         all_rows = board.text.count('<td class="task">')
         red = await browser.get("/board/gf-2015-5?light=red")
         shown = red.text.count('<td class="task">')
-        assert 0 < shown <= all_rows
+        assert 0 < shown < all_rows
         assert red.text.count('<td class="red">') == shown
         assert '<td class="green">' not in red.text
+        overdue = await browser.get("/board/gf-2015-5?overdue=1")
+        assert 0 < overdue.text.count('<td class="task">') <= shown  # overdue tasks are red
+        closed = await browser.get("/board/gf-2015-5?state=closed")
+        assert "没有符合条件的任务。" in closed.text
         task = await browser.get("/board/gf-2015-5/task/3")
         assert "第 3 项任务 · gf-2015-5" in task.text
         assert "报告与变更记录" in task.text  # the exports' history, in their words
@@ -98,3 +103,23 @@ async def test_a_liaison_sees_only_their_agency_on_the_board_and_pages(bot: BotH
         assert "作为配合单位" in own.text
         not_ours = await browser.get("/board/gf-2015-5/task/10")
         assert not_ours.status_code == 403
+
+
+async def test_the_pages_follow_the_members_language(bot: BotHarness) -> None:
+    """A coordinator who reads English gets the board, the task and the agency in English."""
+    await bot.add_member(7001, "Ms Wang", role=MemberRole.COORDINATOR, language="en")
+    async with client(bot) as browser:
+        await sign_in(bot, browser, 7001)
+        board = await browser.get("/board/gf-2015-5?unit=科技部&sort=light")
+        assert "Plan board · gf-2015-5" in board.text
+        assert '<option value="科技部" selected>' in board.text
+        assert board.text.count('<th class="unit">') == 1
+        assert "lead" in board.text
+        assert "not signed for" in board.text
+        task = await browser.get("/board/gf-2015-5/task/3")
+        assert "Task No. 3 · gf-2015-5" in task.text
+        assert "<td>task imported</td>" in task.text
+        assert "Report status" not in task.text  # a coordinator has no agency to report for
+        agency = await browser.get("/board/gf-2015-5/agency/科技部")
+        assert "小李" in agency.text
+        assert "As lead unit (2)" in agency.text
