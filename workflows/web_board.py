@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, Role, TaskState
-from db.models import Agency, Member
+from db.models import Agency, Assignment, Member, Plan, Task
 from workflows.access import Actor, find_task, identify
 from workflows.errors import NotFoundError
 from workflows.exports import ExportData, HistoryRow, MatrixRow, build_export, member_export_target
-from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
+from workflows.lights import DEFAULT_CHECKIN_DAYS, Light, compute_light
 from workflows.reports import TaskCard, task_card
 from workflows.status import local_today
 from workflows.tasks import TaskView, task_view
@@ -39,6 +39,7 @@ class BoardCell:
     """One unit on one task: its role, whether it signed, and its latest report."""
 
     role: Role
+    light: Light  # the unit's own light: its latest report, the task's dates
     signed: bool
     status: str | None
     percent: int | None
@@ -119,7 +120,26 @@ def _wanted(row: BoardRow, chosen: BoardFilter) -> bool:
     return True
 
 
-def _rows(data: ExportData, today: dt.date) -> list[BoardRow]:
+async def _assigned_at(session: AsyncSession, plan_code: str) -> dict[tuple[int, str], dt.datetime]:
+    """When each unit was put on each task of a plan, by task number and unit name."""
+    rows = await session.execute(
+        select(Task.number, Agency.name, Assignment.created_at)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .join(Agency, Agency.id == Assignment.agency_id)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Plan.code == plan_code)
+    )
+    return {(number, name): created for number, name, created in rows}
+
+
+def _rows(
+    data: ExportData,
+    assigned: dict[tuple[int, str], dt.datetime],
+    *,
+    now: dt.datetime,
+    today: dt.date,
+    checkin_days: int,
+) -> list[BoardRow]:
     """The matrix (one row per task and unit) folded into one row per task."""
     rows: dict[int, BoardRow] = {}
     for item in data.matrix:
@@ -137,6 +157,16 @@ def _rows(data: ExportData, today: dt.date) -> list[BoardRow]:
         )
         row.cells[item.agency] = BoardCell(
             role=item.role,
+            light=compute_light(
+                state=item.task_state,
+                due_on=item.due_on,
+                latest_statuses=[] if item.status is None else [item.status],
+                last_report_at=item.reported_at,
+                assigned_at=assigned.get((item.number, item.agency), now),
+                now=now,
+                today=today,
+                checkin_days=checkin_days,
+            ),
             signed=item.acknowledged_at is not None,
             status=None if item.status is None else str(item.status),
             percent=item.percent,
@@ -178,7 +208,11 @@ async def plan_board(
         session, telegram_id=telegram_id, plan_code=plan_code, now=now, checkin_days=checkin_days
     )
     timezone = data.timezone(plan_code)
-    rows = _rows(data, local_today(now, timezone))
+    assigned = await _assigned_at(session, plan_code)
+    await session.commit()
+    rows = _rows(
+        data, assigned, now=now, today=local_today(now, timezone), checkin_days=checkin_days
+    )
     units = tuple(dict.fromkeys(item.agency for item in data.matrix))
     return Board(
         language=actor.language,

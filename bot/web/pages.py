@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from bot.chat.handlers.mytasks import STATUS_LABELS
-from bot.chat.task_card import MILESTONE_KINDS
+from bot.chat.task_card import MILESTONE_KINDS, REPORT_STATUSES
 from bot.files.workbooks import LIGHT_LABELS, STATE_LABELS
 from bot.i18n import DEFAULT_LANGUAGE, normalise_language, tr
-from bot.render import fmt_date, fmt_datetime, light_mark, role_label
+from bot.render import fmt_date, fmt_datetime, role_label
 from bot.runtime import Runtime
 from workflows.access import Actor
 from workflows.errors import AnnexbotError
@@ -66,11 +66,11 @@ def render(
         t=lambda message, **params: tr(language, message, **params),
         date=lambda day: fmt_date(day, language),
         when=when,
-        mark=light_mark,
         role=lambda role: role_label(str(role), language),
         cell=lambda value: cell(value, language),
         light_names={str(light): label for light, label in LIGHT_LABELS.items()},
-        status_names=STATUS_LABELS,
+        status_names=REPORT_STATUSES,
+        status_choices=STATUS_LABELS,
         state_names=STATE_LABELS,
         milestone_names=MILESTONE_KINDS,
         **values,

@@ -34,8 +34,8 @@ async def test_a_coordinator_signs_in_reads_the_board_filters_to_red_and_opens_a
         red = await browser.get("/board/gf-2015-5?light=red")
         shown = red.text.count('<td class="task">')
         assert 0 < shown < all_rows
-        assert red.text.count('<td class="red">') == shown
-        assert '<td class="green">' not in red.text
+        assert red.text.count('<td class="red num">') == shown
+        assert '<td class="green num">' not in red.text
         overdue = await browser.get("/board/gf-2015-5?overdue=1")
         assert 0 < overdue.text.count('<td class="task">') <= shown  # overdue tasks are red
         closed = await browser.get("/board/gf-2015-5?state=closed")

@@ -66,6 +66,11 @@ async def test_a_liaison_reports_through_the_mini_app_and_the_chat_shows_it(
         shown = await browser.get(saved.headers["location"])
         assert "报告已保存。" in shown.text
         assert "&lt;b&gt;缺少&lt;/b&gt; 资金 &amp; 人手" in shown.text
+        board = await browser.get("/board/gf-2015-5")
+        assert (
+            '<td class="cell yellow"><span class="role">牵头</span>\n    <br>存在风险 60%'
+            in board.text
+        )
     [card] = await bot.send(BOSS, "/task 3")
     assert card.text is not None
     assert f"• 科技部: 存在风险 60% — {NOTE} (2016年3月1日 10:00, 小李)" in card.text
