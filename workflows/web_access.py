@@ -178,17 +178,22 @@ async def sign_out(*, session: AsyncSession, token: str, now: dt.datetime) -> No
     await session.commit()
 
 
+async def end_sessions(session: AsyncSession, *, member_id: int, now: dt.datetime) -> int:
+    """Revoke a member's open sessions in the caller's transaction; how many were open."""
+    result = await session.execute(
+        update(WebSession)
+        .where(WebSession.member_id == member_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def revoke_sessions(
     *, session: AsyncSession, telegram_id: int, now: dt.datetime
 ) -> RevokedSessions:
     """End every open session of a member (/web off)."""
     actor = await identify(session, telegram_id)
-    result = await session.execute(
-        update(WebSession)
-        .where(WebSession.member_id == actor.member_id, WebSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    count = int(getattr(result, "rowcount", 0) or 0)
+    count = await end_sessions(session, member_id=actor.member_id, now=now)
     audit.record(
         session,
         at=now,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from db.enums import MemberRole
+from db.models import WebSession
 from tests.bot.harness import BotHarness
 from tests.bot.web.board_kit import bot as bot
 from tests.bot.web.board_kit import client, sign_in, web_link
@@ -86,6 +89,9 @@ async def test_sign_out_leave_and_web_off_end_sessions(bot: BotHarness) -> None:
         [question] = await bot.send(OTHER, "/leave")
         await bot.press(OTHER, question.message_id, "leave:yes")
         assert (await browser.get("/board")).status_code == 401
+    async with bot.runtime.session() as session:
+        open_sessions = select(func.count()).where(WebSession.revoked_at.is_(None))
+        assert await session.scalar(open_sessions) == 0  # rejoining later revives none
 
 
 async def test_a_liaison_sees_only_their_agency_on_the_board_and_pages(bot: BotHarness) -> None:
