@@ -84,7 +84,7 @@ def inline_button(button: Any) -> Button:
             raise bad_request("BUTTON_URL_INVALID")
         return text, url
     if "web_app" in button:
-        return text, _web_app_url(button["web_app"])
+        return text, web_app_url(button["web_app"])
     data = button.get("callback_data")
     if data:
         if not isinstance(data, str) or len(data.encode("utf-8")) > MAX_CALLBACK_DATA:
@@ -95,8 +95,8 @@ def inline_button(button: Any) -> Button:
     return text, ""
 
 
-def _web_app_url(web_app: Any) -> str:
-    """A Mini App button's address; Telegram opens only https Mini Apps."""
+def web_app_url(web_app: Any) -> str:
+    """A Mini App button's address (inline or menu); Telegram opens only https Mini Apps."""
     if not isinstance(web_app, dict) or not isinstance(web_app.get("url"), str):
         raise bad_request(_INLINE + 'Field "url" must be of type String')
     url = web_app["url"]

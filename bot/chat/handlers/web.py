@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import zoneinfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppInfo
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.chat.commands import incoming, reply_html
@@ -13,6 +21,7 @@ from bot.render import esc, fmt_datetime
 from bot.runtime import Runtime, runtime_of
 from workflows.web_access import issue_sign_in, revoke_sessions
 
+log = logging.getLogger(__name__)
 OFF = frozenset({"off", "stop", "退出"})
 
 
@@ -59,6 +68,20 @@ async def on_web(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if mini is not None:
         rows.append([mini])
     await reply_html(message, [esc(text)], InlineKeyboardMarkup(rows))
+    if mini is not None and mini.web_app is not None:
+        await _menu_button(context, user_id, tr(language, "Board"), mini.web_app)
+
+
+async def _menu_button(
+    context: ContextTypes.DEFAULT_TYPE, user_id: int, text: str, web_app: WebAppInfo
+) -> None:
+    """Put the board behind the chat's menu button too (a refusal is only logged)."""
+    try:
+        await context.bot.set_chat_menu_button(
+            chat_id=user_id, menu_button=MenuButtonWebApp(text, web_app)
+        )
+    except TelegramError as error:
+        log.warning("could not set the board menu button of user %s: %s", user_id, error)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import httpx
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
+from telegram.error import BadRequest
 
 from tests.bot.harness import BotHarness
 from tests.bot.web.board_kit import bot as bot
@@ -38,6 +41,14 @@ async def test_a_liaison_reports_through_the_mini_app_and_the_chat_shows_it(
     """initData opens a session; the form saves status, percent and note; /task shows them."""
     [answer] = await bot.send(LEAD, "/web")
     assert button_url(answer, "📱 打开督办看板") == "https://annexbot.example.org/app"
+    [menu] = bot.sandbox.calls("setChatMenuButton")
+    assert menu.params["chat_id"] == LEAD
+    button = menu.params["menu_button"]
+    assert button == {
+        "type": "web_app",
+        "text": "看板",
+        "web_app": {"url": "https://annexbot.example.org/app"},
+    }
     async with client(bot) as browser:
         opened = await _open(bot, browser, LEAD)
         assert opened.status_code == 303
@@ -129,3 +140,13 @@ async def test_a_liaison_neither_reads_another_agencys_notes_nor_writes_to_its_t
         forged = {**theirs, "task": form_value(page, "task"), "csrf": "forged"}
         assert (await co.post("/board/gf-2015-5/task/3/report", data=forged)).status_code == 403
     assert await report_count(bot) == 2
+
+
+async def test_the_sandbox_refuses_a_mini_app_that_is_not_https(bot: BotHarness) -> None:
+    """Like Telegram, the sandbox takes Mini App buttons only with https addresses."""
+    plain = WebAppInfo("http://annexbot.example.org/app")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("看板", web_app=plain)]])
+    with pytest.raises(BadRequest, match=r"(?i)only https links are allowed"):
+        await bot.application.bot.send_message(LEAD, "看板", reply_markup=markup)
+    with pytest.raises(BadRequest, match=r"(?i)only https links are allowed"):
+        await bot.application.bot.set_chat_menu_button(LEAD, MenuButtonWebApp("看板", plain))
