@@ -278,3 +278,18 @@ async def agency_page(
         liaisons=tuple(liaisons),
         timezone=data.timezone(plan_code),
     )
+
+
+async def board_export(
+    *,
+    session: AsyncSession,
+    telegram_id: int,
+    plan_code: str,
+    now: dt.datetime,
+    checkin_days: int = DEFAULT_CHECKIN_DAYS,
+) -> tuple[str, ExportData]:
+    """What /export would give the member for one plan, and their language."""
+    actor, data = await _plan_export(
+        session, telegram_id=telegram_id, plan_code=plan_code, now=now, checkin_days=checkin_days
+    )
+    return actor.language, data

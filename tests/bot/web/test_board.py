@@ -129,3 +129,21 @@ async def test_the_pages_follow_the_members_language(bot: BotHarness) -> None:
         agency = await browser.get("/board/gf-2015-5/agency/科技部")
         assert "小李" in agency.text
         assert "As lead unit (2)" in agency.text
+
+
+async def test_the_board_links_to_the_exports_of_what_the_member_may_read(bot: BotHarness) -> None:
+    """The workbook and CSVs of /export, a liaison's limited to their agency's rows."""
+    async with client(bot) as browser:
+        await sign_in(bot, browser, CO)
+        board = await browser.get("/board/gf-2015-5")
+        assert 'href="/board/gf-2015-5/export/workbook.xlsx"' in board.text
+        workbook = await browser.get("/board/gf-2015-5/export/workbook.xlsx")
+        assert workbook.status_code == 200
+        assert workbook.content.startswith(b"PK")
+        assert "annexbot-gf-2015-5-" in workbook.headers["content-disposition"]
+        matrix = await browser.get("/board/gf-2015-5/export/matrix.csv")
+        rows = matrix.content.decode("utf-8-sig").splitlines()
+        assert rows[0].startswith("计划,序号,工作任务,")
+        assert len(rows) > 1
+        assert all(",发展改革委," in row for row in rows[1:])
+        assert (await browser.get("/board/gf-2015-5/export/secrets.txt")).status_code == 404
