@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from db.enums import MemberRole
@@ -147,3 +149,20 @@ async def test_the_board_links_to_the_exports_of_what_the_member_may_read(bot: B
         assert len(rows) > 1
         assert all(",发展改革委," in row for row in rows[1:])
         assert (await browser.get("/board/gf-2015-5/export/secrets.txt")).status_code == 404
+
+
+async def test_the_timeline_is_svg_with_todays_line_and_links_to_the_tasks(bot: BotHarness) -> None:
+    """A bar per task the member's /chart shows, coloured by light; zoom widens it."""
+    async with client(bot) as browser:
+        await sign_in(bot, browser, LEAD)
+        board = await browser.get("/board/gf-2015-5")
+        assert 'href="/board/gf-2015-5/timeline"' in board.text
+        page = await browser.get("/board/gf-2015-5/timeline?zoom=2")
+        assert page.status_code == 200
+        assert '<svg class="timeline"' in page.text
+        assert 'class="today"' in page.text
+        assert "width: 200%" in page.text
+        tasks = re.findall(r'href="/board/gf-2015-5/task/(\d+)"', page.text)
+        assert tasks == re.findall(r'href="/board/gf-2015-5/task/(\d+)"', board.text)
+        assert 0 < len(tasks) < 23  # 科技部's tasks only, as its /chart
+        assert '<text x="4" y="44">1. 实施云计算工程</text>' in page.text

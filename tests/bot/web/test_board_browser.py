@@ -187,6 +187,9 @@ async def test_screenshots(bot: BotHarness, tmp_path: Path) -> None:
                 await asyncio.to_thread(_desk_walk, driver, link)
                 board = f"{base}/board/gf-2015-5?sort=light"
                 await asyncio.to_thread(_shoot, driver, board, out / f"board-{language}.png")
+                timeline = f"{base}/board/gf-2015-5/timeline"
+                shot = out / f"board-timeline-{language}.png"
+                await asyncio.to_thread(_shoot, driver, timeline, shot)
             signed = _signed_init_data(bot, liaison)
             with chromium(tmp_path, *PHONE) as driver:
                 await asyncio.to_thread(_miniapp_door, driver, base, signed)
