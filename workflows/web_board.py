@@ -1,4 +1,4 @@
-"""What the plan board shows: the tasks × units grid, a task's page and an agency's page.
+"""What the plan board shows: the tasks × units grid, filtered, and the export behind it.
 
 Everything is read through the workflows the chat and the exports use: member_export_target
 decides whose rows a member may read (a liaison: their agency's), reports.task_card decides
@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MemberRole, Role, TaskState
-from db.models import Agency, Assignment, Member, Plan, Task
-from workflows.access import Actor, find_task, identify
+from db.enums import Role, TaskState
+from db.models import Agency, Assignment, Plan, Task
+from workflows.access import Actor, identify
 from workflows.errors import NotFoundError
-from workflows.exports import ExportData, HistoryRow, MatrixRow, build_export, member_export_target
+from workflows.exports import ExportData, MatrixRow, build_export, member_export_target
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light, compute_light
-from workflows.reports import TaskCard, task_card
+from workflows.overview import TaskFilter, list_task_page
 from workflows.status import local_today
-from workflows.tasks import TaskView, task_view
+
+ALL_TASKS = 100_000  # one page holds every task of a plan
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class BoardFilter:
     light: Light | None = None
     unit: str | None = None
     overdue: bool = False
+    silent: bool = False  # coordinators only, as /tasks silent
     state: str | None = None  # "open" or "closed" (awaiting review or closed)
 
 
@@ -73,40 +75,15 @@ class Board:
     timezone: str
 
 
-@dataclass(frozen=True)
-class TaskPage:
-    """A task's page: the card the chat shows, its units and dates, and its history."""
-
-    language: str
-    coordinator: bool
-    plan_code: str
-    card: TaskCard
-    view: TaskView
-    history: tuple[HistoryRow, ...]
-    timezone: str
-
-
-@dataclass(frozen=True)
-class AgencyPage:
-    """An agency's tasks by role, its liaisons and the tasks it has not signed for."""
-
-    language: str
-    plan_code: str
-    agency: str
-    lead: tuple[MatrixRow, ...]
-    co: tuple[MatrixRow, ...]
-    unsigned: tuple[MatrixRow, ...]
-    liaisons: tuple[str, ...]
-    timezone: str
-
-
 def _overdue(row: MatrixRow, today: dt.date) -> bool:
     """An open task past its due date."""
     return row.task_state is TaskState.OPEN and row.due_on is not None and row.due_on < today
 
 
-def _wanted(row: BoardRow, chosen: BoardFilter) -> bool:
-    """Whether a row passes the filter."""
+def _wanted(row: BoardRow, chosen: BoardFilter, silent: set[int] | None) -> bool:
+    """Whether a row passes the filter (silent: the silent tasks' numbers, when asked)."""
+    if silent is not None and row.number not in silent:
+        return False
     if chosen.light is not None and (row.state is not TaskState.OPEN or row.light != chosen.light):
         return False
     if chosen.unit is not None and chosen.unit not in row.cells:
@@ -174,7 +151,23 @@ def _rows(
     return list(rows.values())
 
 
-async def _plan_export(
+async def _silent_numbers(
+    session: AsyncSession, telegram_id: int, plan_code: str, now: dt.datetime
+) -> set[int]:
+    """The numbers of a plan's silent tasks, as /tasks silent finds them."""
+    plan_id = await session.scalar(select(Plan.id).where(Plan.code == plan_code))
+    listed = await list_task_page(
+        session=session,
+        telegram_id=telegram_id,
+        kind=TaskFilter.SILENT,
+        now=now,
+        page_size=ALL_TASKS,
+        plan_id=plan_id,
+    )
+    return {line.number for line in listed.lines}
+
+
+async def plan_export(
     session: AsyncSession,
     *,
     telegram_id: int,
@@ -204,11 +197,14 @@ async def plan_board(
     checkin_days: int = DEFAULT_CHECKIN_DAYS,
 ) -> Board:
     """A plan's board, filtered, in task number order."""
-    actor, data = await _plan_export(
+    actor, data = await plan_export(
         session, telegram_id=telegram_id, plan_code=plan_code, now=now, checkin_days=checkin_days
     )
     timezone = data.timezone(plan_code)
     assigned = await _assigned_at(session, plan_code)
+    silent = None
+    if chosen.silent and actor.is_coordinator:
+        silent = await _silent_numbers(session, telegram_id, plan_code, now)
     await session.commit()
     rows = _rows(
         data, assigned, now=now, today=local_today(now, timezone), checkin_days=checkin_days
@@ -220,63 +216,9 @@ async def plan_board(
         plan_code=plan_code,
         agency=data.agency,
         units=units,
-        rows=tuple(row for row in rows if _wanted(row, chosen)),
+        rows=tuple(row for row in rows if _wanted(row, chosen, silent)),
         total=len(rows),
         timezone=timezone,
-    )
-
-
-async def task_page(
-    *, session: AsyncSession, telegram_id: int, plan_code: str, number: int, now: dt.datetime
-) -> TaskPage:
-    """A task's page; a liaison may open only their agency's tasks, and reads as in the chat."""
-    task = await find_task(session, number=number, plan_code=plan_code)
-    view = task_view(task)
-    card = await task_card(session, telegram_id=telegram_id, task_id=task.id, now=now)
-    actor, data = await _plan_export(session, telegram_id=telegram_id, plan_code=plan_code, now=now)
-    history = tuple(row for row in data.history if row.number == number)
-    return TaskPage(
-        language=actor.language,
-        coordinator=actor.is_coordinator,
-        plan_code=plan_code,
-        card=card,
-        view=view,
-        history=history,
-        timezone=data.timezone(plan_code),
-    )
-
-
-async def agency_page(
-    *, session: AsyncSession, telegram_id: int, plan_code: str, agency: str, now: dt.datetime
-) -> AgencyPage:
-    """An agency's page: coordinators open any, a liaison only their own."""
-    actor, data = await _plan_export(
-        session, telegram_id=telegram_id, plan_code=plan_code, now=now, agency=agency
-    )
-    name = data.agency or agency
-    liaisons = (
-        await session.scalars(
-            select(Member.display_name)
-            .join(Agency, Agency.id == Member.agency_id)
-            .where(
-                Member.left_at.is_(None),
-                Member.role != MemberRole.COORDINATOR,
-                Agency.name == name,
-            )
-            .order_by(Member.id)
-        )
-    ).all()
-    await session.commit()
-    live = [row for row in data.matrix if row.agency == name]
-    return AgencyPage(
-        language=actor.language,
-        plan_code=plan_code,
-        agency=name,
-        lead=tuple(row for row in live if row.role is Role.LEAD),
-        co=tuple(row for row in live if row.role is Role.CO),
-        unsigned=tuple(row for row in live if row.acknowledged_at is None),
-        liaisons=tuple(liaisons),
-        timezone=data.timezone(plan_code),
     )
 
 
@@ -289,7 +231,7 @@ async def board_export(
     checkin_days: int = DEFAULT_CHECKIN_DAYS,
 ) -> tuple[str, ExportData]:
     """What /export would give the member for one plan, and their language."""
-    actor, data = await _plan_export(
+    actor, data = await plan_export(
         session, telegram_id=telegram_id, plan_code=plan_code, now=now, checkin_days=checkin_days
     )
     return actor.language, data

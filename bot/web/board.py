@@ -33,7 +33,8 @@ from workflows.exports import ExportData
 from workflows.lights import Light
 from workflows.plans import plan_summaries
 from workflows.web_access import redeem_sign_in, sign_out
-from workflows.web_board import BoardFilter, BoardRow, agency_page, plan_board, task_page
+from workflows.web_board import BoardFilter, BoardRow, plan_board
+from workflows.web_pages import agency_page, task_page
 
 LEAD_TITLE, CO_TITLE = N_("As lead unit"), N_("As co-responsible unit")
 Page = Callable[[Request, Actor], Awaitable[Response]]
@@ -84,6 +85,7 @@ def _filter(request: Request) -> BoardFilter:
         light=Light(light) if light in Light.__members__.values() else None,
         unit=query.get("unit") or None,
         overdue=query.get("overdue") == "1",
+        silent=query.get("silent") == "1",
         state=state if state in ("open", "closed") else None,
     )
 

@@ -45,6 +45,12 @@ async def test_a_coordinator_signs_in_reads_the_board_filters_to_red_and_opens_a
         assert 0 < overdue.text.count('<td class="task">') <= shown  # overdue tasks are red
         closed = await browser.get("/board/gf-2015-5?state=closed")
         assert "没有符合条件的任务。" in closed.text
+        assert "没有符合条件的任务。" in (await browser.get("/board/gf-2015-5?silent=1")).text
+        bot.clock.advance(days=29)  # two check-in cycles without a word from anyone
+        assert (await browser.get("/board")).status_code == 401  # the session lasted 12 hours
+        await sign_in(bot, browser, BOSS)
+        silent = await browser.get("/board/gf-2015-5?silent=1")
+        assert silent.text.count('<td class="task">') == all_rows
         task = await browser.get("/board/gf-2015-5/task/3")
         assert "第 3 项任务 · gf-2015-5" in task.text
         assert "报告与变更记录" in task.text  # the exports' history, in their words
