@@ -17,6 +17,7 @@ from bot.files.workbooks import history_table, matrix_table
 from bot.i18n import N_
 from bot.runtime import Runtime
 from bot.web.pages import (
+    COOKIE,
     PRIVATE_HEADERS,
     clear_session,
     csrf_of,
@@ -118,7 +119,7 @@ def _sign_in_routes(runtime: Runtime) -> list[BaseRoute]:
             )
         async with runtime.session() as session:
             await sign_out(
-                session=session, token=request.cookies.get("annexbot_board", ""), now=runtime.now()
+                session=session, token=request.cookies.get(COOKIE, ""), now=runtime.now()
             )
         response = RedirectResponse("/web/signed-out", status_code=303, headers=PRIVATE_HEADERS)
         clear_session(response, runtime)
