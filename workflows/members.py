@@ -14,6 +14,7 @@ from workflows.access import Actor, identify, require_coordinator
 from workflows.audit import record
 from workflows.errors import ConflictError, InvalidInputError
 from workflows.notices import AGENCY_ROLES
+from workflows.web_access import end_sessions
 
 LANGUAGES = ("zh", "en")
 
@@ -143,6 +144,8 @@ async def leave(*, session: AsyncSession, telegram_id: int, now: dt.datetime) ->
     actor, member = await _load_member(session, telegram_id)
     before = member_snapshot(member)
     member.left_at = now
+    # A member who registers again must not find their old board sessions alive.
+    await end_sessions(session, member_id=member.id, now=now)
     record(
         session,
         at=now,

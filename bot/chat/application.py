@@ -41,6 +41,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "import_file",
     "holidays",
     "plans",
+    "web",
     "fallback",
 )
 

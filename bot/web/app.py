@@ -39,7 +39,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 # Each module of bot/web/ listed here exposes routes(runtime) -> list[BaseRoute] (the feeds).
-WEB_MODULES: tuple[str, ...] = ("feeds",)
+WEB_MODULES: tuple[str, ...] = ("feeds", "board", "miniapp", "board_exports", "timeline")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from db.models.member import Invite, Member
 from db.models.plan import Assignment, Milestone, Plan, Task
 from db.models.report import ExtensionRequest, StatusReport
 from db.models.setting import SettingOverride
+from db.models.web import WebSession, WebSignIn
 
 __all__ = [
     "Agency",
@@ -32,4 +33,6 @@ __all__ = [
     "SettingOverride",
     "StatusReport",
     "Task",
+    "WebSession",
+    "WebSignIn",
 ]
