@@ -198,6 +198,8 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     await say(liaison, "/help")
     await say(liaison, "/language")
     await say(liaison, "/start")
+    await say(liaison, "/plans")
+    await say(liaison, "/web")
     # A coordinator.
     tasks = await say(boss, "/tasks")
     await _pages(screens, "/tasks", boss, tasks, "tpg:")
@@ -233,6 +235,8 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     await _pages(screens, "/feeds", boss, feeds, "fdp:")
     await say(boss, "/settings")
     await say(boss, "/holidays 2016", "/holidays")
+    await say(boss, "/plans")
+    await say(boss, "/web")
     await say(boss, "/help")
     await say(boss, "/language")
     # The week goes on: the weekly digest, check-ins, escalations.
