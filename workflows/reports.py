@@ -23,6 +23,7 @@ from workflows.access import Actor, get_task_by_id, identify, require_task_acces
 from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError
 from workflows.lights import Light
+from workflows.live import live_task
 from workflows.review import lock_task, request_review
 from workflows.status import ReportView, task_statuses, visible_reports
 
@@ -171,7 +172,7 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
             select(Task)
             .join(Plan)
             .join(Assignment, Assignment.task_id == Task.id)
-            .where(Assignment.agency_id == agency_id, Task.removed_at.is_(None))
+            .where(Assignment.agency_id == agency_id, live_task())
             .options(
                 selectinload(Task.plan),
                 selectinload(Task.assignments),
