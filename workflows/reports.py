@@ -44,6 +44,7 @@ class MyTask:
     missed_due: dt.date | None = None
     days_overdue: int = 0
     returned: bool = False
+    plan: str = ""  # the plan's code, shown when the agency has tasks in several plans
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ class MyTasks:
     agency: str
     tasks: tuple[MyTask, ...]
     agency_en: str | None = None
+
+    @property
+    def several_plans(self) -> bool:
+        """Whether the tasks come from more than one plan (then each shows its plan)."""
+        return len({task.plan for task in self.tasks}) > 1
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,7 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
             statuses[task.id].missed_due,
             statuses[task.id].days_overdue,
             statuses[task.id].returned,
+            task.plan.code,
         )
         for task in tasks
     ]

@@ -181,3 +181,12 @@ async def test_an_archived_plan_leaves_every_list_and_comes_back_whole(
         "国发〔2019〕3号 · gf-2019-3\n国务院关于优化营商环境的意见\n23 项任务 · 在办 23"
         in listed.text
     )
+
+
+async def test_a_liaisons_list_tells_the_plans_apart(office: BotHarness) -> None:
+    """科技部 has task 3 in each plan: each line and button names its plan's code."""
+    [page] = await office.send(LIAISON, "/mytasks")
+    assert page.text is not None
+    for code in ("gbf-2020-1/3", "gf-2015-5/3", "gf-2019-3/3"):
+        assert f" {code} · 牵头" in page.text
+    assert any(label.endswith(" gf-2019-3/3") for label in choices(page))
