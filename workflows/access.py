@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from db.enums import MemberRole
 from db.models import Agency, Assignment, Member, Plan, Task
 from workflows.errors import ForbiddenError, NotFoundError, NotRegisteredError
+from workflows.live import live_task
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ async def find_task(session: AsyncSession, *, number: int, plan_code: str | None
     query = (
         select(Task)
         .join(Plan)
-        .where(Task.number == number, Task.removed_at.is_(None))
+        .where(Task.number == number, live_task())
         .options(
             selectinload(Task.plan),
             selectinload(Task.assignments).selectinload(Assignment.agency),
@@ -103,7 +104,7 @@ async def get_task_by_id(session: AsyncSession, task_id: int) -> Task:
     """A live task by its id (from a button), with units and milestones."""
     task = await session.scalar(
         select(Task)
-        .where(Task.id == task_id, Task.removed_at.is_(None))
+        .where(Task.id == task_id, live_task())
         .options(
             selectinload(Task.plan),
             selectinload(Task.assignments).selectinload(Assignment.agency),

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, Task
 from workflows.holiday_calendar import load_calendar
+from workflows.live import live_task
 from workflows.outbox.queue import enqueue
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
@@ -86,7 +87,7 @@ async def _pending(session: AsyncSession) -> list[_Pending]:
         .join(Plan, Plan.id == Task.plan_id)
         .where(
             Assignment.acknowledged_at.is_(None),
-            Task.removed_at.is_(None),
+            live_task(),
             Task.state == TaskState.OPEN,
         )
         .order_by(Plan.code, Task.number, Assignment.id)
@@ -232,7 +233,7 @@ async def ack_escalation_message(
         .where(
             Assignment.id.in_(assignment_ids),
             Assignment.acknowledged_at.is_(None),
-            Task.removed_at.is_(None),
+            live_task(),
             Task.state == TaskState.OPEN,
         )
         .order_by(Plan.code, Task.number)

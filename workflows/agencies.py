@@ -18,6 +18,7 @@ from workflows.directory import (
     normalise_unit_name,
 )
 from workflows.jurisdiction import local_unit
+from workflows.live import live_task
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ async def list_agencies(session: AsyncSession) -> list[AgencyView]:
             func.count().label("tasks"),
         )
         .join(Task, Task.id == Assignment.task_id)
-        .where(Task.removed_at.is_(None))
+        .where(live_task())
         .group_by(Assignment.agency_id, Assignment.role)
     )
     tally: dict[tuple[int, str], int] = {

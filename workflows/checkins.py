@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import DeliveryState, MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, StatusReport, Task
 from workflows.holiday_calendar import load_calendar
+from workflows.live import live_task
 from workflows.outbox.queue import enqueue
 from workflows.status import ReportView, latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
@@ -108,7 +109,7 @@ async def _live_parts(session: AsyncSession, *, now: dt.datetime) -> list[_Part]
         .join(Assignment, Assignment.task_id == Task.id)
         .join(Agency, Agency.id == Assignment.agency_id)
         .where(
-            Task.removed_at.is_(None),
+            live_task(),
             Task.state == TaskState.OPEN,
             Agency.is_group.is_(False),
         )
@@ -129,7 +130,7 @@ async def _last_reported(session: AsyncSession) -> dict[tuple[int, int], dt.date
     rows = await session.execute(
         select(StatusReport.task_id, StatusReport.agency_id, func.max(StatusReport.reported_at))
         .join(Task, Task.id == StatusReport.task_id)
-        .where(Task.removed_at.is_(None), Task.state == TaskState.OPEN)
+        .where(live_task(), Task.state == TaskState.OPEN)
         .group_by(StatusReport.task_id, StatusReport.agency_id)
     )
     return {(task_id, agency_id): at for task_id, agency_id, at in rows}

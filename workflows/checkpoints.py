@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from db.enums import MilestoneKind, TaskState
 from db.models import Task
 from workflows import audit
+from workflows.live import live_task
 from workflows.milestones import place_milestone
 from workflows.recurrence import (
     HORIZON,
@@ -74,7 +75,7 @@ async def extend_recurring_checkpoints(session: AsyncSession, *, now: dt.datetim
         select(Task)
         .where(
             Task.recurrence.is_not(None),
-            Task.removed_at.is_(None),
+            live_task(),
             Task.state == TaskState.OPEN,
             or_(Task.due_on.is_(None), Task.due_on >= today),
         )

@@ -13,6 +13,7 @@ from db.models import Agency, Assignment, Member, Task
 from workflows.access import Actor, identify, require_coordinator
 from workflows.audit import record
 from workflows.errors import ConflictError, InvalidInputError
+from workflows.live import live_task
 from workflows.notices import AGENCY_ROLES
 from workflows.web_access import end_sessions
 
@@ -218,7 +219,7 @@ async def agencies_overview(*, session: AsyncSession, telegram_id: int) -> list[
         select(Agency.id, Agency.name, func.count(func.distinct(Assignment.task_id)))
         .join(Assignment, Assignment.agency_id == Agency.id)
         .join(Task, Task.id == Assignment.task_id)
-        .where(Task.removed_at.is_(None), Task.state != TaskState.CLOSED)
+        .where(live_task(), Task.state != TaskState.CLOSED)
         .group_by(Agency.id, Agency.name)
         .order_by(Agency.name)
     )

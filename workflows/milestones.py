@@ -12,6 +12,7 @@ from db.enums import MilestoneKind, TaskState
 from db.models import Milestone, Plan, Task
 from workflows import audit
 from workflows.access import Actor
+from workflows.live import live_task
 
 DUE_KEY = "due"
 
@@ -86,7 +87,7 @@ def live_milestones(
         .where(
             Milestone.cancelled_at.is_(None),
             Milestone.kind.in_(kinds),
-            Task.removed_at.is_(None),
+            live_task(),
             Task.state == TaskState.OPEN,
         )
         .order_by(Milestone.on_date, Milestone.id)

@@ -14,6 +14,7 @@ from db.models import Agency, Assignment, Delivery, Member, Plan, Task
 from workflows.access import identify
 from workflows.audit import record
 from workflows.errors import ForbiddenError, NotFoundError
+from workflows.live import live_task
 from workflows.outbox.queue import enqueue
 
 NOTICE_KIND = "assignment_notice"
@@ -58,7 +59,7 @@ def _live_pending() -> tuple[ColumnElement[bool], ...]:
     """Conditions for an unacknowledged assignment of a live task."""
     return (
         Assignment.acknowledged_at.is_(None),
-        Task.removed_at.is_(None),
+        live_task(),
         Task.state != TaskState.CLOSED,
     )
 
@@ -142,7 +143,7 @@ async def notice_items(session: AsyncSession, assignment_ids: list[int]) -> list
         .join(Plan, Plan.id == Task.plan_id)
         .join(Agency, Agency.id == Assignment.agency_id)
         .outerjoin(Member, Member.id == Assignment.acknowledged_by_id)
-        .where(Assignment.id.in_(assignment_ids), Task.removed_at.is_(None))
+        .where(Assignment.id.in_(assignment_ids), live_task())
         .order_by(Plan.code, Task.number)
         .execution_options(populate_existing=True)
     )
@@ -197,7 +198,7 @@ async def acknowledge(
             select(Assignment, Task, Plan)
             .join(Task, Task.id == Assignment.task_id)
             .join(Plan, Plan.id == Task.plan_id)
-            .where(Assignment.id == assignment_id, Task.removed_at.is_(None))
+            .where(Assignment.id == assignment_id, live_task())
         )
     ).first()
     if row is None:

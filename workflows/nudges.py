@@ -13,6 +13,7 @@ from db.models import Member, Plan, Task
 from workflows import audit
 from workflows.access import find_task
 from workflows.errors import ConflictError, NotFoundError
+from workflows.live import live_task
 from workflows.notices import AGENCY_ROLES
 from workflows.outbox.queue import enqueue
 from workflows.planning import coordinator, require_agency
@@ -120,7 +121,7 @@ async def nudge_message(session: AsyncSession, *, task_id: int, by: str) -> Nudg
         await session.execute(
             select(Task, Plan.code)
             .join(Plan, Plan.id == Task.plan_id)
-            .where(Task.id == task_id, Task.removed_at.is_(None))
+            .where(Task.id == task_id, live_task())
         )
     ).first()
     if row is None or row[0].state is not TaskState.OPEN:

@@ -22,6 +22,7 @@ from db.models import Agency, Assignment, Plan, Task
 from workflows.access import find_task
 from workflows.audit import AuditView, task_history
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
+from workflows.live import live_task
 from workflows.planning import coordinator, require_agency
 from workflows.status import ReportView, TaskStatus, local_today, task_statuses
 from workflows.tasks import TaskView, task_view
@@ -146,7 +147,7 @@ async def _live_tasks(session: AsyncSession) -> Sequence[Task]:
         await session.scalars(
             select(Task)
             .join(Plan)
-            .where(Task.removed_at.is_(None))
+            .where(live_task())
             .options(
                 selectinload(Task.plan),
                 selectinload(Task.assignments).selectinload(Assignment.agency),

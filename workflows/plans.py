@@ -13,9 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from db.enums import TaskState
 from db.models import Assignment, Plan, Task
-from workflows.access import identify
-from workflows.errors import InvalidInputError, NotFoundError
+from workflows import audit
+from workflows.access import identify, require_coordinator
+from workflows.errors import ConflictError, InvalidInputError, NotFoundError
 from workflows.lights import Light
+from workflows.live import archived_plans, live_task
 from workflows.status import task_statuses
 
 MAX_PLAN_WORD = 64
@@ -73,8 +75,10 @@ def _choice(plan: Plan) -> PlanChoice:
     return PlanChoice(plan.id, plan.code, plan_label(plan))
 
 
-async def _plans(session: AsyncSession) -> list[Plan]:
-    return list((await session.scalars(select(Plan).order_by(Plan.code))).all())
+async def _plans(session: AsyncSession, *, archived: bool = False) -> list[Plan]:
+    """The plans in use (or the archived ones), by code."""
+    kept = Plan.archived_at.is_not(None) if archived else Plan.archived_at.is_(None)
+    return list((await session.scalars(select(Plan).where(kept).order_by(Plan.code))).all())
 
 
 def matching_plans(plans: list[Plan], typed: str) -> list[Plan]:
@@ -130,11 +134,23 @@ async def choose_plan(session: AsyncSession, typed: str | None) -> Plan | None:
 
 
 async def plan_summaries(
-    session: AsyncSession, *, telegram_id: int, now: dt.datetime, checkin_days: int
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    now: dt.datetime,
+    checkin_days: int,
+    archived: bool = False,
 ) -> tuple[str, list[PlanSummary]]:
-    """/plans: each plan's live tasks counted by state and light (a liaison's: their agency's)."""
+    """/plans: each plan's live tasks counted by state and light (a liaison's: their agency's).
+
+    `archived` lists the archived plans instead (coordinators only).
+    """
     actor = await identify(session, telegram_id)
-    query = select(Task).where(Task.removed_at.is_(None))
+    if archived:
+        require_coordinator(actor)
+        query = select(Task).where(Task.removed_at.is_(None), archived_plans())
+    else:
+        query = select(Task).where(live_task())
     if not actor.is_coordinator:
         mine = select(Assignment.task_id).where(Assignment.agency_id == actor.agency_id)
         query = query.where(Task.id.in_(mine))
@@ -166,8 +182,100 @@ async def plan_summaries(
             yellow=counts.get(plan.id, Counter())[Light.YELLOW.value],
             green=counts.get(plan.id, Counter())[Light.GREEN.value],
         )
-        for plan in await _plans(session)
+        for plan in await _plans(session, archived=archived)
         if actor.is_coordinator or plan.id in counts
     ]
     await session.commit()
     return actor.language, summaries
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """A plan archived or restored: which, and how many of its tasks were still open."""
+
+    language: str
+    label: str
+    code: str
+    carried_over: int
+
+
+async def archive_plan(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    typed: str,
+    now: dt.datetime,
+    carry_over: bool = False,
+) -> PlanChange:
+    """Archive a plan: its open tasks must be closed, or are noted (audited) as carried over."""
+    actor = await identify(session, telegram_id)
+    require_coordinator(actor)
+    plan = await find_plan(session, typed)
+    open_tasks = (
+        await session.scalars(
+            select(Task).where(
+                Task.plan_id == plan.id,
+                Task.removed_at.is_(None),
+                Task.state == TaskState.OPEN,
+            )
+        )
+    ).all()
+    if open_tasks and not carry_over:
+        raise ConflictError(
+            "{count} tasks of {plan} are still open. Close them, or archive with “carry” "
+            "to note them as carried over.",
+            count=len(open_tasks),
+            plan=plan_label(plan),
+        )
+    for task in open_tasks:
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="task.carry_over",
+            entity="task",
+            entity_id=task.id,
+            plan_id=plan.id,
+            task_id=task.id,
+        )
+    plan.archived_at = now
+    plan.updated_at = now
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="plan.archive",
+        entity="plan",
+        entity_id=plan.id,
+        plan_id=plan.id,
+        after={"carried_over": len(open_tasks)},
+    )
+    await session.commit()
+    return PlanChange(actor.language, plan_label(plan), plan.code, len(open_tasks))
+
+
+async def restore_plan(
+    session: AsyncSession, *, telegram_id: int, typed: str, now: dt.datetime
+) -> PlanChange:
+    """Bring an archived plan back into every list, sweep and feed, as it was."""
+    actor = await identify(session, telegram_id)
+    require_coordinator(actor)
+    found = matching_plans(await _plans(session, archived=True), " ".join(typed.split()))
+    if len(found) != 1:
+        raise NotFoundError(
+            "No archived plan matches “{typed}”. /plans archived lists them.", typed=typed
+        )
+    plan = found[0]
+    plan.archived_at = None
+    plan.updated_at = now
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="plan.restore",
+        entity="plan",
+        entity_id=plan.id,
+        plan_id=plan.id,
+    )
+    await session.commit()
+    return PlanChange(actor.language, plan_label(plan), plan.code, 0)

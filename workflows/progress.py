@@ -15,6 +15,7 @@ from db.models import Assignment, Plan, Task
 from workflows.access import identify
 from workflows.errors import NotFoundError
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
+from workflows.live import live_task
 from workflows.plans import choose_plan
 from workflows.status import local_today, task_statuses
 
@@ -62,7 +63,8 @@ async def _plan(session: AsyncSession, plan_id: int | None) -> Plan | None:
         if plan is None:
             raise NotFoundError("No plan with id {plan_id}.", plan_id=plan_id)
         return plan
-    return (await session.scalars(select(Plan).order_by(Plan.id).limit(1))).first()
+    first = select(Plan).where(Plan.archived_at.is_(None)).order_by(Plan.id).limit(1)
+    return (await session.scalars(first)).first()
 
 
 async def chart_rows(
@@ -95,7 +97,7 @@ async def _rows(
     """The chart's rows of one plan, optionally only one agency's tasks."""
     query = (
         select(Task)
-        .where(Task.plan_id == plan.id, Task.removed_at.is_(None))
+        .where(Task.plan_id == plan.id, live_task())
         .options(
             selectinload(Task.plan),
             selectinload(Task.assignments).selectinload(Assignment.agency),

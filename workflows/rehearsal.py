@@ -11,6 +11,7 @@ from db.enums import MilestoneKind
 from db.models import Milestone, Plan, Task
 from workflows import audit
 from workflows.errors import AnnexbotError, NotFoundError
+from workflows.live import live_task
 
 
 async def shift_plan_dates(
@@ -61,7 +62,7 @@ async def shift_first_deadline_to(
             Plan.code == plan_code,
             Milestone.kind != MilestoneKind.START,
             Milestone.cancelled_at.is_(None),
-            Task.removed_at.is_(None),
+            live_task(),
         )
     )
     if first is None:

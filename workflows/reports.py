@@ -23,6 +23,7 @@ from workflows.access import Actor, get_task_by_id, identify, require_task_acces
 from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError
 from workflows.lights import Light
+from workflows.live import live_task
 from workflows.review import lock_task, request_review
 from workflows.status import ReportView, task_statuses, visible_reports
 
@@ -43,6 +44,7 @@ class MyTask:
     missed_due: dt.date | None = None
     days_overdue: int = 0
     returned: bool = False
+    plan: str = ""  # the plan's code, shown when the agency has tasks in several plans
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ class MyTasks:
     agency: str
     tasks: tuple[MyTask, ...]
     agency_en: str | None = None
+
+    @property
+    def several_plans(self) -> bool:
+        """Whether the tasks come from more than one plan (then each shows its plan)."""
+        return len({task.plan for task in self.tasks}) > 1
 
 
 @dataclass(frozen=True)
@@ -171,7 +178,7 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
             select(Task)
             .join(Plan)
             .join(Assignment, Assignment.task_id == Task.id)
-            .where(Assignment.agency_id == agency_id, Task.removed_at.is_(None))
+            .where(Assignment.agency_id == agency_id, live_task())
             .options(
                 selectinload(Task.plan),
                 selectinload(Task.assignments),
@@ -193,6 +200,7 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
             statuses[task.id].missed_due,
             statuses[task.id].days_overdue,
             statuses[task.id].returned,
+            task.plan.code,
         )
         for task in tasks
     ]

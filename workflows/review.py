@@ -13,6 +13,7 @@ from db.models import Agency, AuditEvent, Member, StatusReport, Task
 from workflows import audit
 from workflows.access import Actor, get_task_by_id, identify, require_coordinator
 from workflows.errors import ConflictError, InvalidInputError
+from workflows.live import live_task
 from workflows.outbox.queue import enqueue
 
 REVIEW_REQUEST = "review-request"
@@ -245,7 +246,7 @@ async def review_notice(
             .join(StatusReport, StatusReport.task_id == Task.id)
             .join(Agency, Agency.id == StatusReport.agency_id)
             .outerjoin(Member, Member.id == StatusReport.member_id)
-            .where(Task.id == task_id, StatusReport.id == report_id, Task.removed_at.is_(None))
+            .where(Task.id == task_id, StatusReport.id == report_id, live_task())
         )
     ).first()
     if row is None:
@@ -266,6 +267,4 @@ async def review_notice(
 
 async def task_number(session: AsyncSession, task_id: int) -> int | None:
     """A live task's number, for notices."""
-    return await session.scalar(
-        select(Task.number).where(Task.id == task_id, Task.removed_at.is_(None))
-    )
+    return await session.scalar(select(Task.number).where(Task.id == task_id, live_task()))

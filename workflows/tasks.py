@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from db.models import Assignment, Milestone, Plan, Task
 from workflows.agencies import find_agency
 from workflows.errors import NotFoundError
+from workflows.live import live_task
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ async def list_plans(session: AsyncSession) -> list[PlanView]:
     """Every plan, by code, with its number of live tasks."""
     counts = (
         select(Task.plan_id, func.count().label("tasks"))
-        .where(Task.removed_at.is_(None))
+        .where(live_task())
         .group_by(Task.plan_id)
         .subquery()
     )
@@ -112,7 +113,7 @@ def _task_query() -> Select[Task]:
     return (
         select(Task)
         .join(Plan)
-        .where(Task.removed_at.is_(None))
+        .where(live_task())
         .options(
             selectinload(Task.plan),
             selectinload(Task.assignments).selectinload(Assignment.agency),

@@ -12,7 +12,7 @@ from bot.chat.task_card import overdue_text, standing, state_mark, unit_name
 from bot.i18n import N_, tr
 from bot.limits import split_message
 from bot.render import esc, fmt_date, fmt_datetime, role_label, trim
-from workflows.reports import MyTasks, SavedReport, TaskCard
+from workflows.reports import MyTask, MyTasks, SavedReport, TaskCard
 from workflows.status import ReportView
 
 OPEN, STATUS, PERCENT, SKIP, LIST_PAGE = "myt", "mys", "myp", "myk", "myl"
@@ -29,6 +29,11 @@ STATE_LABELS = {"done": N_("awaiting review (办结)"), "closed": N_("closed (�
 RETURNED_LABEL = N_("returned (退办)")
 LIST_WIDTH, CARD_WIDTH, NOTE_WIDTH = 40, 600, 300
 STALE = "This button is out of date."
+
+
+def _number(result: MyTasks, task: MyTask) -> str:
+    """A task's number, with its plan's code when the list spans several plans (gf-2019-3/5)."""
+    return f"{task.plan}/{task.number}" if result.several_plans else str(task.number)
 
 
 def render_list(result: MyTasks, number: int = 0) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -48,7 +53,7 @@ def render_list(result: MyTasks, number: int = 0) -> tuple[str, InlineKeyboardMa
         )
         role = esc(role_label(task.role, language))
         lines.append(
-            f"{state_mark(task.light, task.state)} <b>{task.number}</b> · {role}"
+            f"{state_mark(task.light, task.state)} <b>{esc(_number(result, task))}</b> · {role}"
             f" · {esc(when)} · {esc(trim(task.text, LIST_WIDTH))}"
         )
 
@@ -60,7 +65,8 @@ def render_list(result: MyTasks, number: int = 0) -> tuple[str, InlineKeyboardMa
     page = page_of(heading, lines, number, lines_per_page=TASKS_PER_PAGE)
     buttons = [
         InlineKeyboardButton(
-            f"{state_mark(t.light, t.state)} {t.number}", callback_data=pack(OPEN, t.task_id)
+            f"{state_mark(t.light, t.state)} {_number(result, t)}",
+            callback_data=pack(OPEN, t.task_id),
         )
         for t in result.tasks[page.first : page.last + 1]
     ]

@@ -26,6 +26,8 @@ class Plan(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    # An archived plan leaves every list, sweep and feed; its data stay for exports and a restore.
+    archived_at: Mapped[dt.datetime | None]
 
     tasks: Mapped[list[Task]] = relationship(
         back_populates="plan", order_by="Task.number", cascade="all, delete-orphan"

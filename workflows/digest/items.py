@@ -17,6 +17,7 @@ from db.models import Assignment, AuditEvent, Task
 from workflows.checkins import silent_agencies
 from workflows.digest.model import DATED_KINDS, WEEK, ChangeItem, DatedItem, SilentUnit
 from workflows.escalations import CHASED_KINDS
+from workflows.live import live_task
 from workflows.review import RETURN
 from workflows.status import local_today
 
@@ -40,7 +41,7 @@ async def plan_tasks(session: AsyncSession, plan_id: int) -> list[Task]:
     return list(
         await session.scalars(
             select(Task)
-            .where(Task.plan_id == plan_id, Task.removed_at.is_(None))
+            .where(Task.plan_id == plan_id, live_task())
             .options(
                 selectinload(Task.plan),
                 selectinload(Task.assignments).selectinload(Assignment.agency),

@@ -14,14 +14,15 @@ from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.digest.items import period_moment
 from workflows.digest.model import Digest
 from workflows.errors import ForbiddenError, NotFoundError
+from workflows.live import live_task
 from workflows.planning import require_agency
 from workflows.plans import choose_plan
 from workflows.status import local_today
 
 
 async def plans_by_code(session: AsyncSession, plan_code: str | None) -> list[Plan]:
-    """The plan asked for, or every plan."""
-    query = select(Plan).order_by(Plan.code)
+    """The plan asked for, or every plan in use (an archived plan has no digest)."""
+    query = select(Plan).where(Plan.archived_at.is_(None)).order_by(Plan.code)
     if plan_code is not None:
         query = query.where(Plan.code == plan_code)
     plans = list(await session.scalars(query))
@@ -35,7 +36,7 @@ async def plans_of_agency(session: AsyncSession, agency_id: int) -> set[int]:
     rows = await session.scalars(
         select(Task.plan_id)
         .join(Assignment, Assignment.task_id == Task.id)
-        .where(Assignment.agency_id == agency_id, Task.removed_at.is_(None))
+        .where(Assignment.agency_id == agency_id, live_task())
         .distinct()
     )
     return set(rows)

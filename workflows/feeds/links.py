@@ -23,6 +23,7 @@ from workflows.feeds.tokens import (
     record_link,
     revoke_row,
 )
+from workflows.live import live_task
 from workflows.plans import choose_plan
 
 
@@ -50,7 +51,7 @@ async def calendar_choices(
     if actor.is_coordinator:
         plan = await choose_plan(session, plan_code)
         plan_id = None if plan is None else plan.id
-        live = select(Assignment.agency_id).join(Task).where(Task.removed_at.is_(None))
+        live = select(Assignment.agency_id).join(Task).where(live_task())
         if plan_id is not None:
             live = live.where(Task.plan_id == plan_id)
         rows = await session.execute(

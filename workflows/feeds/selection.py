@@ -33,6 +33,7 @@ from workflows.feeds.model import (
     FeedTask,
     FeedUnit,
 )
+from workflows.live import archived_plans
 from workflows.review import CLOSE
 from workflows.status import latest_reports
 
@@ -62,7 +63,11 @@ def plan_name(plan: Plan) -> str:
 
 async def only_plan(session: AsyncSession) -> Plan:
     """The one plan in the database; several or none is an error."""
-    plans = (await session.scalars(select(Plan).order_by(Plan.code).limit(2))).all()
+    plans = (
+        await session.scalars(
+            select(Plan).where(Plan.archived_at.is_(None)).order_by(Plan.code).limit(2)
+        )
+    ).all()
     if not plans:
         raise NotFoundError("There is no plan yet.")
     if len(plans) > 1:
@@ -89,7 +94,12 @@ def _plan_exists(plan_id: int | None) -> list[ColumnElement[bool]]:
 
 
 def scope_of(source: FeedSource) -> ColumnElement[bool]:
-    """Which tasks a source covers, as SQL."""
+    """Which tasks a source covers, as SQL (never an archived plan's)."""
+    return and_(_scope_of(source), ~archived_plans())
+
+
+def _scope_of(source: FeedSource) -> ColumnElement[bool]:
+    """Which tasks a source covers, archived plans aside."""
     in_plan = [] if source.plan_id is None else [Task.plan_id == source.plan_id]
     if source.scope is FeedScope.PLAN:
         return and_(true(), *in_plan)
@@ -110,7 +120,7 @@ def scope_of(source: FeedSource) -> ColumnElement[bool]:
 async def describe(session: AsyncSession, source: FeedSource) -> Description:
     """What a feed is named after; NotFoundError when it is gone."""
     plan = await session.get(Plan, source.plan_id) if source.plan_id is not None else None
-    if source.plan_id is not None and plan is None:
+    if source.plan_id is not None and (plan is None or plan.archived_at is not None):
         raise NotFoundError(GONE)
     changed = plan.updated_at if plan is not None else EPOCH
     if source.scope is FeedScope.PLAN:
@@ -125,7 +135,7 @@ async def describe(session: AsyncSession, source: FeedSource) -> Description:
     if source.scope is FeedScope.TASK:
         task = await session.get(Task, source.task_id) if source.task_id else None
         plan = await session.get(Plan, task.plan_id) if task is not None else None
-        if task is None or plan is None:
+        if task is None or plan is None or plan.archived_at is not None:
             raise NotFoundError(GONE)
         return Description(plan, None, task.number, plan.updated_at)
     member = await session.get(Member, source.member_id) if source.member_id else None

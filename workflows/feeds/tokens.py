@@ -97,7 +97,7 @@ async def no_plan_error(session: AsyncSession) -> NotFoundError:
 
 async def only_plan_id(session: AsyncSession) -> int | None:
     """The id of the one plan, or None when there are none or several."""
-    ids = (await session.scalars(select(Plan.id).limit(2))).all()
+    ids = (await session.scalars(select(Plan.id).where(Plan.archived_at.is_(None)).limit(2))).all()
     return ids[0] if len(ids) == 1 else None
 
 

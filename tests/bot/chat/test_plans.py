@@ -140,3 +140,53 @@ async def test_an_unknown_plan_is_one_polite_line(office: BotHarness) -> None:
     """A name no plan has points to /plans."""
     [reply] = await office.send(ENGLISH_BOSS, "/chart 不存在")
     assert reply.text == "No plan matches “不存在”. /plans lists them."
+
+
+async def test_an_archived_plan_leaves_every_list_and_comes_back_whole(
+    office: BotHarness,
+) -> None:
+    """Open tasks refuse a plain archive; carried over, the plan is gone from lists and
+    commands, listed as archived, and restored as it was; liaisons may not archive."""
+    [refused] = await office.send(BOSS, "/plans archive gf-2019-3")
+    assert refused.text == (
+        "国发〔2019〕3号 仍有 23 项任务未完成。"
+        "请先办结，或在命令末尾加上 carry 将其记为结转后归档。"
+    )
+    [refused] = await office.send(LIAISON, "/plans archive gf-2019-3 carry")
+    assert refused.text is not None
+    assert refused.text == "只有协调人可以执行此操作。"
+    [done] = await office.send(ENGLISH_BOSS, "/plans archive 营商环境 carry")
+    assert done.text == "国发〔2019〕3号 is archived; 23 open tasks are noted as carried over."
+    [listed] = await office.send(BOSS, "/plans")
+    assert listed.text is not None
+    assert listed.text.startswith("计划（2）")
+    assert "gf-2019-3" not in listed.text
+    [mine] = await office.send(LIAISON, "/plans")
+    assert mine.text is not None
+    assert mine.text.count("10 项任务") == 2
+    [gone] = await office.send(BOSS, "/chart 营商环境")
+    assert gone.text == "没有与“营商环境”相符的计划。/plans 可查看全部计划。"
+    [everything] = await office.send(BOSS, "/tasks")
+    assert everything.text is not None
+    assert "共 46 项" in everything.text
+    [archived] = await office.send(BOSS, "/plans archived")
+    assert archived.text is not None
+    assert archived.text.startswith("已归档的计划（1）")
+    assert "国发〔2019〕3号 · gf-2019-3" in archived.text
+    [back] = await office.send(BOSS, "/plans restore 国发〔2019〕3号")
+    assert back.text == "国发〔2019〕3号 已恢复，重新出现在各类列表、提醒和日历订阅中。"
+    [listed] = await office.send(BOSS, "/plans")
+    assert listed.text is not None
+    assert (
+        "国发〔2019〕3号 · gf-2019-3\n国务院关于优化营商环境的意见\n23 项任务 · 在办 23"
+        in listed.text
+    )
+
+
+async def test_a_liaisons_list_tells_the_plans_apart(office: BotHarness) -> None:
+    """科技部 has task 3 in each plan: each line and button names its plan's code."""
+    [page] = await office.send(LIAISON, "/mytasks")
+    assert page.text is not None
+    for code in ("gbf-2020-1/3", "gf-2015-5/3", "gf-2019-3/3"):
+        assert f" {code} · 牵头" in page.text
+    assert any(label.endswith(" gf-2019-3/3") for label in choices(page))
