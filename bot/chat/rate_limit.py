@@ -91,8 +91,8 @@ class _Allowance:
 class ExpensiveActions:
     """Per member: `burst` expensive actions at once, then one per `interval` (GCRA)."""
 
-    burst: int = 3
-    interval: dt.timedelta = dt.timedelta(seconds=20)
+    burst: int = 6  # a digest, a chart and the three exports in a row are ordinary work
+    interval: dt.timedelta = dt.timedelta(seconds=10)
     max_members: int = 10_000
     _members: dict[int, _Allowance] = field(default_factory=dict)
 
