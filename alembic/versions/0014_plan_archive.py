@@ -21,11 +21,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table("plan") as batch:
-        batch.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+    # Not a batch: SQLite would copy the table and lose its feed-version triggers (0008).
+    op.add_column("plan", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table("plan") as batch:
-        batch.drop_column("archived_at")
+    op.drop_column("plan", "archived_at")  # SQLite 3.35 and later drop a column in place

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import math
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from bot.chat.errors import language_of
 from bot.chat.menus import command_name
 from bot.i18n import tr
 from bot.runtime import runtime_of
+
+log = logging.getLogger(__name__)
 
 EXPENSIVE_COMMANDS = frozenset({"chart", "export", "digest"})
 RATE_LIMIT_GROUP = -50  # after the gate (-100), before the notes (-2) and every handler
@@ -91,8 +94,8 @@ class _Allowance:
 class ExpensiveActions:
     """Per member: `burst` expensive actions at once, then one per `interval` (GCRA)."""
 
-    burst: int = 3
-    interval: dt.timedelta = dt.timedelta(seconds=20)
+    burst: int = 6  # a digest, a chart and the three exports in a row are ordinary work
+    interval: dt.timedelta = dt.timedelta(seconds=10)
     max_members: int = 10_000
     _members: dict[int, _Allowance] = field(default_factory=dict)
 
@@ -158,6 +161,7 @@ def _gate(actions: ExpensiveActions) -> Callable[[Update, Context], Coroutine[An
         if not wait:
             return
         if actions.first_refusal(user.id, now, wait):
+            log.info("rate limit: user %s asked too often; told to wait %s", user.id, wait)
             language = await language_of(update, context)
             seconds = math.ceil(wait.total_seconds())
             assert update.message is not None

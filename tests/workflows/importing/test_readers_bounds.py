@@ -6,6 +6,7 @@ import io
 import time
 import tracemalloc
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 
 import openpyxl
@@ -118,7 +119,7 @@ def test_a_cell_split_into_runs_is_measured_whole() -> None:
 
 
 def test_too_many_cells_are_refused_before_openpyxl() -> None:
-    """Two hundred thousand empty cells in under 1 MB of XML: counted, never loaded."""
+    """200,000 empty cells in under 1 MB of XML: counted by the stream, never loaded."""
 
     def cells() -> Iterator[bytes]:
         yield SHEET_START.encode()
@@ -205,3 +206,37 @@ def test_a_docx_bomb_is_refused_unread() -> None:
     with pytest.raises(AnnexFormatError) as caught:
         read_annex(out.getvalue(), filename="分工.docx")
     assert str(caught.value) == "the .docx unpacks to 51 MB; at most 50 MB"
+
+
+def _deflated_zeros(megabytes: int) -> bytes:
+    """`megabytes` MB of zero bytes, deflated as a PDF's FlateDecode stream is."""
+    packer = zlib.compressobj(9)
+    block = b"\0" * (1 << 20)
+    return b"".join(packer.compress(block) for _ in range(megabytes)) + packer.flush()
+
+
+def test_a_pdf_bomb_is_refused_unread() -> None:
+    """A content stream that inflates to 150 MB: refused before pdfminer inflates it whole."""
+    stream = _deflated_zeros(150)
+    pdf = (
+        b"%PDF-1.4\n1 0 obj\n<< /Length "
+        + str(len(stream)).encode()
+        + b" /Filter /FlateDecode >>\nstream\n"
+        + stream
+        + b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
+    assert len(pdf) < 1 << 20
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(AnnexFormatError) as caught:
+            read_annex(pdf, filename="分工.pdf")
+        seconds = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(caught.value) == (
+        "the PDF's streams unpack to more than 100 MB; send the annex as text, Word, Excel or CSV"
+    )
+    assert seconds < 5
+    assert peak < 8 << 20

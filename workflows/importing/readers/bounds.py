@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import IO
 from xml.parsers import expat
 
@@ -19,6 +20,7 @@ from workflows.errors import AnnexFormatError
 # Far above any real annex (the 23-task seed is 20 KB; a 9,999-task workbook unpacks to ~6 MB).
 MAX_UNPACKED_BYTES = 50 << 20  # Word files carry images beside the text
 MAX_XLSX_UNPACKED_BYTES = 20 << 20
+MAX_PDF_UNPACKED_BYTES = 100 << 20  # fonts and images inflate too; text pages are small
 MAX_MEMBERS = 1000
 MAX_CELLS = 200_000
 MAX_CELL_CHARS = 10_000
@@ -28,6 +30,7 @@ MAX_TASKS = 20_000  # far above a real plan; a 10,000-row workbook is the benchm
 _CHUNK = 1 << 16
 _SHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 _STRINGS = re.compile(r"xl/sharedStrings\.xml")
+_PDF_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _TEXT_ELEMENTS = frozenset({"v", "t"})  # a cell's value, a (shared or inline) string's text
 _CELL_ELEMENTS = frozenset({"c", "si"})  # a sheet's cell, a shared string (its runs add up)
 
@@ -117,6 +120,38 @@ def _scan(stream: IO[bytes], cells_left: int) -> int:
         parser.Parse(chunk, False)
     parser.Parse(b"", True)
     return scan.cells
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse a PDF whose compressed streams inflate past the bound (pdfminer inflates whole)."""
+    unpacked = 0
+    for found in _PDF_STREAM.finditer(data):
+        end = data.find(b"endstream", found.end())
+        if end < 0:
+            break
+        unpacked += _inflated(data[found.end() : end], MAX_PDF_UNPACKED_BYTES - unpacked)
+        if unpacked > MAX_PDF_UNPACKED_BYTES:
+            raise AnnexFormatError(
+                f"the PDF's streams unpack to more than {MAX_PDF_UNPACKED_BYTES >> 20} MB; "
+                "send the annex as text, Word, Excel or CSV"
+            )
+
+
+def _inflated(stream: bytes, room: int) -> int:
+    """How many bytes a deflated stream inflates to, counting no further than past `room`."""
+    inflater = zlib.decompressobj()
+    total = 0
+    pending = stream
+    try:
+        while pending and total <= room and not inflater.eof:
+            out = inflater.decompress(pending, _CHUNK)
+            if not out and inflater.unconsumed_tail == pending:
+                break  # no progress: the stream needs more than there is
+            total += len(out)
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # not deflated (an image, plain text) or damaged: what came out still counts
+    return total
 
 
 def check_text(text: str) -> None:

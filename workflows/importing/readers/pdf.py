@@ -8,6 +8,7 @@ import logging
 import pdfplumber
 
 from workflows.errors import AnnexFormatError
+from workflows.importing.readers.bounds import check_pdf
 from workflows.importing.readers.columns import kind_of, usable
 
 _MAX_PAGES = 200  # a long policy document with its annex has a few dozen pages
@@ -16,6 +17,7 @@ _MAX_PAGES = 200  # a long policy document with its annex has a few dozen pages
 def pdf_content(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
     """The PDF's text lines and its ruled tables as rows of cell texts."""
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    check_pdf(data)
     try:
         return _read(data)
     except AnnexFormatError:
