@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MemberRole, Role
+from db.enums import MemberRole, Role, TaskState
 from db.models import Agency, Member
 from workflows.access import find_task
 from workflows.exports import HistoryRow, MatrixRow
+from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.reports import TaskCard, task_card
 from workflows.tasks import TaskView, task_view
 from workflows.web_board import plan_export
@@ -42,6 +43,8 @@ class AgencyPage:
     unsigned: tuple[MatrixRow, ...]
     liaisons: tuple[str, ...]
     timezone: str
+    # Open tasks whose lead or coordinators wait for this agency: no report for a cycle.
+    awaited: tuple[MatrixRow, ...] = ()
 
 
 async def task_page(
@@ -95,4 +98,14 @@ async def agency_page(
         unsigned=tuple(row for row in live if row.acknowledged_at is None),
         liaisons=tuple(liaisons),
         timezone=data.timezone(plan_code),
+        awaited=tuple(row for row in live if _awaited(row, now)),
+    )
+
+
+def _awaited(row: MatrixRow, now: dt.datetime) -> bool:
+    """An open task the agency has not reported on within a check-in cycle."""
+    if row.task_state is not TaskState.OPEN:
+        return False
+    return row.reported_at is None or now - row.reported_at > dt.timedelta(
+        days=DEFAULT_CHECKIN_DAYS
     )

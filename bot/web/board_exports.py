@@ -14,12 +14,15 @@ from bot.web.board import signed_in
 from bot.web.pages import PRIVATE_HEADERS
 from workflows.access import Actor
 from workflows.errors import NotFoundError
+from workflows.exports import member_export_target
+from workflows.feeds.calendar import export_calendar
 from workflows.status import local_today
 from workflows.web_board import board_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-PARTS = {"workbook.xlsx", "matrix.csv", "history.csv"}
+ICS = "text/calendar; charset=utf-8"
+PARTS = {"workbook.xlsx", "matrix.csv", "history.csv", "calendar.ics"}
 
 
 def _download(body: bytes, name: str, content_type: str) -> Response:
@@ -32,12 +35,34 @@ def _download(body: bytes, name: str, content_type: str) -> Response:
 
 
 def routes(runtime: Runtime) -> list[BaseRoute]:
-    """GET /board/PLAN/export/workbook.xlsx, matrix.csv and history.csv."""
+    """GET /board/PLAN/export/workbook.xlsx, matrix.csv, history.csv and calendar.ics."""
+
+    async def calendar(request: Request, actor: Actor) -> Response:
+        """The milestones /export ics sends: the plan's, or a liaison's agency's."""
+        plan = request.path_params["plan"]
+        async with runtime.session() as session:
+            target = await member_export_target(
+                session=session, telegram_id=actor.telegram_id, plan_code=plan
+            )
+            body = await export_calendar(
+                session,
+                plan_code=plan,
+                agency_id=target.agency_id,
+                bot_url="",
+                now=runtime.now(),
+                language=actor.language,
+                public_base_url=runtime.settings.public_base_url,
+            )
+        day = local_today(runtime.now(), runtime.settings.timezone)
+        name = file_name(plan_code=plan, agency=target.agency, part="", day=day, extension="ics")
+        return _download(body, name, ICS)
 
     async def export(request: Request, actor: Actor) -> Response:
         part = request.path_params["part"]
         if part not in PARTS:
             raise NotFoundError("There is no such export.")
+        if part == "calendar.ics":
+            return await calendar(request, actor)
         async with runtime.session() as session:
             language, data = await board_export(
                 session=session,

@@ -137,6 +137,9 @@ async def test_the_pages_follow_the_members_language(bot: BotHarness) -> None:
         agency = await browser.get("/board/gf-2015-5/agency/科技部")
         assert "小李" in agency.text
         assert "As lead unit (2)" in agency.text
+        # Nobody has reported yet: its ten open tasks wait for it.
+        assert "Waiting for its report (10)" in agency.text
+        assert "never reported" in agency.text
 
 
 async def test_the_board_links_to_the_exports_of_what_the_member_may_read(bot: BotHarness) -> None:
@@ -154,6 +157,10 @@ async def test_the_board_links_to_the_exports_of_what_the_member_may_read(bot: B
         assert rows[0].startswith("计划,序号,工作任务,")
         assert len(rows) > 1
         assert all(",发展改革委," in row for row in rows[1:])
+        calendar = await browser.get("/board/gf-2015-5/export/calendar.ics")
+        assert calendar.status_code == 200
+        assert calendar.content.startswith(b"BEGIN:VCALENDAR")
+        assert b"\r\nBEGIN:VEVENT\r\n" in calendar.content
         assert (await browser.get("/board/gf-2015-5/export/secrets.txt")).status_code == 404
 
 
