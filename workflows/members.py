@@ -138,25 +138,6 @@ async def _load_member(session: AsyncSession, telegram_id: int) -> tuple[Actor, 
     return actor, member
 
 
-async def leave(*, session: AsyncSession, telegram_id: int, now: dt.datetime) -> MemberView:
-    """End a membership; the person may register again with a new invite."""
-    actor, member = await _load_member(session, telegram_id)
-    before = member_snapshot(member)
-    member.left_at = now
-    record(
-        session,
-        at=now,
-        actor=actor,
-        action="member.left",
-        entity="member",
-        entity_id=member.id,
-        before=before,
-        after=member_snapshot(member),
-    )
-    await session.commit()
-    return member_view(member, actor.agency_name)
-
-
 async def set_language(
     *, session: AsyncSession, telegram_id: int, language: str, now: dt.datetime
 ) -> MemberView:

@@ -36,6 +36,7 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("audit", N_("The change history of a task")),
     ("invite", N_("Create an invite link for a new member")),
     ("members", N_("Registered members")),
+    ("invites", N_("Open invites: list and revoke")),
     ("agencies", N_("Agencies and their tasks")),
     ("digest", N_("The weekly digest now, or an agency's")),
     ("chart", N_("The progress chart as a picture")),
