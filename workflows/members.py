@@ -223,11 +223,12 @@ async def agencies_overview(*, session: AsyncSession, telegram_id: int) -> list[
     ]
 
 
-async def menu_members(*, session: AsyncSession) -> list[tuple[int, MemberRole, str]]:
-    """(telegram id, role, language) of every member who has not left, for their menus."""
+async def menu_members(*, session: AsyncSession) -> list[tuple[int, MemberRole | None, str]]:
+    """(telegram id, role, language) of every member; role None for those who are gone."""
     rows = await session.execute(
-        select(Member.telegram_id, Member.role, Member.language)
-        .where(Member.left_at.is_(None))
-        .order_by(Member.id)
+        select(Member.telegram_id, Member.role, Member.language, Member.left_at).order_by(Member.id)
     )
-    return [(telegram_id, role, language) for telegram_id, role, language in rows]
+    return [
+        (telegram_id, None if left_at else role, language)
+        for telegram_id, role, language, left_at in rows
+    ]

@@ -89,7 +89,10 @@ async def set_member_menu(
 
 
 async def refresh_member_menus(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Set every active member's menu (after an upgrade the texts may have changed)."""
+    """Set every member's menu (after an upgrade the texts may have changed); clear leavers'.
+
+    A member removed on the command line keeps their menu until this runs at the next start.
+    """
     refreshed = 0
     async with sessions() as session:
         members = await menu_members(session=session)

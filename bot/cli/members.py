@@ -166,4 +166,8 @@ def _register_revocation(invite_app: typer.Typer, member_app: typer.Typer) -> No
         )
         links = "、".join(departure.revoked_links) or "none"
         out.print(f"Calendar links revoked: {links}.", markup=False, highlight=False)
-        # The bot resets their command menu when it next starts.
+        out.print(
+            "Their command menu in Telegram is cleared when the bot next starts.",
+            markup=False,
+            highlight=False,
+        )

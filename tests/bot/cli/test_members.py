@@ -80,6 +80,7 @@ def test_member_remove(runner: CliRunner) -> None:
     assert removed.output.strip().splitlines() == [
         "Removed 王, Telegram 777.",
         "Calendar links revoked: none.",
+        "Their command menu in Telegram is cleared when the bot next starts.",
     ]
     again = runner.invoke(app, ["member", "remove", "777"])
     assert again.exit_code == 1
