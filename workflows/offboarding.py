@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MemberRole
-from db.models import Agency, Member
+from db.enums import DeliveryState, MemberRole
+from db.models import Agency, Delivery, Member
 from workflows.access import Actor, identify, require_coordinator
 from workflows.audit import record
 from workflows.errors import ConflictError, NotFoundError
@@ -122,11 +122,25 @@ async def _depart(
         before=before,
         after=member_snapshot(member),
     )
+    await _cancel_unsent(session, member, how)
     links = await revoke_links_depending_on(session, member_id=member.id, now=now, actor=actor)
     view = member_view(member, await agency_name_of(session, member.agency_id))
     departure = Departure(view, tuple(link.label for link in links))
     await _tell_coordinators(session, departure, actor, now, how)
     return departure
+
+
+async def _cancel_unsent(session: AsyncSession, member: Member, how: str) -> None:
+    """Call off what waits to be sent to them (a reminder held for the morning, say)."""
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.state == DeliveryState.PENDING,
+            or_(Delivery.member_id == member.id, Delivery.chat_id == member.telegram_id),
+        )
+        .values(state=DeliveryState.CANCELLED, last_error=f"member {how}")
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _tell_coordinators(

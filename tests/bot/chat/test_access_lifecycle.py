@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
@@ -9,9 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.web.app import build_web_app, module_routes
-from db.models import AuditEvent
+from db.enums import DeliveryState
+from db.models import AuditEvent, Delivery
 from tests.bot.harness import BotHarness
 from tests.kit.cast import coordinator, liaison
+from workflows.outbox.queue import enqueue
 
 BOSS, DEPUTY_BOSS, LI, WANG, STRANGER = 5001, 5002, 5003, 5004, 5009
 LINK = re.compile(r"https://annexbot\.example\.org/feeds/([A-Za-z0-9_-]{32})\.ics")
@@ -57,6 +60,35 @@ async def _actions(harness: BotHarness) -> list[str]:
         return list(await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
+async def _hold_a_message_for(harness: BotHarness, user_id: int) -> None:
+    """A message to a member waiting in the outbox for tomorrow (as one in quiet hours does)."""
+    member = await harness.member(user_id)
+    assert member is not None
+    async with harness.runtime.session() as session:
+        await enqueue(
+            session,
+            key="held-for-tomorrow",
+            kind="nudge",
+            chat_id=user_id,
+            member_id=member.id,
+            payload={},
+            now=harness.clock(),
+            not_before=harness.clock() + dt.timedelta(days=1),
+        )
+        await session.commit()
+
+
+async def _held(harness: BotHarness) -> list[tuple[DeliveryState, str | None]]:
+    """The state of the held message, and why."""
+    async with harness.runtime.session() as session:
+        rows = await session.execute(
+            select(Delivery.state, Delivery.last_error).where(
+                Delivery.idempotency_key == "held-for-tomorrow"
+            )
+        )
+        return [(state, error) for state, error in rows]
+
+
 def _alert(harness: BotHarness) -> str:
     """The text of the bot's last answer to a button."""
     return str(harness.sandbox.calls("answerCallbackQuery")[-1].params.get("text"))
@@ -65,6 +97,7 @@ def _alert(harness: BotHarness) -> str:
 async def test_a_removed_member_is_a_stranger_and_their_links_die(office: BotHarness) -> None:
     """Confirm, then: told which links died, the other coordinator told, buttons refused."""
     token = await _link(office, LI)
+    await _hold_a_message_for(office, LI)
     [tasks] = await office.send(LI, "/mytasks")
     assert tasks.callback_data
     [ask] = await office.send(BOSS, "/members remove 小李")
@@ -79,6 +112,7 @@ async def test_a_removed_member_is_a_stranger_and_their_links_die(office: BotHar
         "👋 小李（科技部） 已被 主任 移除。\n已作废的日历链接：科技部。"
     )
     assert await _status(office, token) == 404
+    assert await _held(office) == [(DeliveryState.CANCELLED, "member removed")]
     assert "member.removed" in await _actions(office)
     assert "feed.revoke_orphan" in await _actions(office)
     [refused] = await office.send(LI, "/mytasks")
