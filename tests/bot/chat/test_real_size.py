@@ -212,6 +212,7 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     await say(boss, "/milestone 5 2029-06-30 " + "中期评估" * 500, "/milestone")
     await say(boss, f"/nudge 1 {BIG_AGENCY}")
     await say(boss, f"/invite {BIG_AGENCY}")
+    await say(boss, "/invites")
     members = await say(boss, "/members")
     await _pages(screens, "/members", boss, members, "mbp:")
     agencies = await say(boss, "/agencies")
