@@ -125,8 +125,7 @@ async def _claim_invite(session: AsyncSession, code: str, now: dt.datetime) -> I
     invite = await session.scalar(select(Invite).where(Invite.code_hash == hash_code(code)))
     if invite is not None and invite.revoked_at is not None and invite.used_at is None:
         raise ConflictError(
-            "This invite link was revoked by a coordinator and cannot be used. "
-            "Ask your coordinator for a new one."
+            "This invite link was revoked and cannot be used. Ask your coordinator for a new one."
         )
     if invite is None or invite.used_at is not None or invite.expires_at <= now:
         raise invalid

@@ -15,6 +15,7 @@ from workflows.audit import record
 from workflows.errors import ConflictError, NotFoundError
 from workflows.feeds.tokens import revoke_links_depending_on
 from workflows.members import MemberView, agency_name_of, member_snapshot, member_view
+from workflows.open_invites import revoke_invites_made_by
 from workflows.outbox.queue import enqueue
 
 MEMBER_DEPARTED = "member_departed"
@@ -23,10 +24,11 @@ LEFT, REMOVED = "left", "removed"
 
 @dataclass(frozen=True)
 class Departure:
-    """A member who left or was removed, and the labels of the feed links revoked with them."""
+    """A member who left or was removed, and the links (labels) and invites revoked with them."""
 
     member: MemberView
     revoked_links: tuple[str, ...]
+    revoked_invites: tuple[int, ...] = ()
 
 
 async def find_member(session: AsyncSession, who: str) -> MemberView:
@@ -124,8 +126,9 @@ async def _depart(
     )
     await _cancel_unsent(session, member, how)
     links = await revoke_links_depending_on(session, member_id=member.id, now=now, actor=actor)
+    invites = await revoke_invites_made_by(session, member_id=member.id, actor=actor, now=now)
     view = member_view(member, await agency_name_of(session, member.agency_id))
-    departure = Departure(view, tuple(link.label for link in links))
+    departure = Departure(view, tuple(link.label for link in links), tuple(invites))
     await _tell_coordinators(session, departure, actor, now, how)
     return departure
 
@@ -161,6 +164,7 @@ async def _tell_coordinators(
         "how": how,
         "by": actor.display_name if actor is not None and how == REMOVED else None,
         "links": list(departure.revoked_links),
+        "invites": list(departure.revoked_invites),
     }
     for coordinator in coordinators:
         if actor is not None and coordinator.id == actor.member_id:

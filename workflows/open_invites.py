@@ -99,3 +99,33 @@ async def revoke_invite(
     )
     await session.commit()
     return found
+
+
+async def revoke_invites_made_by(
+    session: AsyncSession, *, member_id: int, actor: Actor | None, now: dt.datetime
+) -> list[int]:
+    """Revoke the open invites a departing member made (they could redeem them themselves)."""
+    ids = list(
+        await session.scalars(
+            select(Invite.id).where(Invite.created_by_id == member_id, *_is_open(now))
+        )
+    )
+    if not ids:
+        return []
+    await session.execute(
+        update(Invite)
+        .where(Invite.id.in_(ids), *_is_open(now))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    for invite_id in ids:
+        record(
+            session,
+            at=now,
+            actor=actor,
+            action="invite.revoked",
+            entity="invite",
+            entity_id=invite_id,
+            after={"revoked_at": now.isoformat(), "because": "its maker's access ended"},
+        )
+    return ids

@@ -166,6 +166,9 @@ def _register_revocation(invite_app: typer.Typer, member_app: typer.Typer) -> No
         )
         links = "、".join(departure.revoked_links) or "none"
         out.print(f"Calendar links revoked: {links}.", markup=False, highlight=False)
+        if departure.revoked_invites:
+            numbers = ", ".join(str(number) for number in departure.revoked_invites)
+            out.print(f"Open invites they made, revoked: {numbers}.", markup=False, highlight=False)
         out.print(
             "Their command menu in Telegram is cleared when the bot next starts.",
             markup=False,

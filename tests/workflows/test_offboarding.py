@@ -87,7 +87,7 @@ async def test_remove_revokes_links_calls_off_messages_and_tells_the_others(
 
 
 async def test_who_may_remove_whom(session_factory: Sessions) -> None:
-    """Not a liaison, not oneself; the command line (no member) may, audited as the system."""
+    """Not a liaison, not oneself; the shell may, as the system; the removed one's invites die."""
     ids = await _office(session_factory)
     async with session_factory() as session:
         with pytest.raises(ForbiddenError):
@@ -95,7 +95,12 @@ async def test_who_may_remove_whom(session_factory: Sessions) -> None:
         with pytest.raises(ConflictError, match="cannot remove yourself"):
             await remove_member(session=session, by_telegram_id=BOSS, member_id=ids[BOSS], now=NOW)
     async with session_factory() as session:
-        await remove_member(session=session, by_telegram_id=None, member_id=ids[BOSS], now=NOW)
+        await create_invite(session=session, by_telegram_id=BOSS, now=NOW, coordinator=True)
+        gone = await remove_member(
+            session=session, by_telegram_id=None, member_id=ids[BOSS], now=NOW
+        )
+        assert gone.revoked_invites == (1,)
+        assert await list_open_invites(session=session, by_telegram_id=None, now=NOW) == []
     async with session_factory() as session:
         told = list(await session.scalars(select(Delivery.chat_id)))
         actor = await session.scalar(
@@ -147,7 +152,7 @@ async def test_open_invites_and_revocation(session_factory: Sessions) -> None:
         )
     assert revoked.role == "coordinator"
     async with session_factory() as session:
-        with pytest.raises(ConflictError, match="revoked by a coordinator"):
+        with pytest.raises(ConflictError, match="was revoked"):
             await redeem_invite(
                 session=session,
                 code=codes[1],

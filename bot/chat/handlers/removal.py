@@ -42,6 +42,16 @@ def revoked_line(labels: Sequence[str], language: str) -> str:
     return tr(language, "Calendar links revoked: {links}.", links=esc("、".join(labels)))
 
 
+def invites_line(numbers: Sequence[int], language: str) -> str:
+    """Which open invites a departed member had made were revoked ('' for none)."""
+    if not numbers:
+        return ""
+    listed = "、".join(str(number) for number in numbers)
+    return "\n" + tr(
+        language, "Invites they made and nobody used, revoked: {numbers}.", numbers=listed
+    )
+
+
 async def ask_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, who: str) -> None:
     """/members remove MEMBER: who that is, and a button to confirm."""
     assert update.effective_message is not None
@@ -107,7 +117,8 @@ def _removed_text(departure: Departure, language: str) -> str:
     """What a removal did, for the coordinator who made it."""
     gone = departure.member
     head = tr(language, "{member} was removed.", member=_who(gone.display_name, gone.agency_name))
-    return f"{head}\n{revoked_line(departure.revoked_links, language)}"
+    links = revoked_line(departure.revoked_links, language)
+    return f"{head}\n{links}{invites_line(departure.revoked_invites, language)}"
 
 
 @renderer(MEMBER_DEPARTED)
@@ -121,7 +132,8 @@ async def render_departed(message: OutgoingMessage, _session: AsyncSession) -> R
         head = tr(language, "👋 {member} was removed by {by}.", member=who, by=esc(payload["by"]))
     else:
         head = tr(language, "👋 {member} was removed on the command line.", member=who)
-    return Rendered(f"{head}\n{revoked_line(payload.get('links') or [], language)}")
+    links = revoked_line(payload.get("links") or [], language)
+    return Rendered(f"{head}\n{links}{invites_line(payload.get('invites') or [], language)}")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

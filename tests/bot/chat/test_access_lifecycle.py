@@ -195,7 +195,7 @@ async def test_invites_list_and_any_coordinator_revokes(office: BotHarness) -> N
     )
     office.sandbox.add_user(STRANGER, "路人")
     [refused] = await office.send(STRANGER, f"/start {coordinator_code}")
-    assert refused.text == "此邀请链接已被协调人作废，无法使用。请向协调人索取新的邀请链接。"
+    assert refused.text == "此邀请链接已作废，无法使用。请向协调人索取新的邀请链接。"
     await office.press(DEPUTY_BOSS, stale.message_id, stale.callback_data[1])
     assert _alert(office) == "无法作废第 2 号邀请：它已被使用、已作废、已过期，或并不存在。"
     [welcome, *_] = await office.send(STRANGER, f"/start {agency_code}")
@@ -205,3 +205,15 @@ async def test_invites_list_and_any_coordinator_revokes(office: BotHarness) -> N
     [forbidden] = await office.send(LI, "/invites")
     assert forbidden.text == "只有协调人可以执行此操作。"
     assert (await _actions(office)).count("invite.revoked") == 1
+
+
+async def test_a_removed_coordinators_open_invites_die_with_them(office: BotHarness) -> None:
+    """A coordinator invite made before removal cannot bring its maker back."""
+    code = _found(CODE, (await office.send(DEPUTY_BOSS, "/invite coordinator"))[0].text)
+    [ask] = await office.send(BOSS, "/members remove 副主任")
+    await office.press(BOSS, ask.message_id, ask.callback_data[0])
+    assert office.last(BOSS).text == (
+        "已移除 副主任。\n没有依赖于此的日历链接。\n其创建但尚未使用的邀请已作废：1。"
+    )
+    [refused] = await office.send(DEPUTY_BOSS, f"/start {code}")
+    assert refused.text == "此邀请链接已作废，无法使用。请向协调人索取新的邀请链接。"
