@@ -30,9 +30,11 @@ from workflows.outbox.sending import OutgoingMessage
 REMOVE = "mrm"
 
 
-def _who(name: str, agency: str | None) -> str:
+def _who(name: str, agency: str | None, language: str) -> str:
     """A member's name, with their agency when they have one (HTML)."""
-    return f"{esc(name)}（{esc(agency)}）" if agency else esc(name)
+    if not agency:
+        return esc(name)
+    return f"{esc(name)}（{esc(agency)}）" if language == "zh" else f"{esc(name)} ({esc(agency)})"
 
 
 def revoked_line(labels: Sequence[str], language: str) -> str:
@@ -75,14 +77,14 @@ async def ask_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, who: st
         language,
         "Remove {member}? They will get no more messages, their buttons and commands will be "
         "refused, and calendar links that depend on them stop working.",
-        member=_describe(member),
+        member=_describe(member, language),
     )
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
 
 
-def _describe(member: MemberView) -> str:
+def _describe(member: MemberView, language: str) -> str:
     """Name, @username and agency of a member (HTML)."""
-    text = _who(member.display_name, member.agency_name)
+    text = _who(member.display_name, member.agency_name, language)
     return f"{text} @{esc(member.username)}" if member.username else text
 
 
@@ -116,7 +118,11 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _removed_text(departure: Departure, language: str) -> str:
     """What a removal did, for the coordinator who made it."""
     gone = departure.member
-    head = tr(language, "{member} was removed.", member=_who(gone.display_name, gone.agency_name))
+    head = tr(
+        language,
+        "{member} was removed.",
+        member=_who(gone.display_name, gone.agency_name, language),
+    )
     links = revoked_line(departure.revoked_links, language)
     return f"{head}\n{links}{invites_line(departure.revoked_invites, language)}"
 
@@ -125,7 +131,7 @@ def _removed_text(departure: Departure, language: str) -> str:
 async def render_departed(message: OutgoingMessage, _session: AsyncSession) -> Rendered:
     """To the other coordinators: who left or was removed (by whom), and which links died."""
     payload, language = message.payload, message.language
-    who = _who(str(payload.get("member", "?")), payload.get("agency"))
+    who = _who(str(payload.get("member", "?")), payload.get("agency"), language)
     if payload.get("how") != REMOVED:
         head = tr(language, "👋 {member} has left with /leave.", member=who)
     elif payload.get("by"):

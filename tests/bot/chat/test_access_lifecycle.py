@@ -16,7 +16,7 @@ from tests.bot.harness import BotHarness
 from tests.kit.cast import coordinator, liaison
 from workflows.outbox.queue import enqueue
 
-BOSS, DEPUTY_BOSS, LI, WANG, STRANGER = 5001, 5002, 5003, 5004, 5009
+BOSS, DEPUTY_BOSS, LI, WANG, DIRECTOR, STRANGER = 5001, 5002, 5003, 5004, 5005, 5009
 LINK = re.compile(r"https://annexbot\.example\.org/feeds/([A-Za-z0-9_-]{32})\.ics")
 CODE = re.compile(r"start=([A-Za-z0-9_-]+)")
 NOT_REGISTERED = "您尚未注册。请向协调人索取邀请链接。"
@@ -24,10 +24,11 @@ NOT_REGISTERED = "您尚未注册。请向协调人索取邀请链接。"
 
 @pytest.fixture
 async def office(harness: BotHarness) -> BotHarness:
-    """The annex, two coordinators, a liaison of 科技部 and one of 工信部."""
+    """The annex, three coordinators (one reads English), a liaison of 科技部 and one of 工信部."""
     await harness.cast(
         coordinator(BOSS, "主任"),
         coordinator(DEPUTY_BOSS, "副主任"),
+        coordinator(DIRECTOR, "Director", language="en"),
         liaison(LI, "科技部", "小李"),
         liaison(WANG, "工信部", "小王"),
     )
@@ -149,7 +150,7 @@ async def test_removal_can_be_cancelled_and_is_a_coordinators_alone(office: BotH
 
 
 async def test_leaving_revokes_links_and_tells_the_coordinators(office: BotHarness) -> None:
-    """/leave: the member's links answer 404; both coordinators hear who left and which died."""
+    """/leave: the member's links answer 404; every coordinator hears who left and which died."""
     token = await _link(office, LI)
     [ask] = await office.send(LI, "/leave")
     await office.press(LI, ask.message_id, ask.callback_data[0])
@@ -158,6 +159,9 @@ async def test_leaving_revokes_links_and_tells_the_coordinators(office: BotHarne
         assert office.last(boss).text == (
             "👋 小李（科技部） 已通过 /leave 退出。\n已作废的日历链接：科技部。"
         )
+    assert office.last(DIRECTOR).text == (
+        "👋 小李 (科技部) has left with /leave.\nCalendar links revoked: 科技部."
+    )
     assert "member.left" in await _actions(office)
 
 
