@@ -61,6 +61,15 @@ NOT_FOR_COORDINATORS = {
     "mytasks": "只有单位联络员可以报告任务进展。",
     "extend": "第 3 项任务未分配给您的单位。",
 }
+# What a command word leads to besides its plain form.
+VARIANTS = [
+    "/members remove 主任",
+    "/invite coordinator",
+    "/settings quiet_start 21:00",
+    "/holidays 2016",
+    "/feeds revoke 1",
+    "/calendar 5",
+]
 # A liaison of 科技部 asking for what belongs to another agency (公安部) or its task (12).
 OTHER_AGENCYS = {
     "/export xlsx 公安部": "您只能导出本单位（科技部）的任务。",
@@ -149,16 +158,19 @@ def test_the_matrix_has_every_command() -> None:
 
 
 @IN_MODULE_LOOP
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "line", [f"/{command} {EXAMPLES.get(command, '')}".strip() for command in COMMANDS] + VARIANTS
+)
 async def test_each_sender_is_answered_and_refused_where_due(
-    sender: tuple[str, BotHarness], command: str, caplog: pytest.LogCaptureFixture
+    sender: tuple[str, BotHarness], line: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A command gets an answer, never silence or a failure; a refusal where it is not theirs."""
     role, harness = sender
+    command = line.split()[0][1:]
     caplog.set_level(logging.ERROR)
-    replies = await harness.send(ME, f"/{command} {EXAMPLES.get(command, '')}".strip())
+    replies = await harness.send(ME, line)
     texts = [message.text or message.caption or "" for message in replies]
-    assert replies, f"/{command} as {role}: no answer"
+    assert replies, f"{line} as {role}: no answer"
     assert not any(text.startswith(FAILED) for text in texts), texts
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     wanted = refusal(role, command)
@@ -166,7 +178,7 @@ async def test_each_sender_is_answered_and_refused_where_due(
         assert NOT_REGISTERED not in texts
         assert COORDINATORS_ONLY not in texts
     else:
-        assert texts == [wanted], f"/{command} as {role}"
+        assert texts == [wanted], f"{line} as {role}"
 
 
 @IN_MODULE_LOOP
