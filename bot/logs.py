@@ -88,3 +88,4 @@ def configure_logging(log_format: LogFormat = "text", *, level: int = logging.IN
     logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # two INFO lines on every start

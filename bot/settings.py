@@ -91,6 +91,13 @@ class Settings(BaseSettings):
         default=dt.time(8, 30),
         description="Morning hour (plan's timezone) when held messages and reminders go.",
     )
+    daily_message_cap: int = Field(
+        default=5,
+        ge=0,
+        le=100,
+        description="Messages the sweeps (deadline reminders, check-ins, overdue and unsigned-task "
+        "escalations) send one member a day; the rest wait for the next working morning (0: none).",
+    )
     escalate_after_working_days: int = Field(
         default=3,
         ge=1,

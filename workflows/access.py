@@ -24,6 +24,7 @@ class Actor:
     agency_name: str | None
     language: str
     display_name: str
+    agency_name_en: str | None = None
 
     @property
     def is_coordinator(self) -> bool:
@@ -35,14 +36,14 @@ async def find_actor(session: AsyncSession, telegram_id: int) -> Actor | None:
     """The active member for a Telegram user, or None."""
     row = (
         await session.execute(
-            select(Member, Agency.name)
+            select(Member, Agency.name, Agency.name_en)
             .outerjoin(Agency, Agency.id == Member.agency_id)
             .where(Member.telegram_id == telegram_id, Member.left_at.is_(None))
         )
     ).first()
     if row is None:
         return None
-    member, agency_name = row
+    member, agency_name, agency_name_en = row
     return Actor(
         member_id=member.id,
         telegram_id=member.telegram_id,
@@ -51,6 +52,7 @@ async def find_actor(session: AsyncSession, telegram_id: int) -> Actor | None:
         agency_name=agency_name,
         language=member.language,
         display_name=member.display_name,
+        agency_name_en=agency_name_en,
     )
 
 

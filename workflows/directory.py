@@ -59,6 +59,9 @@ _GROUP_PATTERNS = tuple(
         r"^(省|市|县|乡)级.*(政府|部门)$",  # 省级人民政府, 县级以上人民政府
         r"各(部门|单位|地区|级|地)",  # 国务院各部门, 中央和国家机关各单位
         r"(有关|相关)(部门|单位|地方|方面|机构|地区)$",  # 国务院有关部门
+        r"的(部门|单位|地方|机构|地区)$",  # 有结对任务的单位: the units a clause describes
+        r"^(试点|示范)(城市|地区|省份|县|市)",  # 试点城市政府: the governments of the pilots
+        r"^(派出|选派|承担|涉及)\S*单位$",  # 派出挂职干部单位: the units that sent cadres
     )
 )
 
@@ -220,6 +223,7 @@ def load_directory() -> AgencyDirectory:
     return parse_directory(resource.read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_unit_name(name: str) -> str:
     """Return a unit name in NFKC with （） brackets, no whitespace, no surrounding punctuation."""
     text = unicodedata.normalize("NFKC", name)

@@ -50,6 +50,7 @@ class ExtensionView:
     state: RequestState
     decided_by: str | None
     decision_note: str | None
+    agency_en: str | None = None
 
 
 async def _target(session: AsyncSession, telegram_id: int, task: Task) -> ExtensionTarget:
@@ -179,6 +180,7 @@ async def extension_view(
                 Agency.name,
                 requester.c.display_name,
                 decider.c.display_name,
+                Agency.name_en,
             )
             .join(Task, Task.id == ExtensionRequest.task_id)
             .join(Agency, Agency.id == ExtensionRequest.agency_id)
@@ -189,7 +191,7 @@ async def extension_view(
     ).first()
     if row is None:
         raise NotFoundError("This extension request no longer exists.")
-    request, number, agency, member, decided_by = row
+    request, number, agency, member, decided_by, agency_en = row
     return ExtensionView(
         language=language,
         request_id=request.id,
@@ -203,6 +205,7 @@ async def extension_view(
         state=request.state,
         decided_by=decided_by,
         decision_note=request.decision_note,
+        agency_en=agency_en,
     )
 
 

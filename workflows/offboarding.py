@@ -17,6 +17,7 @@ from workflows.feeds.tokens import revoke_links_depending_on
 from workflows.members import MemberView, agency_name_of, member_snapshot, member_view
 from workflows.open_invites import revoke_invites_made_by
 from workflows.outbox.queue import enqueue
+from workflows.web_access import end_sessions
 
 MEMBER_DEPARTED = "member_departed"
 LEFT, REMOVED = "left", "removed"
@@ -114,6 +115,8 @@ async def _depart(
     """Mark the member gone, revoke what hung on them, audit it, tell the other coordinators."""
     before = member_snapshot(member)
     member.left_at = now
+    # Whoever registers again must not find their old board sessions alive.
+    await end_sessions(session, member_id=member.id, now=now)
     record(
         session,
         at=now,

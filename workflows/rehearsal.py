@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.enums import MilestoneKind
 from db.models import Milestone, Plan, Task
 from workflows import audit
-from workflows.errors import NotFoundError
+from workflows.errors import AnnexbotError, NotFoundError
 
 
 async def shift_plan_dates(
@@ -46,3 +47,25 @@ async def shift_plan_dates(
     )
     await session.commit()
     return len(tasks)
+
+
+async def shift_first_deadline_to(
+    session: AsyncSession, *, plan_code: str, deadline: dt.date, now: dt.datetime
+) -> int:
+    """Move the plan's dates so that its first deadline falls on `deadline`; returns the days."""
+    first = await session.scalar(
+        select(func.min(Milestone.on_date))
+        .join(Task)
+        .join(Plan)
+        .where(
+            Plan.code == plan_code,
+            Milestone.kind != MilestoneKind.START,
+            Milestone.cancelled_at.is_(None),
+            Task.removed_at.is_(None),
+        )
+    )
+    if first is None:
+        raise AnnexbotError(f"plan {plan_code} has no dated deadline to move")
+    days = (deadline - first).days
+    await shift_plan_dates(session, plan_code=plan_code, days=days, now=now)
+    return days

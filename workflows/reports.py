@@ -40,6 +40,9 @@ class MyTask:
     light: Light
     next_date: dt.date | None
     state: str
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class MyTasks:
     language: str
     agency: str
     tasks: tuple[MyTask, ...]
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class TaskCard:
     can_report: bool
     token: int
     timezone: str
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,11 +190,14 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
             statuses[task.id].light,
             statuses[task.id].next_date,
             str(task.state),
+            statuses[task.id].missed_due,
+            statuses[task.id].days_overdue,
+            statuses[task.id].returned,
         )
         for task in tasks
     ]
     views.sort(key=lambda v: v.role != Role.LEAD)
-    return MyTasks(actor.language, actor.agency_name or "", tuple(views))
+    return MyTasks(actor.language, actor.agency_name or "", tuple(views), actor.agency_name_en)
 
 
 async def task_card(
@@ -222,6 +232,9 @@ async def task_card(
         and task.state is TaskState.OPEN,
         token=latest.id if latest else 0,
         timezone=task.plan.timezone,
+        missed_due=status.missed_due,
+        days_overdue=status.days_overdue,
+        returned=status.returned,
     )
 
 

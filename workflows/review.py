@@ -62,6 +62,7 @@ class ReviewNotice:
     percent: int | None
     note: str | None
     pending: bool
+    agency_en: str | None = None
 
 
 async def coordinators(session: AsyncSession) -> list[Recipient]:
@@ -240,7 +241,7 @@ async def review_notice(
     """The done report a review request is about, and whether it is still awaiting review."""
     row = (
         await session.execute(
-            select(Task, StatusReport, Agency.name, Member.display_name)
+            select(Task, StatusReport, Agency.name, Member.display_name, Agency.name_en)
             .join(StatusReport, StatusReport.task_id == Task.id)
             .join(Agency, Agency.id == StatusReport.agency_id)
             .outerjoin(Member, Member.id == StatusReport.member_id)
@@ -249,7 +250,7 @@ async def review_notice(
     ).first()
     if row is None:
         return None
-    task, report, agency, member = row
+    task, report, agency, member, agency_en = row
     return ReviewNotice(
         task.id,
         task.number,
@@ -259,6 +260,7 @@ async def review_notice(
         report.percent,
         report.note,
         task.state is TaskState.DONE,
+        agency_en,
     )
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ReportStatus, Role
+from db.enums import ReportStatus, Role, TaskState
 from db.models import Agency, Member, StatusReport, Task
+from workflows.audit import returned_tasks
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light, compute_light
 
 
@@ -25,6 +26,7 @@ class ReportView:
     note: str | None
     reported_at: dt.datetime
     member: str | None
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class TaskStatus:
     light: Light
     next_date: dt.date | None
     reports: tuple[ReportView, ...]
+    missed_due: dt.date | None = None  # an open task's due date, once it has passed
+    days_overdue: int = 0
+    returned: bool = False  # returned (退办) and not reported done since
 
 
 def sees_every_report(*, coordinator: bool, role: Role | None) -> bool:
@@ -76,17 +81,23 @@ async def latest_reports(
         .subquery()
     )
     rows = await session.execute(
-        select(StatusReport, Agency.name, Member.display_name)
+        select(StatusReport, Agency.name, Member.display_name, Agency.name_en)
         .join(ranked, (ranked.c.id == StatusReport.id) & (ranked.c.rank == 1))
         .join(Agency, Agency.id == StatusReport.agency_id)
         .outerjoin(Member, Member.id == StatusReport.member_id)
         .order_by(StatusReport.reported_at)
     )
     reports: dict[int, list[ReportView]] = {}
-    for report, agency, member in rows:
+    for report, agency, member, english in rows:
         reports.setdefault(report.task_id, []).append(
             ReportView(
-                agency, report.status, report.percent, report.note, report.reported_at, member
+                agency,
+                report.status,
+                report.percent,
+                report.note,
+                report.reported_at,
+                member,
+                english,
             )
         )
     return reports
@@ -101,6 +112,7 @@ async def task_statuses(
 ) -> dict[int, TaskStatus]:
     """Lights, next dates and latest reports for loaded tasks (with plan and milestones)."""
     reports = await latest_reports(session, [t.id for t in tasks])
+    returned = await returned_tasks(session, [t.id for t in tasks if t.state is TaskState.OPEN])
     statuses: dict[int, TaskStatus] = {}
     for task in tasks:
         today = local_today(now, task.plan.timezone)
@@ -118,7 +130,14 @@ async def task_statuses(
         upcoming = sorted(
             m.on_date for m in task.milestones if m.cancelled_at is None and m.on_date >= today
         )
+        overdue = task.state is TaskState.OPEN and task.due_on is not None and task.due_on < today
         statuses[task.id] = TaskStatus(
-            task.id, light, upcoming[0] if upcoming else None, tuple(mine)
+            task.id,
+            light,
+            upcoming[0] if upcoming else None,
+            tuple(mine),
+            missed_due=task.due_on if overdue else None,
+            days_overdue=(today - task.due_on).days if overdue and task.due_on else 0,
+            returned=task.id in returned,
         )
     return statuses

@@ -133,7 +133,9 @@ async def list_tasks(
     if agency is not None:
         found = await find_agency(session, agency)
         if found is None:
-            raise NotFoundError(f"no agency called {agency!r}")
+            raise NotFoundError(
+                "There is no agency called “{name}”; /agencies lists them.", name=agency[:40]
+            )
         query = query.where(
             Task.id.in_(select(Assignment.task_id).where(Assignment.agency_id == found.id))
         )

@@ -1,7 +1,7 @@
 """Invites can be revoked: when, so that a revoked code is refused as such.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-06
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.chat import rate_limit
 from bot.chat.errors import on_error
 from bot.chat.proxy import proxied_requests
+from bot.chat.rate_limit import ChatOrderedProcessor
 from bot.delivery.pacing import Pacer, PacingRateLimiter
 from bot.delivery.sender import Sender
 from bot.metrics import observe
@@ -40,6 +42,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "calendar",
     "import_file",
     "holidays",
+    "plans",
+    "web",
     "fallback",
 )
 
@@ -66,6 +70,8 @@ def build_application(
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(PacingRateLimiter(pacer))
+        # Chats are served side by side, each chat's updates in the order they came.
+        .concurrent_updates(ChatOrderedProcessor())
     )
     proxy = settings.telegram_proxy
     request, polling_request = proxied_requests(None if proxy is None else proxy.get_secret_value())
@@ -78,6 +84,7 @@ def build_application(
     sender = Sender(application, runtime)
     application.bot_data[SENDER_KEY] = sender
     runtime.wake_sender = sender.wake
+    rate_limit.register(application)
     for name in HANDLER_MODULES:
         import_module(f"bot.chat.handlers.{name}").register(application)
     application.add_error_handler(on_error)

@@ -16,16 +16,19 @@ log = logging.getLogger(__name__)
 
 LIAISON_COMMANDS: tuple[tuple[str, str], ...] = (
     ("mytasks", N_("Your agency's tasks and their status")),
+    ("plans", N_("The plans your agency has tasks in")),
     ("digest", N_("Your agency's weekly digest, now")),
     ("chart", N_("The progress chart as a picture")),
     ("extend", N_("Ask for more time on a task")),
     ("calendar", N_("Subscribe to your agency's deadlines in your calendar")),
     ("feeds", N_("Your calendar links: revoke or renew them")),
+    ("web", N_("The plan board in a browser: a sign-in link")),
     ("language", N_("Switch between Chinese and English")),
     ("leave", N_("Stop receiving messages from the bot")),
     ("help", N_("What the bot can do for you")),
 )
 COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("plans", N_("The plans, with their tasks and lights")),
     ("tasks", N_("All tasks with their lights")),
     ("task", N_("One task: units, dates and reports")),
     ("assign", N_("Assign a task to an agency")),
@@ -43,6 +46,7 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("export", N_("Status matrix and history as CSV or Excel, milestones as .ics")),
     ("calendar", N_("Calendar links for the plan and each agency")),
     ("feeds", N_("Calendar links: list, revoke, rotate")),
+    ("web", N_("The plan board in a browser: a sign-in link")),
     ("settings", N_("See and change reminders, quiet hours and the digest time")),
     ("holidays", N_("Holidays and worked weekend days of a year")),
     ("language", N_("Switch between Chinese and English")),

@@ -17,6 +17,21 @@ from workflows.errors import AnnexbotError
 
 T = TypeVar("T")
 
+AGENCIES_HINT = "There is no agency called “{name}”; annexbot agencies lists them."
+# What the chat says in its own terms (its commands, "you"), as the shell says it.
+SHELL_WORDING = {
+    "There is no agency called “{name}”; /agencies lists them.": AGENCIES_HINT,
+    "No agency is called “{name}”.": AGENCIES_HINT,
+    "There are several plans; name one.": (
+        "There are several plans; name one with --plan CODE (annexbot plans lists them)."
+    ),
+    "You are already registered as a coordinator.": "already a coordinator; nothing changed.",
+    "You are already registered for {agency}. To change, send /leave first.": (
+        "already registered for {agency}; to make them a coordinator, they send /leave "
+        "to the bot first."
+    ),
+}
+
 
 class CommandError(Exception):
     """A failure to report as one line."""
@@ -42,11 +57,19 @@ def load_settings() -> Settings:
         raise CommandError(f"setting {name}: {first['msg']}") from error
 
 
+def said(error: AnnexbotError) -> str:
+    """An error as the shell says it."""
+    wording = SHELL_WORDING.get(error.template)
+    return wording.format(**error.params) if wording is not None else str(error)
+
+
 def execute(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine; turn domain and database errors into one line and exit code 1."""
     try:
         return asyncio.run(work())
-    except (AnnexbotError, CommandError) as error:
+    except AnnexbotError as error:
+        stderr().print(f"annexbot: {said(error)}", markup=False, highlight=False)
+    except CommandError as error:
         stderr().print(f"annexbot: {error}", markup=False, highlight=False)
     except SQLAlchemyError as error:
         original = getattr(error, "orig", None)

@@ -12,13 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import CommandError, execute, load_settings, stderr, stdout, utc_now
+from bot.cli.common import CommandError, execute, fail, load_settings, stdout, utc_now
 from bot.database import open_database
 from bot.files.workbooks import Table, export_tables, file_name, to_csv, to_xlsx
 from bot.i18n import LANGUAGES
 from bot.live_settings import settings_in
 from workflows.exports import build_export, export_target
 from workflows.feeds.calendar import export_calendar
+from workflows.tasks import list_plans
 
 FORMATS = ("ics", "csv", "xlsx")
 TABLES = ("matrix", "history")
@@ -33,6 +34,11 @@ def _write(output: Path | None, body: bytes) -> None:
         output.write_bytes(body)
 
 
+def _is_directory(output: str | None) -> bool:
+    """Whether --output names a folder to write the default names into."""
+    return output is not None and output != "-" and (output.endswith("/") or Path(output).is_dir())
+
+
 def _csv_files(
     tables: tuple[Table, Table], output: str | None, table: str | None, default: dict[str, str]
 ) -> list[tuple[Path | None, Table]]:
@@ -40,8 +46,9 @@ def _csv_files(
     chosen = [t for t in tables if table is None or t.slug == table]
     if output == "-":
         return [(None, chosen[0])]
-    if output is None:
-        return [(Path(default[t.slug]), t) for t in chosen]
+    if output is None or _is_directory(output):
+        folder = Path(output or ".")
+        return [(folder / default[t.slug], t) for t in chosen]
     path = Path(output)
     if len(chosen) == 1:
         return [(path, chosen[0])]
@@ -49,8 +56,12 @@ def _csv_files(
 
 
 def _target_path(output: str | None, default: str) -> Path | None:
-    """The file to write: the one given, the default name, or None for standard output."""
-    return None if output == "-" else Path(output or default)
+    """The file to write: the one given, the default name (in a folder given), or None for -."""
+    if output == "-":
+        return None
+    if output is None or _is_directory(output):
+        return Path(output or ".") / default
+    return Path(output)
 
 
 def _save_tables(
@@ -82,40 +93,50 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export_command(
-        format: Annotated[str, typer.Option("--format", help="ics, csv or xlsx.")],
-        plan: Annotated[str | None, typer.Option(help="Only this plan.")] = None,
+        format: Annotated[
+            str, typer.Option("--format", metavar="ics|csv|xlsx", help="What to write.")
+        ],
+        plan: Annotated[str | None, typer.Option(metavar="CODE", help="Only this plan.")] = None,
         agency: Annotated[
-            str | None, typer.Option(help="Only the tasks of this agency (any of its names).")
+            str | None,
+            typer.Option(metavar="NAME", help="Only the tasks of this agency (any of its names)."),
         ] = None,
         output: Annotated[
             str | None,
             typer.Option(
                 "--output",
                 "-o",
-                help="File to write, or - for standard output (default: a name made of the "
-                "plan, agency and date). CSV writes PATH-matrix.csv and PATH-history.csv.",
+                metavar="PATH|-",
+                help="File or folder to write, or - for standard output (default: a name made "
+                "of the plan, agency, date and language, in the current folder). CSV writes "
+                "PATH-matrix.csv and PATH-history.csv.",
             ),
         ] = None,
         table: Annotated[
             str | None,
-            typer.Option(help="CSV only: just one table, matrix or history (- writes matrix)."),
+            typer.Option(
+                metavar="matrix|history", help="CSV only: just one table (- writes the matrix)."
+            ),
         ] = None,
         language: Annotated[
-            str, typer.Option(help="Language of headers and values: zh or en.")
+            str,
+            typer.Option(
+                "--lang",
+                "--language",
+                metavar="zh|en",
+                help="Language of headers and values: zh or en.",
+            ),
         ] = "zh",
     ) -> None:
         """Export the status matrix and history (CSV, XLSX) or the milestones (.ics)."""
         if format not in FORMATS:
-            stderr().print(
-                f"annexbot: unknown --format {format!r} (ics, csv or xlsx)", markup=False
-            )
-            raise typer.Exit(2)
+            fail(f"unknown --format {format!r} (ics, csv or xlsx)")
 
         async def work() -> list[str]:
             if table is not None and (format != "csv" or table not in TABLES):
                 raise CommandError("--table takes matrix or history, with --format csv")
             if language not in LANGUAGES:
-                raise CommandError("--language takes zh or en")
+                raise CommandError("--lang takes zh or en")
             if output == "-" and format == "xlsx" and sys.stdout.isatty():
                 raise CommandError("an XLSX file is binary: give --output FILE or redirect it")
             settings = load_settings()
@@ -124,7 +145,9 @@ def register(app: typer.Typer) -> None:
             async with open_database(settings) as sessions, sessions() as session:
                 target = await export_target(session=session, plan_code=plan, agency=agency)
                 settings = await settings_in(session, settings)
-                name = partial(_default_name, plan, target.agency, day)
+                plans = [found.code for found in await list_plans(session)]
+                named = plan or (plans[0] if len(plans) == 1 else None)
+                name = partial(_default_name, named, target.agency, day, language)
                 if format == "ics":
                     body = await export_calendar(
                         session,
@@ -157,7 +180,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _default_name(
-    plan: str | None, agency: str | None, day: dt.date, part: str, extension: str
+    plan: str | None, agency: str | None, day: dt.date, language: str, part: str, extension: str
 ) -> str:
     """The default file name of an export."""
-    return file_name(plan_code=plan, agency=agency, part=part, day=day, extension=extension)
+    return file_name(
+        plan_code=plan, agency=agency, part=part, day=day, extension=extension, language=language
+    )

@@ -132,6 +132,7 @@ def register(app: typer.Typer) -> None:
     holidays = typer.Typer(
         help="The working-day calendar: holidays and adjusted working days.",
         no_args_is_help=True,
+        rich_markup_mode=None,
     )
     app.add_typer(holidays, name="holidays")
     holidays.command("show")(show_command)
@@ -159,10 +160,14 @@ def import_command(
         str, typer.Argument(metavar="FILE|-", help="The notice's text, or - for standard input.")
     ],
     year: Annotated[
-        int | None, typer.Option(help="The notice's year, when its text does not say it.")
+        int | None,
+        typer.Option(metavar="YEAR", help="The notice's year, when its text does not say it."),
     ] = None,
     note: Annotated[
-        str, typer.Option(help="Where the notice came from (its address or document number).")
+        str,
+        typer.Option(
+            metavar="TEXT", help="Where the notice came from (its address or document number)."
+        ),
     ] = "",
     apply: Annotated[bool, typer.Option("--apply", help="Import without asking.")] = False,
 ) -> None:
@@ -207,7 +212,9 @@ def add_command(
     working: Annotated[
         bool, typer.Option("--working", help="An adjusted working day (a worked weekend day).")
     ] = False,
-    name: Annotated[str, typer.Option(help="The holiday it belongs to, e.g. 春节.")] = "",
+    name: Annotated[
+        str, typer.Option(metavar="NAME", help="The holiday it belongs to, e.g. 春节.")
+    ] = "",
 ) -> None:
     """Make one day a holiday, or with --working an adjusted working day."""
 

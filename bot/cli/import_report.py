@@ -79,8 +79,12 @@ def describe_change(change: TaskChange) -> list[str]:
     return lines
 
 
-def print_import(console: Console, result: ImportResult) -> None:
-    """Say what an import read and did, and what the coordinator must still do."""
+def print_import(console: Console, result: ImportResult, *, code_given: bool = False) -> None:
+    """Say what an import read and did, and what the coordinator must still do.
+
+    `code_given`: the plan's code was asked for; otherwise a plan that exists already is said
+    to be one (plan.csv and then plan.xlsx both make plan "plan").
+    """
     doc = result.document
     title = " ".join(x for x in (doc.number, doc.title) if x) or "the annex"
     diff = result.diff
@@ -93,6 +97,13 @@ def print_import(console: Console, result: ImportResult) -> None:
             markup=False,
         )
     else:
+        if not code_given:
+            out(
+                f"Plan {result.plan_code} exists already, so this file is compared with it as "
+                "a revised version of its annex; to import it as a plan of its own, give "
+                "--plan CODE.",
+                markup=False,
+            )
         out(
             f"Plan {result.plan_code} ({result.layout} layout, "
             f"{result.task_count} tasks in the file): {len(diff.added)} added, "

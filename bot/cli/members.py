@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Annotated, Any
 
 import typer
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
 
-from bot.cli.common import CommandError, execute, load_settings, stdout, utc_now
+from bot.chat.proxy import proxied_requests
+from bot.cli.common import CommandError, execute, load_settings, said, stdout, utc_now
 from bot.database import open_database
-from workflows.invites import create_invite
+from bot.settings import Settings
+from workflows.errors import ConflictError
+from workflows.invites import InviteView, create_invite
 from workflows.members import add_coordinator
 from workflows.offboarding import Departure, removable_member, remove_member
 from workflows.open_invites import OpenInvite, list_open_invites, revoke_invite
@@ -17,22 +23,30 @@ from workflows.open_invites import OpenInvite, list_open_invites, revoke_invite
 def register(app: typer.Typer) -> None:
     """Add the member commands to the annexbot command line."""
     coordinator_app = typer.Typer(
-        help="Coordinators: the supervising office.", no_args_is_help=True
+        help="Coordinators: the supervising office.", no_args_is_help=True, rich_markup_mode=None
     )
     app.add_typer(coordinator_app, name="coordinator")
 
     @coordinator_app.command("add")
     def coordinator_add(
-        telegram_id: Annotated[int, typer.Argument(help="The person's numeric Telegram user id.")],
-        name: Annotated[str, typer.Option(help="How the person is shown to others.")] = "",
+        telegram_id: Annotated[
+            int,
+            typer.Argument(metavar="TELEGRAM_ID", help="The person's numeric Telegram user id."),
+        ],
+        name: Annotated[
+            str, typer.Option(metavar="NAME", help="How the person is shown to others.")
+        ] = "",
     ) -> None:
         """Make a Telegram user a coordinator."""
 
         async def work() -> Any:
             async with open_database(load_settings()) as sessions, sessions() as session:
-                return await add_coordinator(
-                    session=session, telegram_id=telegram_id, name=name, now=utc_now()
-                )
+                try:
+                    return await add_coordinator(
+                        session=session, telegram_id=telegram_id, name=name, now=utc_now()
+                    )
+                except ConflictError as error:
+                    raise CommandError(f"Telegram user {telegram_id} is {said(error)}") from error
 
         added = execute(work)
         stdout().print(
@@ -56,7 +70,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--coordinator", help="Invite a coordinator.")
         ] = False,
         agency: Annotated[
-            str | None, typer.Option(help="Invite a liaison of this agency (any of its names).")
+            str | None,
+            typer.Option(
+                metavar="NAME", help="Invite a liaison of this agency (any of its names)."
+            ),
         ] = None,
         deputy: Annotated[
             bool, typer.Option("--deputy", help="With --agency: invite the agency's deputy.")
@@ -66,13 +83,15 @@ def register(app: typer.Typer) -> None:
         if context.invoked_subcommand is not None:
             return
 
-        async def work() -> Any:
+        async def work() -> tuple[InviteView, str, str]:
             if coordinator == (agency is not None):
                 raise CommandError("give --coordinator or --agency NAME")
             if deputy and agency is None:
                 raise CommandError("--deputy needs --agency NAME")
-            async with open_database(load_settings()) as sessions, sessions() as session:
-                return await create_invite(
+            settings = load_settings()
+            link = await _link_start(settings)
+            async with open_database(settings) as sessions, sessions() as session:
+                made = await create_invite(
                     session=session,
                     by_telegram_id=None,
                     now=utc_now(),
@@ -80,22 +99,45 @@ def register(app: typer.Typer) -> None:
                     coordinator=coordinator,
                     deputy=deputy,
                 )
+            return made, link, settings.timezone
 
-        made = execute(work)
+        made, link, timezone = execute(work)
         who = (
             "a coordinator"
             if made.role == "coordinator"
             else f"a {made.role} of {made.agency_name}"
         )
+        until = made.expires_at.astimezone(zoneinfo.ZoneInfo(timezone))
         out = stdout()
-        out.print(
-            f"Invite for {who}, single use, valid until {made.expires_at:%Y-%m-%d %H:%M} UTC.",
-            markup=False,
-            highlight=False,
-        )
-        out.print(f"Code: {made.code}", markup=False, highlight=False)
-        out.print(f"Link: https://t.me/<bot>?start={made.code}", markup=False, highlight=False)
-        out.print(f"Or send the bot: /start {made.code}", markup=False, highlight=False)
+        for line in (
+            f"Invite for {who}, single use, valid until {until:%Y-%m-%d %H:%M} ({timezone}).",
+            f"Code: {made.code}",
+            f"Link: {link}{made.code}" if link.startswith("https://") else f"Link: {link}",
+            f"Or send the bot: /start {made.code}",
+        ):
+            out.print(line, markup=False, highlight=False)
+
+
+async def _link_start(settings: Settings) -> str:
+    """`https://t.me/BOT?start=` from the bot's username (getMe), or a sentence saying why not."""
+    if settings.telegram_token is None:
+        return "none yet: set ANNEXBOT_TELEGRAM_TOKEN to print the t.me link"
+    api = settings.telegram_api_url
+    proxy = settings.telegram_proxy
+    request, _ = proxied_requests(None if proxy is None else proxy.get_secret_value())
+    bot = Bot(
+        settings.telegram_token.get_secret_value(),
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        request=request,
+    )
+    try:
+        async with bot:
+            return f"https://t.me/{bot.username}?start="
+    except InvalidToken:
+        return "unknown: Telegram rejected ANNEXBOT_TELEGRAM_TOKEN"
+    except TelegramError as error:
+        return f"unknown: the Bot API at {api} did not answer getMe ({error.message})"
 
 
 def _register_revocation(invite_app: typer.Typer, member_app: typer.Typer) -> None:

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli import console as show
-from bot.cli.common import CommandError, execute, load_settings, parse_date, stderr, stdout, utc_now
+from bot.cli.common import (
+    CommandError,
+    execute,
+    fail,
+    load_settings,
+    parse_date,
+    stdout,
+    utc_now,
+)
 from bot.cli.import_report import print_explanation, print_import
 from bot.database import open_database
 from db.migrations import current_revision, head_revision
@@ -18,12 +26,17 @@ from workflows.importing.explain import AnnexReading, explain_annex
 from workflows.importing.model import DocumentInfo
 from workflows.importing.readers import Format
 from workflows.importing.service import BUNDLED_ANNEXES, bundled_annex, import_annex
+from workflows.rehearsal import shift_first_deadline_to
 from workflows.tasks import get_task, list_plans, list_tasks
+
+JSON_HELP = "Print JSON instead of a table (README, section JSON, lists the fields)."
 
 
 def register(app: typer.Typer) -> None:
     """Add the plan commands and the `db` group to the annexbot CLI."""
-    db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+    db_app = typer.Typer(
+        help="The database: migrations.", no_args_is_help=True, rich_markup_mode=None
+    )
     db_app.command("upgrade")(db_upgrade)
     db_app.command("current")(db_current)
     app.add_typer(db_app, name="db")
@@ -75,9 +88,14 @@ def _read_source(source: str | None, bundled: str | None) -> tuple[bytes, str | 
     if source == "-":
         return sys.stdin.buffer.read(), None
     path = Path(source)
+    if path.is_dir():
+        raise CommandError(f"{source} is a directory; give the annex file in it")
     if not path.is_file():
         raise CommandError(f"no such file: {source}")
-    return path.read_bytes(), path.name
+    data = path.read_bytes()
+    if not data.strip():
+        raise CommandError(f"{source} is empty: nothing to import")
+    return data, path.name
 
 
 def import_command(
@@ -85,22 +103,35 @@ def import_command(
         str | None, typer.Argument(metavar="FILE|-", help="Annex file, or - for standard input.")
     ] = None,
     bundled: Annotated[
-        str | None, typer.Option(help="Import an annex shipped with annexbot: gf-2015-5.")
+        str | None,
+        typer.Option(metavar="NAME", help="Import an annex shipped with annexbot: gf-2015-5."),
     ] = None,
     plan: Annotated[
-        str | None, typer.Option(help="Plan code (default: from the document number or file name).")
+        str | None,
+        typer.Option(
+            metavar="CODE", help="Plan code (default: from the document number or file name)."
+        ),
     ] = None,
     format: Annotated[
-        str, typer.Option("--format", help="auto, table, inline, labelled, csv or xlsx.")
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help="auto, table, inline, labelled, csv or xlsx."
+        ),
     ] = "auto",
     issued: Annotated[
-        str | None, typer.Option(help="Document date YYYY-MM-DD, for schedules without a year.")
+        str | None,
+        typer.Option(
+            metavar="DATE", help="Document date YYYY-MM-DD, for schedules without a year."
+        ),
     ] = None,
     title: Annotated[
-        str | None, typer.Option(help="Document title, when the file lacks it.")
+        str | None, typer.Option(metavar="TEXT", help="Document title, when the file lacks it.")
     ] = None,
     number: Annotated[
-        str | None, typer.Option("--doc-number", help="Document number, e.g. 国发〔2015〕5号.")
+        str | None,
+        typer.Option(
+            "--doc-number", metavar="NUMBER", help="Document number, e.g. 国发〔2015〕5号."
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and compare, write nothing.")
@@ -115,18 +146,27 @@ def import_command(
             "--explain", help="Say how each task was read (rule, units, dates); write nothing."
         ),
     ] = False,
+    shift_to: Annotated[
+        str | None,
+        typer.Option(
+            "--shift-to",
+            metavar="DATE",
+            help="Move a new plan's dates so that its first deadline falls on DATE (YYYY-MM-DD), "
+            "to try an old annex such as the bundled one for real.",
+        ),
+    ] = None,
     jurisdiction: Annotated[
         str | None,
         typer.Option(
+            metavar="PLACE",
             help="Where a local plan applies, e.g. 浙江省 or 浙江省杭州市: its 省发展改革委 "
-            "becomes 浙江省发展改革委 (default: as stored, or from the issuer)."
+            "becomes 浙江省发展改革委 (default: as stored, or from the issuer).",
         ),
     ] = None,
 ) -> None:
     """Import an annex into a plan; a re-import shows its changes and applies them with --apply."""
     if format not in ("auto", "table", "inline", "labelled", "csv", "xlsx"):
-        stderr().print(f"annexbot: unknown --format {format!r}", markup=False)
-        raise typer.Exit(2)
+        fail(f"unknown --format {format!r} (auto, table, inline, labelled, csv or xlsx)")
 
     if explain:
         print_explanation(stdout(), _explain(source, bundled, format, issued))
@@ -136,9 +176,12 @@ def import_command(
         settings = load_settings()
         data, filename = _read_source(source, bundled)
         issued_on = parse_date(issued) if issued else None
+        first_deadline = parse_date(shift_to) if shift_to else None
+        if first_deadline is not None and dry_run:
+            raise CommandError("--shift-to moves an imported plan's dates; not with --dry-run")
         name = filename or (f"{bundled}.txt" if bundled else None)
         async with open_database(settings) as sessions, sessions() as session:
-            return await import_annex(
+            result = await import_annex(
                 session=session,
                 data=data,
                 now=utc_now(),
@@ -151,12 +194,29 @@ def import_command(
                 apply=apply,
                 jurisdiction=jurisdiction,
             )
+            if first_deadline is None:
+                return result, None
+            if not result.plan_created:
+                raise CommandError(
+                    f"--shift-to moves a new plan's dates; plan {result.plan_code} exists "
+                    "already, and none of its dates moved"
+                )
+            days = await shift_first_deadline_to(
+                session, plan_code=result.plan_code, deadline=first_deadline, now=utc_now()
+            )
+            return result, days
 
-    result = execute(work)
+    result, shifted = execute(work)
     if as_json:
         stdout().print_json(show.to_json(show.import_json(result)))
     else:
-        print_import(stdout(), result)
+        print_import(stdout(), result, code_given=plan is not None or bundled is not None)
+        if shifted is not None:
+            stdout().print(
+                f"Every date moved {shifted} days, so the first deadline falls on {shift_to}.",
+                markup=False,
+                highlight=False,
+            )
 
 
 def _explain(
@@ -178,7 +238,7 @@ def _format(value: str) -> Format:
     return value  # type: ignore[return-value]  # checked against the choices above
 
 
-def plans_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def plans_command(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
     """List the plans."""
 
     async def work() -> Any:
@@ -193,11 +253,12 @@ def plans_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 
 
 def tasks_command(
-    plan: Annotated[str | None, typer.Option(help="Only this plan.")] = None,
+    plan: Annotated[str | None, typer.Option(metavar="CODE", help="Only this plan.")] = None,
     agency: Annotated[
-        str | None, typer.Option(help="Only tasks of this agency (any of its names).")
+        str | None,
+        typer.Option(metavar="NAME", help="Only tasks of this agency (any of its names)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """List tasks with their units and dates."""
 
@@ -215,11 +276,11 @@ def tasks_command(
 
 
 def task_command(
-    number: Annotated[int, typer.Argument(help="Task number.")],
+    number: Annotated[int, typer.Argument(metavar="N", help="Task number.")],
     plan: Annotated[
-        str | None, typer.Option(help="The plan, when several have this number.")
+        str | None, typer.Option(metavar="CODE", help="The plan, when several have this number.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Show one task: text, units, schedule and milestones."""
 
@@ -234,7 +295,9 @@ def task_command(
         show.print_task(stdout(), task)
 
 
-def agencies_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def agencies_command(
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
     """List agencies with how many tasks each leads and co-handles."""
 
     async def work() -> Any:

@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import execute, load_settings
+from bot.cli.common import CommandError, execute, load_settings
+from bot.cli.run import port_failure
 from bot.database import open_database
 from bot.logs import configure_logging
 from bot.run import _stop_on_signals
@@ -54,11 +55,16 @@ def register(app: typer.Typer) -> None:
     def serve_command(
         host: Annotated[
             str | None,
-            typer.Option(help="Address to listen on (default: ANNEXBOT_HTTP_HOST, 127.0.0.1)."),
+            typer.Option(
+                metavar="HOST",
+                help="Address to listen on (default: ANNEXBOT_HTTP_HOST, 127.0.0.1).",
+            ),
         ] = None,
         port: Annotated[
             int | None,
-            typer.Option(help="Port to listen on (default: ANNEXBOT_HTTP_PORT, 8080)."),
+            typer.Option(
+                metavar="PORT", help="Port to listen on (default: ANNEXBOT_HTTP_PORT, 8080)."
+            ),
         ] = None,
     ) -> None:
         """Serve calendar feeds and /healthz without the bot; upgrades the database first."""
@@ -66,21 +72,24 @@ def register(app: typer.Typer) -> None:
         async def work() -> None:
             settings = load_settings()
             configure_logging(settings.log_format)
-            await run_server(
-                settings,
-                host=host or settings.http_host,
-                port=settings.http_port if port is None else port,
-            )
+            where = host or settings.http_host
+            try:
+                await run_server(
+                    settings, host=where, port=settings.http_port if port is None else port
+                )
+            except OSError as error:
+                raise CommandError(port_failure(error, where, settings.http_port, port)) from error
 
         execute(work)
 
     @app.command("feed-link")
     def feed_link_command(
         plan: Annotated[
-            str | None, typer.Option(help="Plan code (default: the only plan).")
+            str | None, typer.Option(metavar="CODE", help="Plan code (default: the only plan).")
         ] = None,
         agency: Annotated[
-            str | None, typer.Option(help="An agency's feed instead of the whole plan's.")
+            str | None,
+            typer.Option(metavar="NAME", help="An agency's feed instead of the whole plan's."),
         ] = None,
     ) -> None:
         """Make a calendar feed link for a plan or an agency and print it (shown only once)."""

@@ -6,19 +6,28 @@ import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
-from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from bot.delivery.grouped import (
+    ENTRY_RENDERERS,
+    Entry,
+    compose,
+    grouped_kinds,
+    held_back,
+    in_units,
+)
 from bot.delivery.pacing import Pacer, PacingRateLimiter
-from bot.delivery.pictures import Pictures, send_pictures
+from bot.delivery.pictures import send_pictures
+from bot.delivery.rendered import RENDERERS as RENDERERS  # handlers register through here
+from bot.delivery.rendered import Rendered as Rendered
+from bot.delivery.rendered import Renderer as Renderer
+from bot.delivery.rendered import Timer, TimerHandle, loop_timer
+from bot.delivery.rendered import renderer as renderer
 from bot.logs import log_context
 from bot.runtime import Runtime
 from workflows.outbox.failures import record_blocked, record_failure
@@ -28,7 +37,7 @@ from workflows.outbox.sending import (
     next_due,
     record_cancelled,
     record_retry,
-    record_sent,
+    record_sent_together,
     release,
 )
 
@@ -45,49 +54,6 @@ CONCURRENCY = 8
 MIN_WAKE_SECONDS = 0.05
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A delivery turned into a message: HTML text, buttons, the task it is about, pictures.
-
-    With pictures the text is not sent: their caption says what they are.
-    """
-
-    text: str
-    buttons: InlineKeyboardMarkup | None = None
-    task_id: int | None = None
-    pictures: Pictures | None = None
-
-
-Renderer = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
-RENDERERS: dict[str, Renderer] = {}
-
-
-class TimerHandle(Protocol):
-    """What a timer returns: a way to call it off."""
-
-    def cancel(self) -> None:
-        """Do not call the callback."""
-
-
-# Calls back after a delay in seconds: the event loop's call_later, or a test's clock.
-Timer = Callable[[float, Callable[[], None]], TimerHandle]
-
-
-def loop_timer(delay: float, callback: Callable[[], None]) -> TimerHandle:
-    """Call back after `delay` seconds of the running event loop's clock."""
-    return asyncio.get_running_loop().call_later(delay, callback)
-
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    """Register how deliveries of one kind are rendered (None: nothing to send any more)."""
-
-    def register(function: Renderer) -> Renderer:
-        RENDERERS[kind] = function
-        return function
-
-    return register
-
-
 class Sender:
     """Drains the outbox: claims due rows, sends them paced and in parallel, records outcomes.
 
@@ -101,6 +67,8 @@ class Sender:
       be known; sending it again trades a possible loss for a possible duplicate. That window
       is the answer's way back plus one commit, and at most CONCURRENCY messages are in it
       at once, so one crash sends at most that many messages twice.
+    A grouped message (bot/delivery/grouped.py) is one message in all of this: its rows are
+    claimed under one lease and recorded sent in one commit, so it goes whole, once or twice.
     """
 
     def __init__(
@@ -151,7 +119,11 @@ class Sender:
                 self._again = False
                 async with self._runtime.session() as session:
                     batch = await claim_due(
-                        session, now=self._runtime.now(), lease=self.lease, limit=BATCH
+                        session,
+                        now=self._runtime.now(),
+                        lease=self.lease,
+                        limit=BATCH,
+                        together=grouped_kinds(),
                     )
                 sent += await self._send_batch(batch)
                 if not batch and not self._again:
@@ -186,15 +158,26 @@ class Sender:
         return sum(counts)
 
     async def _send_chat(self, messages: list[OutgoingMessage]) -> int:
-        """Send one chat's messages in order; after a retryable error the rest wait too."""
+        """Send one chat's messages in order; after a retryable error the rest wait too.
+
+        The deliveries of grouped kinds go together, as one message (or as few as fit),
+        where the first of them stands.
+        """
+        units = in_units(messages)
         sent = 0
-        for index, message in enumerate(messages):
-            outcome = await self._send_one(message)
-            if outcome is None:
-                sent += 1
-            elif isinstance(outcome, dt.datetime):
+        for index, unit in enumerate(units):
+            if await held_back(self._runtime, unit):
+                continue
+            count, retry_at = (
+                await self._send_group(unit)
+                if len(unit) > 1
+                else _one(await self._send_one(unit[0]))
+            )
+            sent += count
+            if retry_at is not None:
+                rest = [m for later in units[index + 1 :] for m in later]
                 async with self._runtime.session() as session:
-                    await release(session, messages[index + 1 :], retry_at=outcome)
+                    await release(session, rest, retry_at=retry_at)
                 break
         return sent
 
@@ -211,43 +194,96 @@ class Sender:
             async with self._runtime.session() as session:
                 await record_cancelled(session, message, reason="nothing to send")
             return False
+        return await self._transmit([message], rendered)
+
+    async def _send_group(self, messages: list[OutgoingMessage]) -> tuple[int, dt.datetime | None]:
+        """Send deliveries as one composed message (split at the limits): (sent, retry time)."""
+        log_context(delivery_id=messages[0].delivery_id, task_id=None)
+        entries: list[tuple[OutgoingMessage, Entry]] = []
+        for message in messages:
+            try:
+                async with self._runtime.session() as session:
+                    found = await ENTRY_RENDERERS[message.kind](message, session)
+            except Exception as error:  # a renderer's bug must not stop the others
+                log.exception("delivery %s cannot be rendered", message.delivery_id)
+                await self._give_up(message, f"render: {error!r}")
+                continue
+            if not found:
+                async with self._runtime.session() as session:
+                    await record_cancelled(session, message, reason="nothing to send")
+            else:
+                entries += [(message, e) for e in (found if isinstance(found, list) else [found])]
+        if len({message.delivery_id for message, _ in entries}) == 1:
+            return _one(await self._send_one(entries[0][0]))
+        by_id = {message.delivery_id: message for message, _ in entries}
+        late = any(message.late for message, _ in entries)
+        pairs = [(message.delivery_id, entry) for message, entry in entries]
+        parts = compose(pairs, messages[0].language, late=late)
+        sent = 0
+        for index, part in enumerate(parts):
+            carried = [by_id[i] for i in part.delivery_ids]
+            # A part that completes no delivery is recorded with the part that does.
+            outcome = await self._transmit(
+                carried or [by_id[i] for i in part.continued],
+                Rendered(part.text, part.buttons, part.task_id),
+                record=bool(carried),
+            )
+            if outcome is None:
+                sent += len(carried)
+            elif isinstance(outcome, dt.datetime):
+                rest = [by_id[i] for later in parts[index + 1 :] for i in later.delivery_ids]
+                async with self._runtime.session() as session:
+                    await release(session, rest, retry_at=outcome)
+                return sent, outcome
+        return sent, None
+
+    async def _transmit(
+        self, messages: list[OutgoingMessage], rendered: Rendered, *, record: bool = True
+    ) -> dt.datetime | bool | None:
+        """Send one message carrying deliveries and record the outcome for each of them."""
+        first = messages[0]
         log_context(task_id=rendered.task_id)
         try:
-            async with nullcontext() if self._bot_paces else self.pacer.slot(message.chat_id):
-                sent = await self._deliver(message.chat_id, rendered)
+            async with nullcontext() if self._bot_paces else self.pacer.slot(first.chat_id):
+                sent = await self._deliver(first.chat_id, rendered)
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
-            self.pacer.hold(message.chat_id, seconds)
-            return await self._retry(message, seconds, "429", count_attempt=False)
+            self.pacer.hold(first.chat_id, seconds)
+            return await self._retry(messages, seconds, "429", count_attempt=False)
         except Forbidden as error:
-            async with self._runtime.session() as session:
-                await record_blocked(
-                    session, message, error=f"forbidden: {error}", now=self._runtime.now()
-                )
-            self._runtime.metrics.deliveries_failed.labels(message.kind, "blocked").inc()
+            for message in messages:
+                async with self._runtime.session() as session:
+                    await record_blocked(
+                        session, message, error=f"forbidden: {error}", now=self._runtime.now()
+                    )
+                self._runtime.metrics.deliveries_failed.labels(message.kind, "blocked").inc()
             return False
         except BadRequest as error:  # a NetworkError subclass in PTB, but sending again cannot help
-            log.error("delivery %s was refused: %s", message.delivery_id, error)
-            return await self._give_up(message, f"BadRequest: {error}")
+            log.error("delivery %s was refused: %s", first.delivery_id, error)
+            return await self._give_up_all(messages, f"BadRequest: {error}")
         except (TimedOut, NetworkError) as error:  # TimedOut is a NetworkError; 5xx arrive as one
-            if message.attempts + 1 >= MAX_ATTEMPTS:
-                return await self._give_up(message, f"{type(error).__name__}: {error}")
-            ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**message.attempts)
+            attempts = max(message.attempts for message in messages)
+            if attempts + 1 >= MAX_ATTEMPTS:
+                return await self._give_up_all(messages, f"{type(error).__name__}: {error}")
+            ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**attempts)
             delay = self.random.uniform(0, ceiling)  # full jitter
-            return await self._retry(message, delay, f"{type(error).__name__}: {error}")
+            return await self._retry(messages, delay, f"{type(error).__name__}: {error}")
         except TelegramError as error:  # anything else Telegram refuses: sending again cannot help
-            log.error("delivery %s cannot be sent: %s", message.delivery_id, error)
-            return await self._give_up(message, f"{type(error).__name__}: {error}")
+            log.error("delivery %s cannot be sent: %s", first.delivery_id, error)
+            return await self._give_up_all(messages, f"{type(error).__name__}: {error}")
+        if not record:
+            return None
         async with self._runtime.session() as session:
-            await record_sent(
+            await record_sent_together(
                 session,
-                message,
+                messages,
                 now=self._runtime.now(),
                 message_id=sent.message_id,
                 task_id=rendered.task_id,
             )
-        self._runtime.metrics.deliveries_sent.labels(message.kind).inc()
+        for message in messages:
+            self._runtime.metrics.deliveries_sent.labels(message.kind).inc()
         return None
 
     async def _deliver(self, chat_id: int, rendered: Rendered) -> Message:
@@ -271,16 +307,28 @@ class Sender:
         )
 
     async def _retry(
-        self, message: OutgoingMessage, seconds: float, error: str, *, count_attempt: bool = True
+        self,
+        messages: list[OutgoingMessage],
+        seconds: float,
+        error: str,
+        *,
+        count_attempt: bool = True,
     ) -> dt.datetime:
-        """Put a delivery back for later; returns when it is due."""
+        """Put deliveries back for later; returns when they are due."""
         retry_at = self._runtime.now() + dt.timedelta(seconds=seconds)
-        async with self._runtime.session() as session:
-            await record_retry(
-                session, message, retry_at=retry_at, error=error, count_attempt=count_attempt
-            )
-        self._runtime.metrics.deliveries_retried.labels(message.kind).inc()
+        for message in messages:
+            async with self._runtime.session() as session:
+                await record_retry(
+                    session, message, retry_at=retry_at, error=error, count_attempt=count_attempt
+                )
+            self._runtime.metrics.deliveries_retried.labels(message.kind).inc()
         return retry_at
+
+    async def _give_up_all(self, messages: list[OutgoingMessage], error: str) -> bool:
+        """Mark deliveries failed (one message carried them)."""
+        for message in messages:
+            await self._give_up(message, error)
+        return False
 
     async def _give_up(self, message: OutgoingMessage, error: str) -> bool:
         """Mark a delivery failed; the coordinators are told (unless it was an alert)."""
@@ -288,3 +336,10 @@ class Sender:
             await record_failure(session, message, error=error, now=self._runtime.now())
         self._runtime.metrics.deliveries_failed.labels(message.kind, "error").inc()
         return False
+
+
+def _one(outcome: dt.datetime | bool | None) -> tuple[int, dt.datetime | None]:
+    """One delivery's outcome as (sent, retry time)."""
+    if outcome is None:
+        return 1, None
+    return 0, outcome if isinstance(outcome, dt.datetime) else None

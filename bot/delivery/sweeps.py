@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -22,16 +23,37 @@ Planner = Callable[[AsyncSession, Settings, dt.datetime], Awaitable[int]]
 Job = Callable[[CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
 
 
+RUNNING_KEY = "sweeps_running"
+# The sweeps that send to members run on one cadence, so that each time they run together.
+SWEEP_INTERVAL_SECONDS = 300
+FIRST_SWEEP_SECONDS = 5
+
+
 def leader_job(name: str, sweep: Sweep) -> Job:
-    """A periodic job running `sweep` only in the process that leads the scheduler."""
+    """A periodic job running `sweep` only in the process that leads the scheduler.
+
+    The sender is woken once the last of the sweeps running together is done, not by each:
+    what they decided for one member at that moment then goes as one grouped message.
+    """
 
     async def job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-        if await leads(context):
-            runtime = runtime_of(context)
-            runtime.metrics.scheduler_runs.labels(name).inc()
-            await sweep(runtime)
+        data = context.application.bot_data
+        data[RUNNING_KEY] = data.get(RUNNING_KEY, 0) + 1  # before any await: jobs start together
+        runtime = runtime_of(context)
+        try:
+            if await leads(context):
+                runtime.metrics.scheduler_runs.labels(name).inc()
+                await sweep(dataclasses.replace(runtime, wake_sender=_later))
+        finally:
+            data[RUNNING_KEY] -= 1
+            if data[RUNNING_KEY] == 0:
+                runtime.wake_sender()
 
     return job
+
+
+def _later() -> None:
+    """A sweep's own wake-up call, left to its job (which wakes the sender after the rest)."""
 
 
 async def run_sweep(runtime: Runtime, what: str, plan: Planner) -> int:

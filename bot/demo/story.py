@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import shlex
 import zoneinfo
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -397,16 +398,19 @@ WEEKDAYS = (
 )
 
 
-def summary(console: Console, result: DemoResult, language: str) -> None:
-    """Where the demo's database, chart and feed are, and how to look at them."""
+def summary(
+    console: Console, result: DemoResult, language: str, *, command: str = "annexbot"
+) -> None:
+    """Where the demo's database, chart and feed are, and how to look at them with `command`."""
     _ = lambda message, **params: tr(language, message, **params)  # noqa: E731
     console.print()
     console.print(_("The bot sent {count} messages.", count=result.bot_messages))
     console.print(_("Database: {path}", path=result.database))
     console.print(
         _(
-            "Look around: ANNEXBOT_DATA_DIR={path} annexbot tasks",
-            path=result.directory,
+            "Look around: ANNEXBOT_DATA_DIR={path} {annexbot} tasks",
+            path=shlex.quote(str(result.directory)),
+            annexbot=command,
         )
     )
     if result.chart is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -15,7 +16,12 @@ from bot.sandbox import ChatMessage, SandboxServer
 
 SHOWN_PER_CHAT = 1  # a burst of like messages (reminders, check-ins) prints its first ones only
 LINES_PER_MESSAGE = 8
-LINE_CELLS = 100
+INDENT = "      "
+# What a line may not be broken inside: dates (2026年12月1日, 12月1日, 2026-12-01), times, and
+# runs of Latin letters, digits and punctuation (words, numbers, links); else one character.
+_UNBREAKABLE = re.compile(
+    r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d{4}年|[!-~]+|\s+|.", re.DOTALL
+)
 
 
 @dataclass
@@ -37,14 +43,22 @@ class Transcript:
 
     def narrate(self, text: str) -> None:
         """A line of the story."""
-        self.console.print(f"[italic yellow]{escape(text)}[/]")
+        for line in wrap(text, self.console.width):
+            self.console.print(f"[italic yellow]{escape(line)}[/]", soft_wrap=True)
         self.lines.append(text)
 
     def action(self, moment: dt.datetime, user_id: int, text: str) -> None:
         """What a person sent or pressed."""
         clock = moment.astimezone(self.timezone).strftime("%H:%M")
         who = self.names.get(user_id, str(user_id))
-        self.console.print(f"[dim]{clock}[/] [bold cyan]{escape(who)}[/] ▸ {escape(text)}")
+        head = f"{clock} {who} ▸ "
+        first, *rest = wrap(head + text, self.console.width, indent=INDENT)
+        said = first[len(head) :]
+        self.console.print(
+            f"[dim]{clock}[/] [bold cyan]{escape(who)}[/] ▸ {escape(said)}", soft_wrap=True
+        )
+        for line in rest:
+            self.console.print(escape(line), soft_wrap=True)
         self.lines.append(f"{who} > {text}")
 
     def flush(self) -> int:
@@ -81,20 +95,43 @@ class Transcript:
         mark = "✎" if message.edited else ("🖼" if message.photo else "🤖")
         self.console.print(f"    {mark} [green]→ {escape(who)}[/]")
         for line in lines:
-            self.console.print(f"      {escape(_fit(line, LINE_CELLS))}", soft_wrap=True)
-        buttons = [label for row in message.buttons for label, _ in row]
+            for part in wrap(INDENT + line, self.console.width, indent=INDENT):
+                self.console.print(escape(part), soft_wrap=True)
+        buttons = " ".join(f"[{label}]" for row in message.buttons for label, _ in row)
         if buttons:
-            self.console.print("      " + " ".join(f"[dim]\\[{escape(b)}][/]" for b in buttons))
+            for part in wrap(INDENT + buttons, self.console.width, indent=INDENT):
+                self.console.print(f"[dim]{escape(part)}[/]", soft_wrap=True)
         self.lines.append(f"-> {who}: {text}")
 
 
-def _fit(line: str, cells: int) -> str:
-    """The line cut to a terminal width (Chinese characters take two cells)."""
-    if cell_len(line) <= cells:
-        return line
-    while cell_len(line) > cells - 1:
-        line = line[:-1]
-    return line + "…"
+def wrap(line: str, width: int, *, indent: str = "") -> list[str]:
+    """The line in pieces of at most `width` cells, broken between words, characters or dates.
+
+    Continuation lines start with `indent`; only a word longer than a whole line is cut.
+    """
+    pieces: list[str] = []
+    current = ""
+    for token in _UNBREAKABLE.findall(line):
+        if cell_len(current + token) > width and current.strip():
+            pieces.append(current.rstrip())
+            current = indent
+            if token.isspace():
+                continue
+        while cell_len(current + token) > width and len(token) > 1:
+            cut = _prefix_within(token, width - cell_len(current))
+            pieces.append(current + token[:cut])
+            current, token = indent, token[cut:]
+        current += token
+    pieces.append(current.rstrip())
+    return pieces
+
+
+def _prefix_within(text: str, cells: int) -> int:
+    """How many characters of the text fit in so many cells (at least one)."""
+    size = 1
+    while size < len(text) and cell_len(text[: size + 1]) <= cells:
+        size += 1
+    return size
 
 
 def _body(message: ChatMessage) -> str | None:

@@ -103,6 +103,7 @@ class Table:
     fills: tuple[str | None, ...] = ()
     light_column: int | None = None
     wide_columns: frozenset[int] = frozenset()
+    heading: str = ""
 
 
 def _local(moment: dt.datetime | None, timezone: str) -> dt.datetime | None:
@@ -139,6 +140,16 @@ def _matrix_row(row: MatrixRow, data: ExportData, language: str) -> tuple[Value,
     )
 
 
+def _heading(data: ExportData, language: str) -> str:
+    """What the printed pages carry at the top: the plan, the agency and the day of the export."""
+    plans = sorted(data.timezones)
+    plan = data.plan_code or (plans[0] if len(plans) == 1 else None)
+    timezone = data.timezones.get(plan or "") or next(iter(data.timezones.values()), "UTC")
+    day = data.generated_at.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+    parts = (plan or tr(language, "all plans"), data.agency, day.isoformat())
+    return " · ".join(part for part in parts if part)
+
+
 def matrix_table(data: ExportData, language: str) -> Table:
     """The status matrix: one row per task and unit."""
     return Table(
@@ -149,6 +160,7 @@ def matrix_table(data: ExportData, language: str) -> Table:
         fills=tuple(LIGHT_FILLS[row.light] for row in data.matrix),
         light_column=MATRIX_LIGHT_COLUMN,
         wide_columns=MATRIX_WIDE,
+        heading=_heading(data, language),
     )
 
 
@@ -215,6 +227,7 @@ def history_table(data: ExportData, language: str) -> Table:
         headers=tuple(tr(language, header) for header in HISTORY_HEADERS),
         rows=tuple(_history_row(row, data, language) for row in data.history),
         wide_columns=HISTORY_WIDE,
+        heading=_heading(data, language),
     )
 
 
@@ -300,6 +313,22 @@ def _write_sheet(sheet: Any, table: Table) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{len(table.rows) + 1}"
+    _set_up_printing(sheet, table)
+
+
+def _set_up_printing(sheet: Any, table: Table) -> None:
+    """Printed for a meeting: landscape, one page wide, the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+    # "&" starts a header code in a spreadsheet; "&&" prints one.
+    sheet.oddHeader.left.text = table.heading.replace("&", "&&")
+    sheet.oddHeader.right.text = table.name.replace("&", "&&")
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def to_xlsx(tables: Sequence[Table], *, created: dt.datetime) -> bytes:
@@ -322,9 +351,16 @@ _UNSAFE = re.compile(r"[^\w.-]+")
 
 
 def file_name(
-    *, plan_code: str | None, agency: str | None, part: str, day: dt.date, extension: str
+    *,
+    plan_code: str | None,
+    agency: str | None,
+    part: str,
+    day: dt.date,
+    extension: str,
+    language: str = "zh",
 ) -> str:
-    """annexbot-gf-2015-5-科技部-matrix-20160301.csv: what, whose, which table, when."""
+    """annexbot-gf-2015-5-科技部-matrix-20160301.csv: what, whose, which table, when; -en."""
     pieces = ("annexbot", plan_code or "all", agency or "", part)
     stem = "-".join(_UNSAFE.sub("_", piece) for piece in pieces if piece)
-    return f"{stem}-{day:%Y%m%d}.{extension}"
+    suffix = "" if language == "zh" else f"-{language}"
+    return f"{stem}-{day:%Y%m%d}{suffix}.{extension}"

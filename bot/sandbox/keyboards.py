@@ -83,6 +83,8 @@ def inline_button(button: Any) -> Button:
         if not isinstance(url, str) or not _BUTTON_URL.fullmatch(url):
             raise bad_request("BUTTON_URL_INVALID")
         return text, url
+    if "web_app" in button:
+        return text, web_app_url(button["web_app"])
     data = button.get("callback_data")
     if data:
         if not isinstance(data, str) or len(data.encode("utf-8")) > MAX_CALLBACK_DATA:
@@ -91,6 +93,18 @@ def inline_button(button: Any) -> Button:
     if not _ACTION_KEYS & button.keys():
         raise bad_request(_INLINE + "Text buttons are unallowed in the inline keyboard")
     return text, ""
+
+
+def web_app_url(web_app: Any) -> str:
+    """A Mini App button's address (inline or menu); Telegram opens only https Mini Apps."""
+    if not isinstance(web_app, dict) or not isinstance(web_app.get("url"), str):
+        raise bad_request(_INLINE + 'Field "url" must be of type String')
+    url = web_app["url"]
+    if not url.lower().startswith("https://") or not _BUTTON_URL.fullmatch(url):
+        raise bad_request(
+            f"inline keyboard button Web App URL '{url}' is invalid: Only HTTPS links are allowed"
+        )
+    return str(url)
 
 
 def _check_reply_keyboard(rows: Any) -> None:

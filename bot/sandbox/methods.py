@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.sandbox.commands import COMMAND_METHODS
 from bot.sandbox.errors import ApiError, bad_request
+from bot.sandbox.keyboards import web_app_url
 from bot.sandbox.messaging import MESSAGING_METHODS
 from bot.sandbox.models import WebhookConfig
 from bot.sandbox.params import Params
@@ -120,6 +121,10 @@ async def set_chat_menu_button(state: SandboxState, params: Params) -> bool:
     button = params.opt_json("menu_button") or {"type": "default"}
     if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
         raise bad_request("can't parse menu button JSON object")
+    if button["type"] == "web_app":
+        if not isinstance(button.get("text"), str) or not button["text"]:
+            raise bad_request("menu button text must be non-empty")
+        web_app_url(button.get("web_app"))
     state.menu_buttons[chat_id] = button
     return True
 

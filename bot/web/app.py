@@ -15,6 +15,7 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -22,6 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.runtime import Runtime
+from bot.web.body_limit import MAX_BODY_BYTES, BodyLimit
 from db.leader import LOCK_KEY
 from workflows.health import (
     OUTBOX_LAG_LIMIT,
@@ -37,7 +39,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 # Each module of bot/web/ listed here exposes routes(runtime) -> list[BaseRoute] (the feeds).
-WEB_MODULES: tuple[str, ...] = ("feeds",)
+WEB_MODULES: tuple[str, ...] = ("feeds", "board", "miniapp", "board_exports", "timeline")
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,12 @@ def build_web_app(
     webhook: Webhook | None = None,
     routes: Sequence[BaseRoute] = (),
     leader_key: int = LOCK_KEY,
+    max_body: int = MAX_BODY_BYTES,
 ) -> Starlette:
-    """The Starlette app: health, metrics, the webhook (in webhook mode) and any extra routes."""
+    """The Starlette app: health, metrics, the webhook (in webhook mode) and any extra routes.
+
+    Every route refuses a request body over `max_body` bytes without reading it.
+    """
     all_routes: list[BaseRoute] = [
         _health_route(runtime, leader_key),
         _metrics_route(runtime),
@@ -146,7 +152,7 @@ def build_web_app(
     ]
     if webhook is not None:
         all_routes.append(_telegram_route(webhook))
-    return Starlette(routes=all_routes)
+    return Starlette(routes=all_routes, middleware=[Middleware(BodyLimit, max_bytes=max_body)])
 
 
 class _Server(uvicorn.Server):

@@ -3,13 +3,14 @@
 from db.models.agency import Agency, AgencyAlias
 from db.models.audit import AuditEvent
 from db.models.calendar import CalendarDay, CalendarYear
-from db.models.chat import ChatMessage
+from db.models.chat import ChatMessage, ChatQuestion
 from db.models.delivery import Delivery
 from db.models.feed import FeedDataVersion, FeedToken, Installation
 from db.models.member import Invite, Member
 from db.models.plan import Assignment, Milestone, Plan, Task
 from db.models.report import ExtensionRequest, StatusReport
 from db.models.setting import SettingOverride
+from db.models.web import WebSession, WebSignIn
 
 __all__ = [
     "Agency",
@@ -19,6 +20,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "ChatMessage",
+    "ChatQuestion",
     "Delivery",
     "ExtensionRequest",
     "FeedDataVersion",
@@ -31,4 +33,6 @@ __all__ = [
     "SettingOverride",
     "StatusReport",
     "Task",
+    "WebSession",
+    "WebSignIn",
 ]

@@ -91,11 +91,13 @@ async def test_polling_sets_menus_and_answers_start(
         assert default_zh[0] == ("mytasks", "本单位的任务及进展")
         assert [name for name, _ in default_zh] == [
             "mytasks",
+            "plans",
             "digest",
             "chart",
             "extend",
             "calendar",
             "feeds",
+            "web",
             "language",
             "leave",
             "help",

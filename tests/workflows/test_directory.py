@@ -468,6 +468,9 @@ def test_normalise_unit_name(raw: str, expected: str) -> None:
         "县级以上地方人民政府",
         "省级人民政府",
         "各级人民政府",
+        "有结对任务的单位",
+        "试点城市政府",
+        "派出挂职干部单位",
     ],
 )
 def test_looks_like_group(name: str) -> None:

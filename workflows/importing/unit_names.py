@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Literal
@@ -79,11 +80,12 @@ _CONJUNCTION = re.compile(r"以及|和|及|与")
 _AFTER_OPEN = re.compile(
     r"(?:(?:自治区|[省市县区])(?:级|直|属)?)?(?:有关|相关|其他|各)?"
     r"(?:[一二三四五六七八九十\d]+个?)?(?:部门|单位|成员单位|机构|方面)"
+    r"(?:[和及、](?:部门|单位|机构))?"  # 等有关部门和单位: one open list, not a unit 单位
 )
-# A level word printed alone in a list of levels: 各市、州、县人民政府 is one group, but
-# 各街道、区直各部门 are two.
+# A level word printed alone in a list of levels: 各市、州、县人民政府 and 各有关区、县级市 are
+# one group each, but 各街道、区直各部门 are two.
 _LEVEL = r"(?:乡镇|[省市州县区盟旗乡镇]|自治区|自治州|直辖市|地级市|县级市|街道)(?:（[^）]*）)?"
-_BARE_LEVEL = re.compile(rf"^各?{_LEVEL}$")
+_BARE_LEVEL = re.compile(rf"^(?:各(?:有关|相关)?)?{_LEVEL}$")
 _LEVEL_GROUP_END = re.compile(
     rf"^{_LEVEL}(?:人民政府|政府|党委和政府|党委政府|党委)?(?:$|(?=以及|和|及|与))"
 )
@@ -156,6 +158,7 @@ def list_pieces(clause: str) -> list[str]:
     return merged
 
 
+@functools.lru_cache(maxsize=8192)
 def strip_markers(name: str) -> tuple[str, Duty | None, Duty | None, bool]:
     """A name without its trailing markers: (name, bracketed marker, role word, 等 seen)."""
     marker: Duty | None = None

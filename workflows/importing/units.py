@@ -36,8 +36,8 @@ _SOURCE_DUTY: dict[_Source, Duty] = {"lead": "lead", "units": "plain", "co": "co
 
 # Labels inside a note: （牵头单位：甲；责任单位：乙）. A label for people makes a note.
 _LABEL = re.compile(
-    r"^[【\[〔]?(?P<label>牵头(?:负责)?(?:单位|部门)|责任(?:单位|部门)|负责(?:单位|部门)|"
-    r"承办单位|(?:配合|参与|协办|协同)(?:单位|部门)|指导(?:单位|部门)|"
+    r"^[【\[〔]?(?P<label>牵头(?:负责|责任)?(?:单位|部门)|责任(?:单位|部门)|负责(?:单位|部门)|"
+    r"承办单位|(?:配合|参与|协办|协同)(?:责任)?(?:单位|部门)|指导(?:单位|部门)|"
     r"[^：:]{0,6}(?:领导|责任人))[】\]〕]?[:：]"
 )
 # A note stating a rule once for the whole annex, not a unit.

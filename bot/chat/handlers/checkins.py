@@ -13,8 +13,9 @@ from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.mytasks import STATUS_LABELS
 from bot.chat.task_card import task_title
+from bot.delivery.grouped import Entry, entry_renderer
 from bot.delivery.sender import Rendered, renderer
-from bot.delivery.sweeps import leader_job, run_sweep
+from bot.delivery.sweeps import FIRST_SWEEP_SECONDS, SWEEP_INTERVAL_SECONDS, leader_job, run_sweep
 from bot.i18n import tr
 from bot.render import esc, fmt_datetime, role_label, trim
 from bot.runtime import Runtime
@@ -28,8 +29,8 @@ from workflows.checkins import (
 from workflows.outbox.sending import OutgoingMessage
 
 JOB_NAME = "checkins"
-SWEEP_INTERVAL_SECONDS = 600
 CHECKIN_TEXT_WIDTH = 300
+ENTRY_TEXT_WIDTH = 60
 
 
 def _last_report(view: CheckinView, language: str) -> str:
@@ -94,6 +95,47 @@ async def render_checkin(message: OutgoingMessage, session: AsyncSession) -> Ren
     return Rendered(text, InlineKeyboardMarkup([[report]]), view.task_id)
 
 
+async def checkin_entry(message: OutgoingMessage, session: AsyncSession) -> Entry | None:
+    """How one check-in reads inside a grouped message; nothing when it has nothing to ask."""
+    view = await checkin_message(
+        session,
+        task_id=int(message.payload["task_id"]),
+        agency_id=int(message.payload["agency_id"]),
+        since=dt.datetime.fromisoformat(str(message.payload["since"])),
+    )
+    if view is None:
+        return None
+    language = message.language
+    follow_up = message.kind == FOLLOW_UP_KIND
+    if follow_up:
+        section = tr(language, "🔔 <b>Status check-ins: still waiting</b>")
+        ask = tr(language, "Your agency has not reported on these yet. Please report now.")
+    else:
+        section = tr(language, "📋 <b>Status check-ins</b>")
+        ask = tr(language, "Where does your agency's part of each stand? Please report.")
+    title = task_title(view.plan_code, view.task_number, language, with_plan=False)
+    role = tr(
+        language,
+        "{agency} ({role})",
+        agency=esc(view.agency),
+        role=esc(role_label(view.role, language)),
+    )
+    return Entry(
+        section=section,
+        order=2 if follow_up else 1,
+        plan=view.plan_code,
+        task_id=view.task_id,
+        task_number=view.task_number,
+        button_data=pack(OPEN_TASK, view.task_id),
+        lines=(
+            f"• {title} · {role}",
+            f"  {esc(trim(view.task_text, ENTRY_TEXT_WIDTH))}",
+            f"  {_last_report(view, language)}",
+        ),
+        footer=ask,
+    )
+
+
 async def sweep(runtime: Runtime) -> int:
     """Queue the check-ins that are due and wake the sender; errors are logged, not raised."""
     return await run_sweep(
@@ -114,10 +156,12 @@ on_sweep = leader_job(JOB_NAME, sweep)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Register the check-in renderers and the sweep every ten minutes."""
+    """Register the check-in renderers and the sweep, on the member sweeps' cadence."""
     renderer(PROMPT_KIND)(render_checkin)
     renderer(FOLLOW_UP_KIND)(render_checkin)
+    entry_renderer(PROMPT_KIND)(checkin_entry)
+    entry_renderer(FOLLOW_UP_KIND)(checkin_entry)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=15, name=JOB_NAME
+            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=FIRST_SWEEP_SECONDS, name=JOB_NAME
         )

@@ -14,9 +14,10 @@ from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.notices import render_notice
 from bot.chat.task_card import MILESTONE_KINDS, task_title
+from bot.delivery.grouped import Entry, EntryRenderer, entry_renderer
 from bot.delivery.sender import Rendered, renderer
-from bot.delivery.sweeps import leader_job
-from bot.i18n import tr
+from bot.delivery.sweeps import FIRST_SWEEP_SECONDS, SWEEP_INTERVAL_SECONDS, leader_job
+from bot.i18n import tr, trn
 from bot.live_settings import effective_settings, settings_in
 from bot.render import esc, fmt_date, role_label, trim
 from bot.runtime import RUNTIME_KEY, Runtime
@@ -42,7 +43,6 @@ from workflows.outbox.sending import OutgoingMessage
 
 log = logging.getLogger(__name__)
 JOB_NAME = "overdue-escalations"
-SWEEP_INTERVAL_SECONDS = 300
 TEXT_WIDTH = 200
 LIST_WIDTH = 60
 Render = Callable[[OutgoingMessage, AsyncSession], Awaitable[Rendered | None]]
@@ -54,9 +54,37 @@ def _heading(text: str, language: str, late: bool) -> str:
     return heading + " " + tr(language, "(late: the bot was offline)") if late else heading
 
 
+def _overdue_line(view: OverdueView, language: str) -> str:
+    """截止：2016年3月8日。已逾期 5 天。"""
+    label = view.label or tr(language, MILESTONE_KINDS.get(view.kind, view.kind))
+    return tr(
+        language,
+        "{label}: {date}. {when}",
+        label=esc(label),
+        date=fmt_date(view.on_date, language),
+        when=trn(
+            language,
+            "Overdue by {days} day.",
+            "Overdue by {days} days.",
+            view.days_overdue,
+            days=view.days_overdue,
+        ),
+    )
+
+
+def _unit_lines(view: OverdueView, language: str) -> list[str]:
+    """The task's units and which of them are silent."""
+    sep, role = ("、", "{}（{}）") if language == "zh" else (", ", "{} ({})")
+    units = sep.join(role.format(esc(u.agency), role_label(u.role, language)) for u in view.units)
+    silent = sep.join(esc(name) for name in view.silent) or tr(language, "none")
+    return [
+        tr(language, "Units: {units}", units=units),
+        tr(language, "Silent: {agencies}", agencies=silent),
+    ]
+
+
 def overdue_text(view: OverdueView, language: str, *, audience: str | None, late: bool) -> str:
     """A nudge (audience None) or an escalation to a deputy or the coordinators, as HTML."""
-    label = view.label or tr(language, MILESTONE_KINDS.get(view.kind, view.kind))
     if audience is None:
         heading = tr(language, "⏰ Overdue task")
     elif audience == DEPUTY:
@@ -67,24 +95,10 @@ def overdue_text(view: OverdueView, language: str, *, audience: str | None, late
         _heading(heading, language, late),
         task_title(view.plan_code, view.task_number, language),
         esc(trim(view.task_text, TEXT_WIDTH)),
-        tr(
-            language,
-            "{label}: {date}. {when}",
-            label=esc(label),
-            date=fmt_date(view.on_date, language),
-            when=tr(language, "Overdue by {days} day(s).", days=view.days_overdue),
-        ),
+        _overdue_line(view, language),
     ]
     if audience is not None:
-        sep, role = ("、", "{}（{}）") if language == "zh" else (", ", "{} ({})")
-        units = sep.join(
-            role.format(esc(u.agency), role_label(u.role, language)) for u in view.units
-        )
-        silent = sep.join(esc(name) for name in view.silent) or tr(language, "none")
-        lines += [
-            tr(language, "Units: {units}", units=units),
-            tr(language, "Silent: {agencies}", agencies=silent),
-        ]
+        lines += _unit_lines(view, language)
     if audience != COORDINATORS:
         lines += ["", tr(language, "Please report on this task now.")]
     return "\n".join(lines)
@@ -116,6 +130,52 @@ def overdue_renderer(clock: Callable[[], dt.datetime], base: Settings) -> Render
         return Rendered(text, InlineKeyboardMarkup([[button]]), view.task_id)
 
     return render_overdue
+
+
+def overdue_entry(clock: Callable[[], dt.datetime], base: Settings) -> EntryRenderer:
+    """How one nudge or escalation reads inside a grouped message, on the bot's clock."""
+
+    async def render_entry(message: OutgoingMessage, session: AsyncSession) -> Entry | None:
+        """An overdue task's lines; nothing once the date moved or the task is no longer open."""
+        view = await overdue_message(
+            session,
+            milestone_id=int(message.payload["milestone_id"]),
+            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
+            now=clock(),
+            checkin_days=(await settings_in(session, base)).checkin_days,
+        )
+        if view is None:
+            return None
+        language = message.language
+        audience = message.payload.get("audience")
+        if audience is None:
+            section, order = tr(language, "⏰ Overdue tasks"), 3
+        elif audience == DEPUTY:
+            section, order = tr(language, "🔺 Overdue tasks of your agency"), 4
+        else:
+            section, order = tr(language, "🚨 Escalation: overdue tasks"), 5
+        title = task_title(view.plan_code, view.task_number, language, with_plan=False)
+        lines = [
+            f"• {title} {_overdue_line(view, language)}",
+            f"  {esc(trim(view.task_text, LIST_WIDTH))}",
+        ]
+        if audience is not None:
+            lines += [f"  {line}" for line in _unit_lines(view, language)]
+        footer = (
+            "" if audience == COORDINATORS else tr(language, "Please report on these tasks now.")
+        )
+        return Entry(
+            section=f"<b>{section}</b>",
+            order=order,
+            plan=view.plan_code,
+            task_id=view.task_id,
+            task_number=view.task_number,
+            button_data=pack(OPEN_TASK, view.task_id),
+            lines=tuple(lines),
+            footer=footer,
+        )
+
+    return render_entry
 
 
 async def render_ack_reminder(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
@@ -154,6 +214,34 @@ async def render_ack_escalation(message: OutgoingMessage, session: AsyncSession)
         return None
     task_id = view.tasks[0].task_id if len(view.tasks) == 1 else None
     return Rendered(ack_escalation_text(view, message.language, late=message.late), None, task_id)
+
+
+async def ack_escalation_entries(message: OutgoingMessage, session: AsyncSession) -> list[Entry]:
+    """An agency's unsigned tasks inside a coordinator's grouped message, one entry each."""
+    view = await ack_escalation_message(
+        session,
+        agency_id=int(message.payload["agency_id"]),
+        assignment_ids=[int(a) for a in message.payload["assignments"]],
+    )
+    if view is None:
+        return []
+    language = message.language
+    heading = tr(language, "🚨 Not signed for by {agency}", agency=esc(view.agency))
+    return [
+        Entry(
+            section=f"<b>{heading}</b>",
+            order=6,
+            plan=task.plan_code,
+            task_id=task.task_id,
+            task_number=task.task_number,
+            button_data=pack(OPEN_TASK, task.task_id),
+            lines=(
+                f"• {task_title(task.plan_code, task.task_number, language, with_plan=False)}"
+                f" · {role_label(task.role, language)} — {esc(trim(task.task_text, LIST_WIDTH))}",
+            ),
+        )
+        for task in view.tasks
+    ]
 
 
 async def sweep(runtime: Runtime) -> int:
@@ -200,9 +288,13 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     render_overdue = overdue_renderer(runtime.now, runtime.settings)
     renderer(NUDGE_KIND)(render_overdue)
     renderer(ESCALATION_KIND)(render_overdue)
+    render_entry = overdue_entry(runtime.now, runtime.settings)
+    entry_renderer(NUDGE_KIND)(render_entry)
+    entry_renderer(ESCALATION_KIND)(render_entry)
     renderer(ACK_REMINDER_KIND)(render_ack_reminder)
     renderer(ACK_ESCALATION_KIND)(render_ack_escalation)
+    entry_renderer(ACK_ESCALATION_KIND)(ack_escalation_entries)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=5, name=JOB_NAME
+            on_sweep, interval=SWEEP_INTERVAL_SECONDS, first=FIRST_SWEEP_SECONDS, name=JOB_NAME
         )

@@ -213,6 +213,8 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     await say(boss, f"/nudge 1 {BIG_AGENCY}")
     await say(boss, f"/invite {BIG_AGENCY}")
     await say(boss, "/invites")
+    await say(boss, "/plans")
+    await say(boss, "/web")
     members = await say(boss, "/members")
     await _pages(screens, "/members", boss, members, "mbp:")
     agencies = await say(boss, "/agencies")

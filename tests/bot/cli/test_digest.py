@@ -67,3 +67,50 @@ def test_chart_writes_a_png(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert f"Chart written to {target}" in result.output
+
+
+class Drawn:
+    """render_gantt stood in for: what it was asked to draw."""
+
+    def __init__(self) -> None:
+        self.charts: list[tuple[str | None, int]] = []
+
+    def __call__(self, rows: list[object], **kwargs: object) -> bytes:
+        self.charts.append((kwargs["title"], len(rows)))  # type: ignore[arg-type]
+        return b"\x89PNG fake"
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> Drawn:
+    """The charts the digest command draws, instead of drawing them."""
+    stand_in = Drawn()
+    monkeypatch.setattr("bot.cli.digest.render_gantt", stand_in)
+    return stand_in
+
+
+def test_an_agency_chart_draws_its_tasks(runner: CliRunner, tmp_path: Path, drawn: Drawn) -> None:
+    """--agency X --chart draws X's 19 tasks under a title that names X and the plan."""
+    result = runner.invoke(app, ["digest", "--agency", "工信部", "--chart", "c.png"])
+    assert result.exit_code == 0, result.output
+    [(title, rows)] = drawn.charts
+    assert title is not None
+    assert title.startswith("工业和信息化部承担的国发〔2015〕5号 · gf-2015-5任务（")
+    assert rows == 19
+    assert (tmp_path / "c.png").read_bytes() == b"\x89PNG fake"
+
+
+def test_several_plans_give_a_chart_each(runner: CliRunner, tmp_path: Path, drawn: Drawn) -> None:
+    """With two plans, --chart FILE writes FILE-PLAN.png for each; --plan picks one."""
+    again = runner.invoke(app, ["import", "--bundled", "gf-2015-5", "--plan", "copy"])
+    assert again.exit_code == 0, again.output
+    both = runner.invoke(app, ["digest", "--lang", "en", "--chart", "c.png"])
+    assert both.exit_code == 0, both.output
+    assert "Chart written to c-copy.png" in both.output
+    assert "Chart written to c-gf-2015-5.png" in both.output
+    assert [rows for _, rows in drawn.charts] == [23, 23]
+    titles = [title.split(":")[0] for title, _ in drawn.charts if title]
+    assert titles == ["国发〔2015〕5号 · copy", "国发〔2015〕5号 · gf-2015-5"]
+    one = runner.invoke(app, ["digest", "--plan", "copy", "--chart", "one.png"])
+    assert one.exit_code == 0, one.output
+    assert (tmp_path / "one.png").is_file()
+    assert drawn.charts[-1][1] == 23

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import icalendar
@@ -25,7 +26,7 @@ def runner(runner: CliRunner) -> CliRunner:
 def test_xlsx_to_a_file(runner: CliRunner, tmp_path: Path) -> None:
     """--output names the workbook; it has both sheets, in English when asked."""
     result = runner.invoke(
-        app, ["export", "--format", "xlsx", "--output", "meeting.xlsx", "--language", "en"]
+        app, ["export", "--format", "xlsx", "--output", "meeting.xlsx", "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Wrote meeting.xlsx (113 matrix rows, ")
@@ -60,6 +61,28 @@ def test_csv_output_path_gets_one_file_per_table(runner: CliRunner, tmp_path: Pa
     assert (tmp_path / "h.csv").read_bytes().startswith("\ufeff时间,".encode())
 
 
+@pytest.mark.parametrize("output", ["out", "out/"])
+def test_output_folder_takes_the_default_names(
+    runner: CliRunner, tmp_path: Path, output: str
+) -> None:
+    """--output DIR writes each format's default names inside it, English ones apart."""
+    (tmp_path / "out").mkdir()
+    for format in ("xlsx", "ics", "csv"):
+        for language in ("zh", "en"):
+            result = runner.invoke(
+                app, ["export", "--format", format, "-o", output, "--lang", language]
+            )
+            assert result.exit_code == 0, result.output
+    names = sorted(path.name for path in (tmp_path / "out").iterdir())
+    day = next(re.finditer(r"\d{8}", names[0])).group()
+    assert names == sorted(
+        f"annexbot-gf-2015-5{part}-{day}{suffix}.{ext}"
+        for part, ext in (("", "xlsx"), ("", "ics"), ("-matrix", "csv"), ("-history", "csv"))
+        for suffix in ("", "-en")
+    )
+    assert [path.name for path in tmp_path.iterdir() if path.is_file()] == []
+
+
 def test_standard_output(runner: CliRunner) -> None:
     """- writes to standard output: the CSV matrix, or the calendar."""
     table = runner.invoke(app, ["export", "--format", "csv", "-o", "-"])
@@ -76,10 +99,10 @@ def test_standard_output(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--format", "pdf"], 2, "annexbot: unknown --format 'pdf' (ics, csv or xlsx)"),
+        (["--format", "pdf"], 1, "annexbot: unknown --format 'pdf' (ics, csv or xlsx)"),
         (["--format", "csv", "--plan", "nope"], 1, "annexbot: There is no plan called “nope”."),
         (["--format", "xlsx", "--table", "matrix"], 1, "annexbot: --table takes matrix or"),
-        (["--format", "csv", "--language", "fr"], 1, "annexbot: --language takes zh or en"),
+        (["--format", "csv", "--language", "fr"], 1, "annexbot: --lang takes zh or en"),
         (["--format", "csv", "--agency", "火星部"], 1, "annexbot: There is no agency called"),
     ],
 )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
+from bot.sandbox import SandboxServer
+
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def test_coordinator_add_once(runner: CliRunner) -> None:
@@ -17,21 +23,44 @@ def test_coordinator_add_once(runner: CliRunner) -> None:
     assert "Coordinator 督查室 (Telegram 12345) added." in added.output
     again = runner.invoke(app, ["coordinator", "add", "12345"])
     assert again.exit_code == 1
-    assert again.output.strip() == "annexbot: You are already registered as a coordinator."
+    assert (
+        again.output == "annexbot: Telegram user 12345 is already a coordinator; nothing changed.\n"
+    )
 
 
-def test_invites(runner: CliRunner) -> None:
-    """Coordinator and agency invites print the code, the deep link form and /start usage."""
+def test_invites(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a token: the code, /start usage, Beijing expiry, and why there is no link yet."""
+    monkeypatch.delenv("ANNEXBOT_TELEGRAM_TOKEN", raising=False)
     made = runner.invoke(app, ["invite", "--coordinator"])
     assert made.exit_code == 0, made.output
     code = re.search(r"Code: ([A-Za-z0-9_-]{22,})", made.output)
     assert code is not None
-    assert f"https://t.me/<bot>?start={code[1]}" in made.output
+    assert "Link: none yet: set ANNEXBOT_TELEGRAM_TOKEN to print the t.me link" in made.output
+    assert "<bot>" not in made.output
     assert f"/start {code[1]}" in made.output
     assert runner.invoke(app, ["import", "--bundled", "gf-2015-5"]).exit_code == 0
     deputy = runner.invoke(app, ["invite", "--agency", "工信部", "--deputy"])
     assert deputy.exit_code == 0, deputy.output
     assert "Invite for a deputy of 工业和信息化部" in deputy.output
+
+
+async def test_invite_link_names_the_bot_and_expires_in_beijing_time(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a token, getMe gives the bot's username for the t.me link; expiry in the plan's zone."""
+    async with SandboxServer(bot_username="annex_test_bot") as sandbox:
+        monkeypatch.setenv("ANNEXBOT_TELEGRAM_TOKEN", sandbox.token)
+        monkeypatch.setenv("ANNEXBOT_TELEGRAM_API_URL", sandbox.url)
+        before = dt.datetime.now(BEIJING)
+        made = await asyncio.to_thread(runner.invoke, app, ["invite", "--coordinator"])
+    assert made.exit_code == 0, made.output
+    code = re.search(r"Code: ([A-Za-z0-9_-]{22,})", made.output)
+    assert code is not None
+    assert f"Link: https://t.me/annex_test_bot?start={code[1]}" in made.output
+    until = re.search(r"valid until (\S+ \S+) \(Asia/Shanghai\)\.", made.output)
+    assert until is not None
+    expires = dt.datetime.strptime(until[1], "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+    assert abs(expires - before - dt.timedelta(days=7)) < dt.timedelta(minutes=2)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +69,10 @@ def test_invites(runner: CliRunner) -> None:
         (["invite"], "annexbot: give --coordinator or --agency NAME"),
         (["invite", "--coordinator", "--agency", "科技部"], "give --coordinator or --agency"),
         (["invite", "--coordinator", "--deputy"], "annexbot: --deputy needs --agency NAME"),
-        (["invite", "--agency", "外交部"], "annexbot: No agency is called “外交部”."),
+        (
+            ["invite", "--agency", "外交部"],
+            "annexbot: There is no agency called “外交部”; annexbot agencies lists them.",
+        ),
     ],
 )
 def test_invite_errors_are_one_line(runner: CliRunner, args: list[str], message: str) -> None:

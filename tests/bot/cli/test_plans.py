@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -83,6 +84,51 @@ def test_import_from_standard_input_and_reimport_diff(runner: CliRunner, tmp_pat
     )
 
 
+def test_a_second_file_of_the_same_name_is_said_to_be_compared(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """plan.csv then plan.xlsx: both name plan "plan"; the second says it is a revision of it."""
+    rows = [
+        ["序号", "工作任务", "负责单位", "时间进度"],
+        ["1", "建设平台。", "工信部", "2016年底前"],
+    ]
+    (tmp_path / "plan.csv").write_text("\n".join(",".join(row) for row in rows) + "\n")
+    book = openpyxl.Workbook()
+    for row in [*rows, ["2", "推广应用。", "科技部", "2017年底前"]]:
+        book.active.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    first = runner.invoke(app, ["import", "plan.csv"])
+    assert first.exit_code == 0, first.output
+    assert "exists already" not in first.output
+    second = runner.invoke(app, ["import", "plan.xlsx"])
+    assert second.exit_code == 0, second.output
+    assert second.output.startswith(
+        "Plan plan exists already, so this file is compared with it as a revised version of "
+        "its annex; to import it as a plan of its own, give --plan CODE.\n"
+    )
+    assert "  + 2 推广应用。" in second.output
+    own = runner.invoke(app, ["import", "plan.xlsx", "--plan", "plan-xlsx"])
+    assert own.output.startswith("Imported the annex into plan plan-xlsx (xlsx layout): 2 tasks.")
+
+
+def test_the_bundled_plan_moved_to_try_it_for_real(runner: CliRunner) -> None:
+    """--shift-to DATE moves every date so the first deadline (task 12, 2015-12-31) is DATE."""
+    moved = runner.invoke(app, ["import", "--bundled", "gf-2015-5", "--shift-to", "2027-03-01"])
+    assert moved.exit_code == 0, moved.output
+    assert moved.output.endswith(
+        "Every date moved 4078 days, so the first deadline falls on 2027-03-01.\n"
+    )
+    task = json.loads(runner.invoke(app, ["task", "12", "--json"]).stdout)
+    assert task["schedule"]["due"] == "2027-03-01"
+    assert [m["date"] for m in task["milestones"] if m["kind"] == "due"] == ["2027-03-01"]
+    again = runner.invoke(app, ["import", "--bundled", "gf-2015-5", "--shift-to", "2028-01-01"])
+    assert again.exit_code == 1
+    assert again.stderr == (
+        "annexbot: --shift-to moves a new plan's dates; plan gf-2015-5 exists already, and "
+        "none of its dates moved\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -90,7 +136,11 @@ def test_import_from_standard_input_and_reimport_diff(runner: CliRunner, tmp_pat
         (["import", "--bundled", "gf-1999-1"], "no bundled annex"),
         (["task", "99"], "no task 99"),
         (["tasks", "--plan", "nope"], "no plan 'nope'"),
-        (["tasks", "--agency", "不存在部"], "no agency"),
+        (
+            ["tasks", "--agency", "不存在部"],
+            "annexbot: There is no agency called “不存在部”; annexbot agencies lists them.",
+        ),
+        (["import", "."], "annexbot: . is a directory; give the annex file in it"),
         (["import", "--bundled", "gf-2015-5", "--plan", "Bad Code!"], "plan code"),
     ],
 )
@@ -103,6 +153,27 @@ def test_errors_are_one_line_and_exit_1(
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "empty.txt"])
+def test_an_empty_file_says_so(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    """An empty (or blank) file is named as empty, not read as a layout."""
+    (tmp_path / name).write_text(" \n")
+    result = runner.invoke(app, ["import", name])
+    assert result.exit_code == 1
+    assert result.stderr == f"annexbot: {name} is empty: nothing to import\n"
+
+
+def test_a_csv_without_the_columns_names_them(runner: CliRunner, tmp_path: Path) -> None:
+    """A CSV whose header the importer does not know: which columns it expects, what it saw."""
+    (tmp_path / "plan.csv").write_text("a,b,c\n1,2,3\n")
+    result = runner.invoke(app, ["import", "plan.csv"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("annexbot: no CSV header row in the first 10 rows")
+    assert (
+        "expected a task column (工作任务, 重点任务 or Task) and units in 负责单位" in result.stderr
+    )
+    assert result.stderr.endswith("Its first row: a,b,c\n")
 
 
 def test_bad_annex_names_the_line(runner: CliRunner) -> None:

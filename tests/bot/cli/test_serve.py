@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -123,3 +124,31 @@ def test_annexbot_serve_process(environment: dict[str, str]) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode == 0
+    assert process.stderr is not None
+    assert "alembic" not in process.stderr.read().decode()  # its INFO lines on every start
+
+
+def test_a_busy_port_is_named(environment: dict[str, str]) -> None:
+    """serve on a port another program holds: one line naming the port, exit code 1."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"annexbot: port {port} on 127.0.0.1 is in use (another annexbot?); choose another "
+        "with --port or ANNEXBOT_HTTP_PORT\n"
+    )
+
+
+def test_feed_link_with_several_plans_points_to_plan(environment: dict[str, str]) -> None:
+    """Two plans: the error says how to name one, in the shell's words."""
+    copy = CliRunner().invoke(app, ["import", "--bundled", "gf-2015-5", "--plan", "copy"])
+    assert copy.exit_code == 0, copy.output
+    result = CliRunner().invoke(app, ["feed-link"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "annexbot: There are several plans; name one with --plan CODE (annexbot plans lists "
+        "them).\n"
+    )

@@ -1,9 +1,11 @@
-"""A sender process SIGKILLed 20 times while draining 1,000 deliveries, restarted each time.
+"""A sender process SIGKILLed 20 times while draining 1,500 deliveries, restarted each time.
 
-The sandbox (in this process) counts what arrives per delivery. Nothing may be lost. Telegram
-has no idempotency key, so a kill after the server took a message and before the sender
-committed that it did leaves the row leased, and it goes again when the lease runs out: every
-duplicate must be such a message, sent by the killed process moments before its kill.
+Each chat has two alerts (a message each) and four deadline reminders, which go together as
+one grouped message with a button per task. The sandbox (in this process) counts what arrives
+per delivery. Nothing may be lost. Telegram has no idempotency key, so a kill after the server
+took a message and before the sender committed that it did leaves its rows leased, and the
+message goes again when the lease runs out: every duplicate must be such a message, sent by the
+killed process moments before its kill.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
+import json
 import os
 import random
 import signal
@@ -25,18 +28,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.chat.callbacks import unpack
 from bot.chat.handlers.delivery_alerts import render_delivery_failed
 from bot.delivery.sender import CONCURRENCY
 from bot.sandbox import SandboxServer
+from bot.sandbox.models import ApiCall
 from db.engine import create_engine, create_session_factory
 from db.enums import DeliveryState
 from db.migrations import upgrade
-from db.models import Delivery
+from db.models import Delivery, Milestone, Task
+from tests.kit.cast import import_plan
 from workflows.outbox.queue import enqueue
 from workflows.outbox.sending import OutgoingMessage
+from workflows.reminders import REMINDER_KIND, reminder_key
 
 CHATS = 250
-PER_CHAT = 4  # 1,000 deliveries; several per chat, so the 1/s per-chat limit is exercised
+ALERTS = 2  # alerts per chat, a message each; several per chat: the 1/s limit is exercised
+REMINDERS = 4  # reminders per chat, of four tasks, grouped as one message
+PER_CHAT = ALERTS + REMINDERS  # 1,500 deliveries in 750 messages
 KILLS = 20
 LEASE_SECONDS = 1.0  # the worker's lease: a killed process's rows are re-sent a second later
 # A kill can only duplicate a message that reached the server this shortly before it (the
@@ -66,16 +75,51 @@ class Outcome:
         return len(self.arrivals.get(n, []))
 
 
-async def _queue(url: str) -> dict[str, int]:
-    """Migrate, queue the deliveries, and return each one's expected text -> its number."""
+@dataclass
+class Expected:
+    """How to tell which deliveries a message carries: an alert's text, a reminder's button."""
+
+    alerts: dict[str, int] = field(default_factory=dict)
+    reminders: dict[tuple[int, int], int] = field(default_factory=dict)  # (chat, task) -> n
+
+    @property
+    def numbers(self) -> list[int]:
+        """Every delivery's number."""
+        return [*self.alerts.values(), *self.reminders.values()]
+
+
+async def _queue(url: str) -> Expected:
+    """Migrate, import the plan, queue the deliveries, and say how each one will be known."""
     engine = create_engine(url)
     await upgrade(engine)
     sessions = create_session_factory(engine)
     now = dt.datetime.now(dt.UTC)
-    expected: dict[str, int] = {}
+    expected = Expected()
     try:
         async with sessions() as session:
-            for n in range(CHATS * PER_CHAT):
+            await import_plan(session, now=now)
+            rows = await session.execute(
+                select(Milestone.id, Milestone.task_id, Milestone.on_date)
+                .join(Task, Task.id == Milestone.task_id)
+                .order_by(Task.number, Milestone.on_date)
+            )
+            firsts: dict[int, tuple[int, dt.date]] = {}
+            for milestone_id, task_id, on_date in rows:
+                firsts.setdefault(task_id, (milestone_id, on_date))
+            milestones = [(task, *first) for task, first in firsts.items()][:REMINDERS]
+            for n in range(CHATS * ALERTS, CHATS * PER_CHAT):
+                chat_id = 50_000 + n % CHATS
+                task_id, milestone_id, on_date = milestones[n // CHATS - ALERTS]
+                await enqueue(
+                    session,
+                    key=reminder_key(milestone_id, on_date, 1, n),
+                    kind=REMINDER_KIND,
+                    chat_id=chat_id,
+                    payload={"milestone_id": milestone_id, "on_date": on_date.isoformat()},
+                    now=now,
+                )
+                expected.reminders[chat_id, task_id] = n
+            for n in range(CHATS * ALERTS):
                 chat_id = 50_000 + n % CHATS
                 payload = {"delivery_id": n, "kind": "crash", "chat_id": chat_id, "error": "x"}
                 await enqueue(
@@ -89,7 +133,7 @@ async def _queue(url: str) -> dict[str, int]:
                 message = OutgoingMessage(
                     n, "delivery_failed", chat_id, None, "zh", payload, 0, False
                 )
-                expected[(await render_delivery_failed(message, session)).text] = n
+                expected.alerts[(await render_delivery_failed(message, session)).text] = n
             await session.commit()
     finally:
         await engine.dispose()
@@ -137,13 +181,29 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:]
 
 
-def _received(sandbox: SandboxServer, expected: dict[str, int]) -> Outcome:
-    """Count, per delivery, the messages that arrived, and when the first one did."""
+def _carried(call: ApiCall, expected: Expected) -> list[int]:
+    """The deliveries a message carried: an alert by its text, reminders by their buttons."""
+    text = str(call.params["text"])
+    if text in expected.alerts:
+        return [expected.alerts[text]]
+    markup = call.params["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    chat_id = int(call.params["chat_id"])
+    tasks = [
+        int(unpack(b["callback_data"])[1][0]) for row in markup["inline_keyboard"] for b in row
+    ]
+    assert len(tasks) == REMINDERS, text
+    return [expected.reminders[chat_id, task] for task in tasks]
+
+
+def _received(sandbox: SandboxServer, expected: Expected) -> Outcome:
+    """Count, per delivery, the messages that carried it, and when each arrived."""
     outcome = Outcome()
     for call in sandbox.calls("sendMessage"):
         if not call.ok:
             continue
-        outcome.arrivals.setdefault(expected[str(call.params["text"])], []).append(call.at)
+        for n in _carried(call, expected):
+            outcome.arrivals.setdefault(n, []).append(call.at)
     return outcome
 
 
@@ -167,7 +227,8 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
     began = time.monotonic()
     rng = random.Random(seed)
     expected = await _queue(database_url)
-    assert len(expected) == CHATS * PER_CHAT
+    assert len(set(expected.numbers)) == CHATS * PER_CHAT
+    messages = CHATS * (ALERTS + 1)
     log = tmp_path / "worker.log"
     async with SandboxServer() as sandbox:
         for chat in range(50_000, 50_000 + CHATS):
@@ -192,7 +253,7 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
             run.sent_before_kill = sends() - before
             # A pause now and then lets leases run out before the next process starts.
             await asyncio.sleep(rng.choice([0.0, 0.0, 0.0, LEASE_SECONDS * 2]))
-        assert sends() < len(expected), "the kills came after everything was sent"
+        assert sends() < messages, "the kills came after everything was sent"
         process = await _start_worker(database_url, sandbox, log)
         started.append(process)
         runs.append(Run(time.monotonic()))
@@ -203,15 +264,17 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), timeout=30) == 0, _tail(log)
         outcome = _received(sandbox, expected)
+        arrived = sends()
         rejected = rate.rejected
 
-    lost = [n for n in expected.values() if outcome.copies(n) == 0]
+    lost = [n for n in expected.numbers if outcome.copies(n) == 0]
     duplicated = [n for n in outcome.arrivals if outcome.copies(n) > 1]
     kills = [run.killed for run in runs if run.killed is not None]
     # Every extra copy must have a kill of its own next to the copy before it: the process
     # that sent that copy died before recording it (a request already written to the socket
-    # can reach the server just after its sender died). `blamed` are those kills.
-    blamed: list[float] = []
+    # can reach the server just after its sender died). `blamed` are those kills, once per
+    # message (a grouped message carries several deliveries).
+    blamed: dict[float, float] = {}  # the earlier copy's arrival -> its kill
     lead_times: list[float] = []
     for n in duplicated:
         times = outcome.arrivals[n]
@@ -219,13 +282,13 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
             near = [k for k in kills if earlier - IN_FLIGHT_BOUND_SECONDS <= k <= later]
             assert near, f"delivery {n} went again at {later} with no kill near {earlier}"
             kill = min(near, key=lambda k, earlier=earlier: abs(k - earlier))
-            blamed.append(kill)
+            blamed[earlier] = kill
             lead_times.append(kill - earlier)
-    worst = max(Counter(blamed).values(), default=0)
+    worst = max(Counter(blamed.values()).values(), default=0)
     report = (
-        f"seed {seed}: {len(expected)} deliveries, {len(kills)} kills, "
-        f"{sum(map(len, outcome.arrivals.values()))} messages arrived, "
-        f"{len(duplicated)} deliveries more than once, by {len(set(blamed))} kills "
+        f"seed {seed}: {CHATS * PER_CHAT} deliveries in {messages} messages, {len(kills)} kills, "
+        f"{arrived} messages arrived, "
+        f"{len(duplicated)} deliveries more than once, by {len(set(blamed.values()))} kills "
         f"(at most {worst} by one), first copies from {min(lead_times, default=0):.3f} s to "
         f"{max(lead_times, default=0):.3f} s before their kill; {rejected} sends refused "
         f"by the rate limits; sent per run {[r.sent_before_kill for r in runs]}; "

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 from typer.testing import CliRunner
 
+from bot.cli.demo import _this_command
 from bot.cli.main import app
 from bot.demo.story import DemoResult, play
+from bot.demo.transcript import wrap
 
 NOW = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # a Tuesday morning in Beijing
 
@@ -52,8 +56,16 @@ def test_cli_demo_refuses_a_full_directory(tmp_path: Path) -> None:
 def test_cli_demo_runs_and_says_where_things_are(tmp_path: Path) -> None:
     """In English: the story plays to the end, says where its database is; `tasks` reads it."""
     target = tmp_path / "demo"
-    outcome = CliRunner().invoke(app, ["demo", "--lang", "en", "--dir", str(target)])
+    outcome = CliRunner().invoke(
+        app, ["demo", "--lang", "en", "--dir", str(target)], env={"COLUMNS": "72"}
+    )
     assert outcome.exit_code == 0, outcome.output
+    story = outcome.output.split("The bot sent")[0].splitlines()
+    assert max(cell_len(line) for line in story) <= 72  # wrapped to the terminal
+    assert not [
+        line for line in story if re.search(r"(?<![\w-])\d{4}-(\d{1,2}-?)?$", line)
+    ]  # whole dates
+    assert "falls on" in outcome.output
     assert "every date moved" in outcome.output
     assert "Li Ming (MOST) ▸ [Acknowledge] ×" in outcome.output
     assert "Weekly digest" in outcome.output
@@ -62,3 +74,27 @@ def test_cli_demo_runs_and_says_where_things_are(tmp_path: Path) -> None:
     tasks = CliRunner().invoke(app, ["tasks"], env={"ANNEXBOT_DATA_DIR": str(target)})
     assert tasks.exit_code == 0, tasks.output
     assert "云计算" in tasks.output
+
+
+def test_lines_wrap_between_words_and_never_inside_a_date() -> None:
+    """Chinese breaks between characters, English between words; dates and links stay whole."""
+    line = (
+        "      第 12 项任务 · gf-2015-5 截止：2026年12月3日。已逾期 5 天。责任单位：工业和信息化部"
+    )
+    for width in range(20, 60):
+        pieces = wrap(line, width, indent="      ")
+        assert all(cell_len(piece) <= width for piece in pieces), (width, pieces)
+        assert "".join("".join(piece.split()) for piece in pieces) == "".join(line.split())
+        assert any("2026年12月3日" in piece for piece in pieces), (width, pieces)
+        assert any("gf-2015-5" in piece for piece in pieces)
+    english = wrap("Due 2026-12-03, overdue by 5 days: see https://t.me/x?start=1", 24)
+    assert english == ["Due 2026-12-03, overdue", "by 5 days: see", "https://t.me/x?start=1"]
+    assert wrap("a" * 25, 10, indent="  ") == ["a" * 10, "  " + "a" * 8, "  " + "a" * 7]
+
+
+def test_the_closing_hint_runs_annexbot_as_it_was_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started as .venv/bin/annexbot, the hint says .venv/bin/annexbot (no activated venv)."""
+    monkeypatch.setattr("sys.argv", [".venv/bin/annexbot", "demo"])
+    assert _this_command() == ".venv/bin/annexbot"
+    monkeypatch.setattr("sys.argv", ["/usr/bin/python3", "-m", "pytest"])
+    assert _this_command() == "annexbot"

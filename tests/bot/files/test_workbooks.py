@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import replace
 
 import openpyxl
 
@@ -194,6 +195,33 @@ def test_xlsx_sheets_types_and_colours() -> None:
     assert history["A3"].value.isoformat() == "2016-03-01T11:00:00"
     assert history["G3"].value == "受阻"
     assert history["H3"].value == 30
+
+
+def test_xlsx_prints_for_a_meeting() -> None:
+    """Landscape, one page wide, the header row on every page, the plan and day in the header."""
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(export_tables(DATA, "zh"), created=NOW)))
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.oddHeader.left.text == "gf-2015-5 · 2016-03-01"
+        assert sheet.oddHeader.right.text == sheet.title
+        assert sheet.oddFooter.center.text == "&P / &N"
+
+
+def test_xlsx_page_header_names_the_agency_or_all_plans() -> None:
+    """Several plans print as 全部计划; an agency's export names it; & is printed, not a code."""
+    both = replace(
+        DATA,
+        plan_code=None,
+        agency="R&D 办",
+        timezones={"gf-2015-5": "Asia/Shanghai", "gf-2016-1": "Asia/Shanghai"},
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(export_tables(both, "zh"), created=NOW)))
+    assert workbook.active.oddHeader.left.text == "全部计划 · R&&D 办 · 2016-03-01"
+    english = export_tables(replace(both, agency=None), "en")[0]
+    assert english.heading == "all plans · 2016-03-01"
 
 
 def test_xlsx_columns_fit_chinese_text() -> None:

@@ -1,11 +1,14 @@
-"""`python -m bot.sandbox` as a newcomer meets it, and the HTTP control API under /sandbox/."""
+"""`python -m bot.sandbox` as a newcomer meets it, the HTTP control API under /sandbox/, and the
+README's "Using it for real" typed as printed with the sandbox in place of Telegram."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shlex
+import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,6 +27,8 @@ from bot.settings import Settings
 
 ALICE = 42
 FORM = "application/x-www-form-urlencoded"
+README = Path(__file__).resolve().parents[3] / "README.md"
+VENV_BIN = ".venv/bin/"
 
 
 class Console:
@@ -168,3 +173,69 @@ async def test_http_control_api(sandbox: SandboxServer, bot: Bot) -> None:
     assert [(m["text"], m["from"]["is_bot"]) for m in chat] == [("/start", False), ("任务 3", True)]
     assert chat[1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "sign:3"
     assert wrong.status_code == 400
+
+
+def readme_commands(section: str) -> list[str]:
+    """The `.venv/bin/…` commands of a README section's shell blocks, comments dropped."""
+    text = README.read_text(encoding="utf-8").split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.DOTALL)
+    lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
+    return [line for line in lines if line.startswith(VENV_BIN)]
+
+
+async def annexbot(command: str, env: dict[str, str], cwd: Path) -> str:
+    """A README command run as printed (.venv/bin/ is this test's environment); its output."""
+    words = shlex.split(command)
+    program = str(Path(sys.executable).parent / words[0].removeprefix(VENV_BIN))
+    process = await asyncio.create_subprocess_exec(
+        program, *words[1:], env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, out.decode()
+    return out.decode()
+
+
+@pytest.mark.timeout(180)
+async def test_using_it_for_real_with_the_sandbox_in_place_of_telegram(
+    console: Console, tmp_path: Path
+) -> None:
+    """The README's steps as printed: sandbox, import, run, the first coordinator, an invite."""
+    import_command, run_command, sandbox_command = readme_commands("Using it for real")[:3]
+    assert import_command == ".venv/bin/annexbot import --bundled gf-2015-5"
+    assert run_command == ".venv/bin/annexbot run"
+    assert sandbox_command == ".venv/bin/python -m bot.sandbox"  # the console fixture runs it
+    await console.line()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANNEXBOT_")}
+    for _ in range(2):  # the exports the sandbox prints stand in for BotFather's token
+        name, _, value = (await console.line()).strip().removeprefix("export ").partition("=")
+        env[name] = shlex.split(value)[0]
+    act, read = await console.line(), await console.line()
+    send_url, chats_url = curl_post(act)[0], read.split()[-1].rsplit("/", 1)[0]
+    env |= {"ANNEXBOT_DATA_DIR": str(tmp_path / "data"), "ANNEXBOT_HTTP_PORT": "0"}
+
+    imported = await annexbot(import_command, env, tmp_path)
+    assert "into plan gf-2015-5 (table layout): 23 tasks." in imported
+    invite = await annexbot(".venv/bin/annexbot invite --coordinator", env, tmp_path)
+    code = re.search(r"^Code: (\S+)$", invite, re.MULTILINE)
+    assert code is not None, invite
+    assert f"Link: https://t.me/annex_sandbox_bot?start={code[1]}" in invite
+
+    words = shlex.split(run_command)
+    program = str(Path(sys.executable).parent / words[0].removeprefix(VENV_BIN))
+    bot = await asyncio.create_subprocess_exec(program, *words[1:], env=env, cwd=tmp_path)
+    try:
+        await console.until(r"^setMyCommands ")  # started: the menus are set
+        async with httpx.AsyncClient() as client:
+            start = {"user_id": ALICE, "text": f"/start {code[1]}"}
+            assert (await client.post(send_url, json=start)).status_code == 200
+            await console.until(r"^sendMessage \{'chat_id': 42")
+            invited = {"user_id": ALICE, "text": "/invite 科技部"}
+            assert (await client.post(send_url, json=invited)).status_code == 200
+            await console.until(r"^sendMessage \{'chat_id': 42, 'text': '科技部")
+            chat = (await client.get(f"{chats_url}/{ALICE}")).json()
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.wait(), timeout=30) == 0
+    replies = [m["text"] for m in chat if m["from"]["is_bot"]]
+    assert "您已注册为协调人。" in replies[0]  # the sandbox user speaks Chinese
+    assert re.search(r"https://t\.me/annex_sandbox_bot\?start=\S+", replies[-1]), replies[-1]

@@ -9,7 +9,9 @@ from pathlib import Path
 import docx
 import matplotlib
 import noto_cjk_sans_otc
+import pdfplumber
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.workflows.importing.corpus import ANNEXES, differences, documents
 from workflows.errors import AnnexFormatError
@@ -19,6 +21,8 @@ from workflows.importing.readers import read_annex
 matplotlib.use("Agg")
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
 FONT = Path(os.path.dirname(noto_cjk_sans_otc.__file__)) / "NotoSansCJK-Regular.ttc"
 CORPUS = {document.name: document for document in documents()}
@@ -48,6 +52,16 @@ def test_docx_numbered_paragraphs() -> None:
     assert rule == "labelled lines, numbered 1."
 
 
+def test_docx_paragraphs_closed_by_bare_unit_lists() -> None:
+    document = docx.Document()
+    for line in corpus_lines("nea-2022-bangfu"):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    rule = assert_reads_as_corpus("nea-2022-bangfu", out.getvalue(), "bangfu.docx")
+    assert rule == "inline bracketed units, numbered （一）"
+
+
 def test_docx_table_with_merged_cells() -> None:
     document = docx.Document()
     document.add_paragraph("2025年开发区重点工作及责任清单")
@@ -63,10 +77,10 @@ def test_docx_table_with_merged_cells() -> None:
             cell.text = text
     out = io.BytesIO()
     document.save(out)
+    rule = assert_reads_as_corpus("huoshan-2025", out.getvalue(), "huoshan.docx")
+    assert rule.startswith("docx table: columns number | text | ignore | units")
     raw = read_annex(out.getvalue(), filename="huoshan.docx")
     assert [t.section for t in raw.tasks] == ["一、项目建设"] * 3
-    assert [t.units_text for t in raw.tasks] == ["招商工作部、安商工作部", "改革办", "规划建设局"]
-    assert raw.tasks[0].rule.startswith("docx table: columns number | text | ignore | units")
 
 
 def test_html_page_with_the_annex_table() -> None:
@@ -82,6 +96,33 @@ def test_html_page_with_the_annex_table() -> None:
         "<footer>主办：霍山县人民政府办公室</footer></body></html>"
     )
     assert_reads_as_corpus("huoshan-2025", page.encode(), "37968314.html")
+
+
+def test_html_page_with_the_annex_table_nested_in_its_layout_table() -> None:
+    # Older government sites lay the page out in a table: the index table and the annex inside it.
+    index = (
+        "<table><tr><td>索引号：</td><td>000014349/2019-00001</td></tr>"
+        "<tr><td>发文字号：</td><td>某政办发〔2019〕1号</td></tr></table>"
+    )
+    annex = (
+        "<table border=1><tr><td>序号</td><td>工作任务</td><td>责任单位</td><td>完成时限</td></tr>"
+        "<tr><td colspan=4>一、优化服务</td></tr>"
+        "<tr><td>1</td><td><p>推行一窗受理。</p></td><td>市政务服务局</td><td>2019年6月底前</td></tr>"
+        "<tr><td>2</td><td><p>压缩办理时限。</p></td><td>市发展改革委、市财政局</td>"
+        "<td>2019年底前</td></tr></table>"
+    )
+    page = (
+        "<html><body><table width=900><tr><td>首页 &gt; 信息公开</td></tr>"
+        f"<tr><td>{index}</td></tr><tr><td><p>附件</p>{annex}</td></tr>"
+        "<tr><td>打印本页 关闭窗口</td></tr></table></body></html>"
+    )
+    raw = read_annex(page.encode(), filename="content_1.htm")
+    assert [(t.number, t.text, t.units_text, t.schedule_text) for t in raw.tasks] == [
+        (1, "推行一窗受理。", "市政务服务局", "2019年6月底前"),
+        (2, "压缩办理时限。", "市发展改革委、市财政局", "2019年底前"),
+    ]
+    assert [t.section for t in raw.tasks] == ["一、优化服务"] * 2
+    assert raw.tasks[0].rule.startswith("html table: columns number | text | units | schedule")
 
 
 def test_html_page_with_numbered_paragraphs() -> None:
@@ -108,6 +149,94 @@ def make_pdf(lines: list[str], width: int = 40) -> bytes:
 def test_pdf_text_layer() -> None:
     rule = assert_reads_as_corpus("xialuqu-2020", make_pdf(corpus_lines("xialuqu-2020")), "a.pdf")
     assert rule == "inline labelled parenthetical, numbered 1."
+
+
+def annex_table(name: str) -> list[list[str]]:
+    """The annex table of a corpus web page as rows of cell texts; a section row has one cell."""
+    soup = BeautifulSoup(CORPUS[name].path.read_text("utf-8"), "lxml")
+    table = next(t for t in soup.find_all("table") if "序号" in t.text and not t.find("table"))
+    return [
+        ["".join(cell.get_text().split()) for cell in row.find_all(["td", "th"])]
+        for row in table.find_all("tr")
+    ]
+
+
+def make_table_pdf(
+    rows: list[list[str]], widths: list[float], size: float = 7, title: str = ""
+) -> bytes:
+    """A ruled table over as many A4 pages as it needs, the title and header on the first only."""
+    font_manager.fontManager.addfont(str(FONT))
+    family = font_manager.FontProperties(fname=str(FONT)).get_name()
+    line = size * 1.5 / 72 / 11.69  # one text line, as a fraction of the page height
+    out = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(out) as pages:
+        figure, top = plt.figure(figsize=(8.27, 11.69)), 0.95
+        if title:
+            figure.text(0.05, top - line, title, family=family, fontsize=size)
+            top -= 2 * line
+        for cells in rows:
+            spans = widths if len(cells) == len(widths) else [sum(widths)]
+            wrapped = [
+                _wrap(text, w * 8.27 * 72 / size) for text, w in zip(cells, spans, strict=True)
+            ]
+            height = max(len(lines) for lines in wrapped) * line + line / 2
+            if top - height < 0.05:
+                _close_page(pages, figure)
+                figure, top = plt.figure(figsize=(8.27, 11.69)), 0.95
+            _draw_row(figure, wrapped, spans, top, height, line, family, size)
+            top -= height
+        _close_page(pages, figure)
+    return out.getvalue()
+
+
+def _wrap(text: str, fits: float) -> list[str]:
+    """A cell's text cut into lines of as many characters as its width holds."""
+    per_line = max(1, int(fits) - 1)
+    return [text[i : i + per_line] for i in range(0, len(text), per_line)] or [""]
+
+
+def _draw_row(
+    figure: Figure,
+    wrapped: list[list[str]],
+    spans: list[float],
+    top: float,
+    height: float,
+    line: float,
+    family: str,
+    size: float,
+) -> None:
+    left = 0.05
+    figure.add_artist(plt.Line2D([0.05, 0.05 + sum(spans)], [top, top], color="black", lw=0.8))
+    figure.add_artist(
+        plt.Line2D([0.05, 0.05 + sum(spans)], [top - height] * 2, color="black", lw=0.8)
+    )
+    for lines, width in zip(wrapped, spans, strict=True):
+        figure.add_artist(plt.Line2D([left, left], [top, top - height], color="black", lw=0.8))
+        for at, text in enumerate(lines):
+            figure.text(left + 0.005, top - (at + 1) * line, text, family=family, fontsize=size)
+        left += width
+    figure.add_artist(plt.Line2D([left, left], [top, top - height], color="black", lw=0.8))
+
+
+def _close_page(pages: PdfPages, figure: Figure) -> None:
+    pages.savefig(figure)
+    plt.close(figure)
+
+
+def test_pdf_ruled_table_over_pages() -> None:
+    # huoshan-2025's table in a large print, so that it runs over pages, a section row spanning it.
+    rows = [line.rstrip(" |") for line in corpus_lines("huoshan-2025")[1:] if line]
+    cells = [rows[i : i + 5] for i in range(0, len(rows), 5)]
+    pdf = make_table_pdf(
+        [cells[0], ["一、项目建设"], *cells[1:]],
+        [0.08, 0.4, 0.12, 0.2, 0.1],
+        28,
+        title=corpus_lines("huoshan-2025")[0],
+    )
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) >= 2
+    rule = assert_reads_as_corpus("huoshan-2025", pdf, "huoshan.pdf")
+    assert rule.startswith("pdf table: columns number | text | ignore | units")
 
 
 def test_scanned_pdf_has_no_text_layer() -> None:

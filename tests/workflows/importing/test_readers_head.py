@@ -54,6 +54,8 @@ def test_cited_documents_in_the_body_are_not_the_number() -> None:
         ),
         (["关于推进政务公开的实施意见"], "关于推进政务公开的实施意见"),
         (["落实《国务院关于促进发展的决定》的要求。"], None),
+        (["2025年开发区重点工作及责任清单"], "2025年开发区重点工作及责任清单"),
+        (["2025年全年完成投资10亿元。"], None),
     ],
 )
 def test_title(lines: list[str], title: str | None) -> None:

@@ -72,3 +72,23 @@ def test_a_rule_note_after_a_full_stop_keeps_the_units_before_it() -> None:
     )
     assert _units(tasks[1]) == [("发展改革委", "lead"), ("财政部", "co"), ("商务部", "co")]
     assert _units(tasks[2]) == [("科技部", "lead"), ("教育部", "co")]
+
+
+def test_notes_inside_a_paragraph_keep_their_roles_and_printed_order() -> None:
+    """（甲牵头，乙参与） then （丙指导） then the closing （丁负责）: in the order printed."""
+    tasks = _tasks(
+        "（一）健全监测网络。\n"
+        "布设监测站点。\n"
+        "（生态环境部牵头，统计局参与）\n"
+        "统一数据口径。\n"
+        "（财政部指导）\n"
+        "发布年度报告。\n"
+        "（市场监管总局负责）\n"
+    )
+    units = tasks[1].units.units
+    assert [(u.name, u.role, u.marker) for u in units] == [
+        ("生态环境部", "lead", None),
+        ("统计局", "co", None),
+        ("财政部", "co", "guide"),
+        ("市场监管总局", "co", None),
+    ]

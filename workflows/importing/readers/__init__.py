@@ -9,6 +9,7 @@ from typing import Literal, get_args
 
 from workflows.errors import AnnexFormatError
 from workflows.importing.model import DocumentInfo, Layout, RawAnnex
+from workflows.importing.readers.bounds import check_tasks, check_text, check_xlsx
 from workflows.importing.readers.chinese import to_simplified
 from workflows.importing.readers.common import Draft, finish
 from workflows.importing.readers.diagnosis import nothing_found
@@ -47,7 +48,18 @@ _MAX_HTML_BYTES = 5 << 20
 
 
 def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = None) -> RawAnnex:
-    """Read an annex file's bytes into the document head and its raw task rows."""
+    """Read an annex file's bytes into the document head and its raw task rows, within bounds."""
+    annex = _read(data, format, filename)
+    lengths = [
+        len(field)
+        for task in annex.tasks
+        for field in (task.text, task.units_text, task.lead_text, task.co_text, task.schedule_text)
+    ]
+    check_tasks(len(annex.tasks), max(lengths, default=0), sum(lengths))
+    return annex
+
+
+def _read(data: bytes, format: Format, filename: str | None) -> RawAnnex:
     if format not in get_args(Format):
         raise AnnexFormatError(
             f"unknown format {format!r}; use one of {', '.join(get_args(Format))}"
@@ -55,6 +67,7 @@ def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = N
     kind = format if format != "auto" else _sniff(data, filename)
     if kind == "xlsx":
         _check_size(data, _MAX_XLSX_BYTES)
+        check_xlsx(data)
         return _grid("xlsx", read_xlsx(data))
     if kind in ("docx", "pdf", "html"):
         _check_size(data, _MAX_HTML_BYTES if kind == "html" else _MAX_DOCUMENT_BYTES)
@@ -64,10 +77,12 @@ def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = N
             lines, tables = pdf_content(data)
         else:
             lines, tables = html_content(decode(data))
+        check_text("\n".join(lines))
         return _document(lines, tables, kind)
     _check_size(data, _MAX_TEXT_BYTES)
     lines = unpipe(split_lines(decode(data)))
     text = "\n".join(lines)
+    check_text(text)
     suffix = PurePath(filename).suffix.lower() if filename else ""
     if kind == "csv" or (
         kind == "auto"

@@ -11,7 +11,7 @@ _TRIED = (
     "tried the table, labelled, inline and CSV layouts: a table (a header with 序号, "
     "a task column and a units column), "
     "labelled lines (牵头单位：/责任单位： under each task), "
-    "notes ending each paragraph (（…负责）, 〔责任单位：…〕, 由…负责)"
+    "notes ending each paragraph (（…负责）, 〔责任单位：…〕, 〔甲司、乙司〕, 由…负责)"
 )
 _UNIT_WORDS = ("负责", "牵头", "责任单位", "配合")
 

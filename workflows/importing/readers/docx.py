@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from workflows.errors import AnnexFormatError
+from workflows.importing.readers.bounds import check_package
 from workflows.importing.readers.text import join_lines
-
-# A zip bomb expands far past any annex; real annex documents stay under a few MB unpacked.
-_MAX_UNPACKED = 50 << 20
 
 
 def docx_content(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
     """The document's paragraph lines and its tables as rows of cell texts."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise AnnexFormatError("not a readable .docx file (the zip is damaged)") from exc
-    if unpacked > _MAX_UNPACKED:
-        raise AnnexFormatError(
-            f"the .docx unpacks to {unpacked >> 20} MB; at most {_MAX_UNPACKED >> 20} MB"
-        )
+    check_package(data, ".docx").close()
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx fails in many ways on a damaged package

@@ -17,6 +17,11 @@ _TITLE = re.compile(
     r"[^《》。：:]{0,30}关于[^。：:]{1,100}的"
     r"(?:实施意见|指导意见|若干意见|意见|通知|决定|方案|规划|办法|批复|决议|纲要|计划|规定|函)"
 )
+# A title without 关于 that a year leads: 2025年开发区重点工作及责任清单.
+_YEAR_TITLE = re.compile(
+    r"(?:19|20)[0-9]{2}年[^。，,：:；;（(]{2,60}"
+    r"(?:清单|方案|计划|要点|安排|分工|任务|意见|通知)"
+)
 _DIGIT = r"[0-9]|[〇○零一二三四五六七八九十]"
 _DATE = re.compile(
     rf"[（(]?\s*((?:{_DIGIT}){{4}})\s*年\s*((?:{_DIGIT}){{1,3}})\s*月"
@@ -63,7 +68,7 @@ def _title(head: list[str]) -> str | None:
             title = join_text(title, part)
             if _TITLE.fullmatch(title):
                 return " ".join(title.split())
-    return None
+    return next((line for line in head[:3] if _YEAR_TITLE.fullmatch(line)), None)
 
 
 def _issued_on(lines: list[str]) -> dt.date | None:

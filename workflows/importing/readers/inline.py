@@ -20,10 +20,26 @@ from workflows.importing.readers.text import join_text
 
 _ROLE = re.compile(r"负责|牵头|参与|配合|责任单位|责任部门|承办单位")
 _ROLE_END = re.compile(
-    r"(?:按照?职责分工|分别|共同|具体)?(负责|牵头|参与|配合)(?:落实|实施|推进)?$"
+    r"(?:按照?职责分工|分别|共同|具体)?(负责|牵头|参与|配合|指导)(?:落实|实施|推进)?$"
 )
-_NOTE = re.compile(r"第一位|排.{0,2}第一|下同")
-_ROLE_FIELD: dict[str, Field] = {"负责": "units", "牵头": "lead", "参与": "co", "配合": "co"}
+_NOTE = re.compile(r"第一位|排.{0,2}第一|下同|以下均|不再列出")
+# 甲部指导 closing a clause (指导 inside prose, as in 指导意见, is no role).
+_GUIDES = re.compile(r"指导(?:[，,；;。]|$)")
+# A note naming once who carries out every later task: （…以下均需各区政府落实，不再列出）.
+_STANDING = re.compile(r"以下均(?:需|由)(?P<doer>[^，,；;。]{2,30}?)(?:负责)?落实")
+# A note that only lists units, in the brackets prose does not use: 〔甲司、乙司，丙局〕.
+_BARE_CLOSERS = "〕】］]"
+_UNIT_END = re.compile(
+    r"(?:部|委|局|办|署|会|行|院|厅|室|处|司|政府|中心|公司|集团|部门|单位|机构|小组|团委|党委|工会)$"
+)
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_ROLE_FIELD: dict[str, Field] = {
+    "负责": "units",
+    "牵头": "lead",
+    "参与": "co",
+    "配合": "co",
+    "指导": "units",  # with its role word kept: units read 甲部指导 as a guide
+}
 _PARTS = re.compile(r"[，,；;。]")
 _TRAILING = "。；;.，, \u3000"
 _LONGEST_PARENTHETICAL = 200
@@ -47,7 +63,7 @@ class Note:
 
     body: str
     inner: str
-    rule: str  # parenthetical, labelled parenthetical, sentence
+    rule: str  # parenthetical, labelled parenthetical, bracketed units, sentence
 
 
 def read_inline(lines: Sequence[str]) -> list[Draft]:
@@ -61,14 +77,20 @@ def read_inline(lines: Sequence[str]) -> list[Draft]:
     if picked is None:
         return []
     drafts = []
+    doer: str | None = None  # named once by a standing note, for every task after it
     for position, (item, section, subs) in enumerate(picked.tasks, 1):
         number = position if picked.renumbered else item.number
         text = item.text
         last = item.last_line
         for sub in subs:
             text, last = join_text(text, sub.prefix + sub.text), max(last, sub.last_line)
-        drafts.append(_draft(item, number, section, text, last, picked.style))
+        draft = _draft(item, number, section, text, last, picked.style)
+        if doer and draft.marked:
+            draft.cells["units"] = "，".join(filter(None, [f"{doer}负责", draft.get("units")]))
+            draft.rule += f", standing note （以下均需{doer}落实）"
+        drafts.append(draft)
         _share_note(drafts, _shared_count(text))
+        doer = next((m["doer"] for m in _STANDING.finditer(text)), doer)
     return drafts
 
 
@@ -106,6 +128,8 @@ def responsibility_note(text: str) -> Note | None:
         inner = split[1]
         body = text[: len(text) - len(text[-_LONGEST_PARENTHETICAL:])] + split[0]
         rule = "labelled parenthetical" if LABEL.search(inner) else "parenthetical"
+        if not _ROLE.search(inner) and not _GUIDES.search(inner):
+            rule = "bracketed units"
         return Note(body.rstrip(), inner, rule)
     found = _SENTENCE.search(text.rstrip(" \u3000"))
     if found is not None:
@@ -126,8 +150,19 @@ def split_parenthetical(text: str) -> tuple[str, str] | None:
             depth -= 1
             if depth == 0:
                 inner = body[at + 1 : -1]
-                return (body[:at].rstrip(), inner) if _ROLE.search(inner) else None
+                bare = body[-1] in _BARE_CLOSERS and _lists_units(inner)
+                role = _ROLE.search(inner) or _GUIDES.search(inner)
+                return (body[:at].rstrip(), inner) if role or bare else None
     return None
+
+
+def _lists_units(inner: str) -> bool:
+    """Whether a bracket holds only unit names: 新能源司、电力司，华中能源监管局."""
+    pieces = [_BRACKETED.sub("", piece).strip() for piece in re.split(r"[、，,；;]", inner)]
+    return all(
+        0 < len(piece) <= 20 and _UNIT_END.search(piece) and not re.search(r"[。：:]", piece)
+        for piece in pieces
+    )
 
 
 def _draft(item: Item, number: int, section: str | None, text: str, last: int, style: str) -> Draft:
@@ -146,6 +181,8 @@ def _draft(item: Item, number: int, section: str | None, text: str, last: int, s
         _read_sentence(draft, note.inner)
     elif note.rule == "labelled parenthetical":
         _read_labels(draft, note.inner)
+    elif note.rule == "bracketed units":
+        draft.add("units", note.inner, sep="，")
     else:
         _read_parts(draft, note.inner)
     return draft
@@ -191,7 +228,13 @@ def _read_parts(draft: Draft, inner: str, *, keep_pending: bool = True) -> None:
         if role:
             names = "，".join([*pending, part[: role.start()].strip()]).strip("，")
             pending = []
-            _assign(draft, _ROLE_FIELD[role.group(1)], names)
+            if keep_pending:
+                word = "指导" if role.group(1) == "指导" else ""
+                _assign(draft, _ROLE_FIELD[role.group(1)], names + word)
+            else:
+                # A note inside the text: its units keep their role words and printed place.
+                word = "" if role.group(1) == "负责" else role.group(1)
+                draft.add("units", names + word, sep="，")
         elif starts_schedule(part):
             draft.add("schedule", part, sep="，")
         else:

@@ -11,6 +11,7 @@ LABELS: dict[str, Field] = {
     "牵头部门": "lead",
     "牵头负责单位": "lead",
     "牵头负责部门": "lead",
+    "牵头责任单位": "lead",
     "责任单位": "units",
     "负责单位": "units",
     "责任部门": "units",
@@ -21,6 +22,8 @@ LABELS: dict[str, Field] = {
     "配合部门": "co",
     "参与部门": "co",
     "协办单位": "co",
+    "协同单位": "co",
+    "协同责任单位": "co",
     "完成时限": "schedule",
     "时间进度": "schedule",
     "完成时间": "schedule",
@@ -30,7 +33,13 @@ LABELS: dict[str, Field] = {
     "时间节点": "schedule",
     "工作任务": "text",
     "任务内容": "text",
+    # Labels naming people: their lines stay labelled in the units text, which makes them a note.
+    "牵头负责领导": "units",
+    "责任领导": "units",
+    "牵头领导": "units",
+    "分管领导": "units",
 }
+PEOPLE_LABELS = frozenset(label for label in LABELS if label.endswith("领导"))
 _ALTERNATION = "|".join(sorted(LABELS, key=len, reverse=True))
 LABEL = re.compile(r"[【\[]?(" + _ALTERNATION + r")[】\]]?\s*[:：]")
 

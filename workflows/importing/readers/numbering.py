@@ -21,7 +21,7 @@ STYLES: dict[str, tuple[re.Pattern[str], int]] = {
     "article": (re.compile(rf"\s*第([{_CN}0-9]{{1,4}})条\s*"), 0),
     "cn-dot": (re.compile(rf"\s*([{_CN}]{{1,4}})\s*[、．.]\s*"), 1),
     "cn-paren": (re.compile(rf"\s*[（(]\s*([{_CN}]{{1,4}})\s*[）)]\s*[、．.]?\s*"), 2),
-    "dot": (re.compile(r"\s*([0-9０-９]{1,3})\s*[.．、](?![0-9０-９])\s*"), 3),
+    "dot": (re.compile(r"\s*([0-9０-９]{1,3})\s*[.．、﹒](?![0-9０-９])\s*"), 3),
     "paren": (re.compile(r"\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*"), 4),
     "circled": (re.compile(rf"\s*([{_CIRCLED}])\s*"), 5),
 }
@@ -76,6 +76,21 @@ def match_number(line: str) -> tuple[str, int, str] | None:
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+# 11.121人才梯队项目: a number that reads as the start of a decimal.
+_DECIMAL_LEAD = re.compile(r"\s*([0-9]{1,3})\s*[.．](?=[0-9])")
+
+
+def _next_after_closed(
+    line: str, items: Sequence[Item], closed: Callable[[str], bool] | None
+) -> tuple[str, int, str] | None:
+    """A decimal-looking number is the next task's when the task before, one less, is finished."""
+    found = _DECIMAL_LEAD.match(line)
+    if found is None or closed is None or not items:
+        return None
+    last, number = items[-1], int(found.group(1))
+    if last.style != "dot" or last.number != number - 1 or not closed(last.text):
+        return None
+    return "dot", number, line[found.end() :]
 
 
 def rank(style: str) -> int:
@@ -107,9 +122,11 @@ def outline(
     """Cut lines into numbered paragraphs (every style), up to the closing 抄送 line.
 
     With `closed`, a paragraph takes no more lines once its text reads as finished (its
-    responsibility note read), so a closing remark is not glued to the last task.
+    responsibility note read), so a closing remark is not glued to the last task; unnumbered
+    lines after it that end with a note of their own are a further part of the same task.
     """
     items: list[Item] = []
+    after_note: list[tuple[int, str]] = []  # lines after a finished paragraph, not yet its own
     for index, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
@@ -120,16 +137,28 @@ def outline(
             continue
         if is_end_marker(line):
             break
-        numbered = match_number(line)
+        numbered = match_number(line) or _next_after_closed(line, items, closed)
         if numbered is not None:
             style, number, rest = numbered
             prefix = line[: len(line) - len(rest)].strip()
             items.append(Item(index, style, number, line, prefix, rest.strip(), index))
-        elif items and not (closed and closed(items[-1].text)):
-            items[-1].text = join_text(items[-1].text, line)
-            items[-1].lines.append((index, line))
-            items[-1].last_line = index
+            after_note = []
+        elif items and closed and closed(items[-1].text):
+            # 推进甲。（甲部负责） / 推进乙。 / （乙局负责）: one numbered task, two notes.
+            after_note.append((index, line))
+            if closed(" ".join(text for _, text in after_note)):
+                for at, text in after_note:
+                    _continue(items[-1], at, text)
+                after_note = []
+        elif items:
+            _continue(items[-1], index, line)
     return items
+
+
+def _continue(item: Item, index: int, line: str) -> None:
+    item.text = join_text(item.text, line)
+    item.lines.append((index, line))
+    item.last_line = index
 
 
 @dataclass

@@ -8,6 +8,7 @@ import logging
 import pdfplumber
 
 from workflows.errors import AnnexFormatError
+from workflows.importing.readers.columns import kind_of, usable
 
 _MAX_PAGES = 200  # a long policy document with its annex has a few dozen pages
 
@@ -32,8 +33,12 @@ def _read(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
         lines: list[str] = []
         tables: list[list[list[str]]] = []
         for page in pdf.pages:
-            for table in page.extract_tables():
-                tables.append([[(cell or "").replace("\n", "") for cell in row] for row in table])
+            for at, table in enumerate(page.extract_tables()):
+                rows = [[(cell or "").replace("\n", "") for cell in row] for row in table]
+                if at == 0 and tables and _continues(tables[-1], rows):
+                    tables[-1].extend(rows)
+                else:
+                    tables.append(rows)
             lines.extend((page.extract_text() or "").split("\n"))
     if not any(line.strip() for line in lines):
         raise AnnexFormatError(
@@ -41,3 +46,10 @@ def _read(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
             "as text, Word, Excel or CSV"
         )
     return lines, tables
+
+
+def _continues(table: list[list[str]], rows: list[list[str]]) -> bool:
+    """Whether a page's first table carries on the last one: as many columns, no header row."""
+    width = max((len(row) for row in table), default=0)
+    header = any(usable([kind_of(cell) for cell in row]) for row in rows[:2])
+    return bool(rows) and not header and max(len(row) for row in rows) == width

@@ -33,6 +33,12 @@ class GridRead:
     head: list[str]
 
 
+EXPECTED = (
+    "expected a task column (工作任务, 重点任务 or Task) and units in 负责单位 (Units) or "
+    "牵头单位 (Lead) and 配合单位 (Co-responsible), optionally 序号 (No.) and 时间进度 (Schedule)"
+)
+
+
 def find_header(rows: Sequence[Row]) -> tuple[int, list[Kind | None]] | None:
     """The index and column kinds of the header row among the first ten rows, if any."""
     for at, (_, cells) in enumerate(rows[:_HEADER_ROWS]):
@@ -47,8 +53,7 @@ def read_grid(rows: Sequence[Row], what: str) -> GridRead:
     header = find_header(rows)
     if header is None:
         raise AnnexFormatError(
-            f"no header row (序号, 工作任务, 负责单位, 时间进度 …) in the first "
-            f"{_HEADER_ROWS} rows of the {what}"
+            f"no header row in the first {_HEADER_ROWS} rows of the {what}; {EXPECTED}"
         )
     at, kinds = header
     drafts: list[Draft] = []
@@ -127,9 +132,10 @@ def read_csv(text: str) -> GridRead:
     """Read a CSV file's text (comma, tab or semicolon separated)."""
     delimiter = sniff_delimiter(text)
     if delimiter is None:
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
         raise AnnexFormatError(
-            "no CSV header row (序号, 工作任务, 负责单位, 时间进度 …) in the first "
-            f"{_HEADER_ROWS} rows, with comma, tab or semicolon delimiters"
+            f"no CSV header row in the first {_HEADER_ROWS} rows (comma, tab or semicolon "
+            f"separated); {EXPECTED}. Its first row: {first[:80]}"
         )
     return read_grid(csv_rows(text, delimiter), "CSV file")
 
@@ -153,8 +159,7 @@ def read_xlsx(data: bytes) -> GridRead:
         if find_header(rows) is not None:
             return read_grid(rows, "sheet")
     raise AnnexFormatError(
-        "no sheet has a header row (序号, 工作任务, 负责单位, 时间进度 …) "
-        f"in its first {_HEADER_ROWS} rows"
+        f"no sheet has a header row in its first {_HEADER_ROWS} rows; {EXPECTED}"
     )
 
 
