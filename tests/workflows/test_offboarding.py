@@ -9,13 +9,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import FeedScope
-from db.models import AuditEvent, Delivery, FeedToken, Member
+from db.models import AuditEvent, Delivery, FeedToken, Member, WebSession
 from tests.kit.cast import cast, coordinator, liaison
 from workflows.errors import ConflictError, ForbiddenError, NotFoundError
 from workflows.feeds.links import request_link
 from workflows.invites import create_invite, redeem_invite
 from workflows.offboarding import MEMBER_DEPARTED, find_member, leave, remove_member
 from workflows.open_invites import list_open_invites, revoke_invite
+from workflows.web_access import open_miniapp_session
 
 NOW = dt.datetime(2016, 3, 1, 2, 0, tzinfo=dt.UTC)
 BOSS, OTHER_BOSS, LI, NAMESAKE, WANG = 100, 101, 200, 201, 202
@@ -182,3 +183,15 @@ async def test_open_invites_and_revocation(session_factory: Sessions) -> None:
                 session=session, by_telegram_id=None, invite_id=shown[0].invite_id, now=NOW
             )
         assert await list_open_invites(session=session, by_telegram_id=None, now=NOW) == []
+
+
+async def test_removal_ends_their_board_sessions(session_factory: Sessions) -> None:
+    """A web session opened before the removal is revoked with it."""
+    ids = await _office(session_factory)
+    async with session_factory() as session:
+        await open_miniapp_session(session=session, telegram_id=LI, now=NOW)
+    async with session_factory() as session:
+        await remove_member(session=session, by_telegram_id=BOSS, member_id=ids[LI], now=NOW)
+    async with session_factory() as session:
+        ended = list(await session.scalars(select(WebSession.revoked_at)))
+    assert ended == [NOW]
