@@ -123,11 +123,15 @@ async def _claim_invite(session: AsyncSession, code: str, now: dt.datetime) -> I
         "Ask your coordinator for a new one."
     )
     invite = await session.scalar(select(Invite).where(Invite.code_hash == hash_code(code)))
+    if invite is not None and invite.revoked_at is not None and invite.used_at is None:
+        raise ConflictError(
+            "This invite link was revoked and cannot be used. Ask your coordinator for a new one."
+        )
     if invite is None or invite.used_at is not None or invite.expires_at <= now:
         raise invalid
     claimed = await session.execute(
         update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )

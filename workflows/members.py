@@ -15,7 +15,6 @@ from workflows.audit import record
 from workflows.errors import ConflictError, InvalidInputError
 from workflows.live import live_task
 from workflows.notices import AGENCY_ROLES
-from workflows.web_access import end_sessions
 
 LANGUAGES = ("zh", "en")
 
@@ -140,27 +139,6 @@ async def _load_member(session: AsyncSession, telegram_id: int) -> tuple[Actor, 
     return actor, member
 
 
-async def leave(*, session: AsyncSession, telegram_id: int, now: dt.datetime) -> MemberView:
-    """End a membership; the person may register again with a new invite."""
-    actor, member = await _load_member(session, telegram_id)
-    before = member_snapshot(member)
-    member.left_at = now
-    # A member who registers again must not find their old board sessions alive.
-    await end_sessions(session, member_id=member.id, now=now)
-    record(
-        session,
-        at=now,
-        actor=actor,
-        action="member.left",
-        entity="member",
-        entity_id=member.id,
-        before=before,
-        after=member_snapshot(member),
-    )
-    await session.commit()
-    return member_view(member, actor.agency_name)
-
-
 async def set_language(
     *, session: AsyncSession, telegram_id: int, language: str, now: dt.datetime
 ) -> MemberView:
@@ -246,11 +224,12 @@ async def agencies_overview(*, session: AsyncSession, telegram_id: int) -> list[
     ]
 
 
-async def menu_members(*, session: AsyncSession) -> list[tuple[int, MemberRole, str]]:
-    """(telegram id, role, language) of every member who has not left, for their menus."""
+async def menu_members(*, session: AsyncSession) -> list[tuple[int, MemberRole | None, str]]:
+    """(telegram id, role, language) of every member; role None for those who are gone."""
     rows = await session.execute(
-        select(Member.telegram_id, Member.role, Member.language)
-        .where(Member.left_at.is_(None))
-        .order_by(Member.id)
+        select(Member.telegram_id, Member.role, Member.language, Member.left_at).order_by(Member.id)
     )
-    return [(telegram_id, role, language) for telegram_id, role, language in rows]
+    return [
+        (telegram_id, None if left_at else role, language)
+        for telegram_id, role, language, left_at in rows
+    ]

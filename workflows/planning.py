@@ -14,6 +14,7 @@ from workflows import audit
 from workflows.access import Actor, find_task, identify, require_coordinator
 from workflows.agencies import find_agency
 from workflows.errors import ConflictError, NotFoundError
+from workflows.feeds.tokens import revoke_links_depending_on
 from workflows.milestones import DUE_KEY, move_due
 from workflows.notices import enqueue_pending_notices
 
@@ -30,6 +31,7 @@ class AssignmentChange:
     agency: str
     before: str | None
     after: str | None
+    revoked_links: tuple[str, ...] = ()  # feed links that hung on the agency being on the task
 
     @property
     def changed(self) -> bool:
@@ -168,8 +170,16 @@ async def unassign(
         before=before,
         after=None,
     )
+    links = await revoke_links_depending_on(session, task_id=task.id, now=now, actor=actor)
     await session.commit()
-    return AssignmentChange(task.plan.code, task.number, found.name, str(assignment.role), None)
+    return AssignmentChange(
+        task.plan.code,
+        task.number,
+        found.name,
+        str(assignment.role),
+        None,
+        tuple(link.label for link in links),
+    )
 
 
 async def set_due(

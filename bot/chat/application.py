@@ -22,6 +22,8 @@ from bot.runtime import RUNTIME_KEY, Runtime
 HANDLER_MODULES: tuple[str, ...] = (
     "registration",
     "members",
+    "removal",
+    "invites",
     "notices",
     "coordinator",
     "mytasks",

@@ -39,6 +39,7 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("audit", N_("The change history of a task")),
     ("invite", N_("Create an invite link for a new member")),
     ("members", N_("Registered members")),
+    ("invites", N_("Open invites: list and revoke")),
     ("agencies", N_("Agencies and their tasks")),
     ("digest", N_("The weekly digest now, or an agency's")),
     ("chart", N_("The progress chart as a picture")),
@@ -92,7 +93,10 @@ async def set_member_menu(
 
 
 async def refresh_member_menus(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Set every active member's menu (after an upgrade the texts may have changed)."""
+    """Set every member's menu (after an upgrade the texts may have changed); clear leavers'.
+
+    A member removed on the command line keeps their menu until this runs at the next start.
+    """
     refreshed = 0
     async with sessions() as session:
         members = await menu_members(session=session)

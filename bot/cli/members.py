@@ -1,4 +1,4 @@
-"""The `annexbot coordinator add` and `annexbot invite` commands: bootstrapping people."""
+"""`annexbot coordinator add`, `invite` (list, revoke) and `member remove`: people in and out."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from bot.settings import Settings
 from workflows.errors import ConflictError
 from workflows.invites import InviteView, create_invite
 from workflows.members import add_coordinator
+from workflows.offboarding import Departure, removable_member, remove_member
+from workflows.open_invites import OpenInvite, list_open_invites, revoke_invite
 
 
 def register(app: typer.Typer) -> None:
@@ -53,8 +55,17 @@ def register(app: typer.Typer) -> None:
             highlight=False,
         )
 
-    @app.command("invite")
+    invite_app = typer.Typer(
+        help="Invites: make one (--coordinator or --agency NAME), list or revoke them."
+    )
+    app.add_typer(invite_app, name="invite")
+    member_app = typer.Typer(help="Members: remove one.", no_args_is_help=True)
+    app.add_typer(member_app, name="member")
+    _register_revocation(invite_app, member_app)
+
+    @invite_app.callback(invoke_without_command=True)
     def invite_command(
+        context: typer.Context,
         coordinator: Annotated[
             bool, typer.Option("--coordinator", help="Invite a coordinator.")
         ] = False,
@@ -69,6 +80,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Make a single-use invite code (valid 7 days) for a coordinator or an agency's liaison."""
+        if context.invoked_subcommand is not None:
+            return
 
         async def work() -> tuple[InviteView, str, str]:
             if coordinator == (agency is not None):
@@ -125,3 +138,81 @@ async def _link_start(settings: Settings) -> str:
         return "unknown: Telegram rejected ANNEXBOT_TELEGRAM_TOKEN"
     except TelegramError as error:
         return f"unknown: the Bot API at {api} did not answer getMe ({error.message})"
+
+
+def _register_revocation(invite_app: typer.Typer, member_app: typer.Typer) -> None:
+    """Add `annexbot invite list`, `annexbot invite revoke ID` and `annexbot member remove`."""
+
+    @invite_app.command("list")
+    def invite_list() -> None:
+        """List the invites that can still be redeemed."""
+
+        async def work() -> list[OpenInvite]:
+            async with open_database(load_settings()) as sessions, sessions() as session:
+                return await list_open_invites(session=session, by_telegram_id=None, now=utc_now())
+
+        out = stdout()
+        found = execute(work)
+        if not found:
+            out.print("No open invites.", markup=False, highlight=False)
+        for invite in found:
+            whom = (
+                invite.role
+                if invite.agency_name is None
+                else f"{invite.role} of {invite.agency_name}"
+            )
+            by = f", made by {invite.created_by}" if invite.created_by else ""
+            until = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
+            out.print(
+                f"{invite.invite_id}  {whom}{by}, valid until {until}",
+                markup=False,
+                highlight=False,
+            )
+
+    @invite_app.command("revoke")
+    def invite_revoke(
+        invite_id: Annotated[int, typer.Argument(help="The invite's number (`invite list`).")],
+    ) -> None:
+        """Revoke an invite so that its code no longer works."""
+
+        async def work() -> OpenInvite:
+            async with open_database(load_settings()) as sessions, sessions() as session:
+                return await revoke_invite(
+                    session=session, by_telegram_id=None, invite_id=invite_id, now=utc_now()
+                )
+
+        revoked = execute(work)
+        stdout().print(f"Invite {revoked.invite_id} revoked.", markup=False, highlight=False)
+
+    @member_app.command("remove")
+    def member_remove(
+        member: Annotated[str, typer.Argument(help="A name, @username or Telegram id.")],
+    ) -> None:
+        """End a member's access: messages, commands, buttons and their calendar links."""
+
+        async def work() -> Departure:
+            async with open_database(load_settings()) as sessions, sessions() as session:
+                found = await removable_member(session=session, by_telegram_id=None, who=member)
+                return await remove_member(
+                    session=session, by_telegram_id=None, member_id=found.member_id, now=utc_now()
+                )
+
+        departure = execute(work)
+        gone = departure.member
+        agency = f" ({gone.agency_name})" if gone.agency_name else ""
+        out = stdout()
+        out.print(
+            f"Removed {gone.display_name}{agency}, Telegram {gone.telegram_id}.",
+            markup=False,
+            highlight=False,
+        )
+        links = "、".join(departure.revoked_links) or "none"
+        out.print(f"Calendar links revoked: {links}.", markup=False, highlight=False)
+        if departure.revoked_invites:
+            numbers = ", ".join(str(number) for number in departure.revoked_invites)
+            out.print(f"Open invites they made, revoked: {numbers}.", markup=False, highlight=False)
+        out.print(
+            "Their command menu in Telegram is cleared when the bot next starts.",
+            markup=False,
+            highlight=False,
+        )

@@ -44,3 +44,4 @@ class Invite(Base):
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    revoked_at: Mapped[dt.datetime | None]

@@ -26,6 +26,7 @@ from tests.kit.serving import free_port, running
 
 STRANGER = 3001
 COORDINATOR = 3002
+FORMER = 3003
 NOT_REGISTERED = "您尚未注册。请向协调人索取邀请链接。"
 
 
@@ -38,16 +39,20 @@ def _settings(sandbox: SandboxServer, tmp_path: Path) -> Settings:
     )
 
 
-async def _add_coordinator(settings: Settings, telegram_id: int, language: str) -> None:
-    """A coordinator in the (migrated) database before the bot starts."""
+async def _add_coordinator(
+    settings: Settings, telegram_id: int, language: str, *, left: bool = False
+) -> None:
+    """A coordinator in the (migrated) database before the bot starts (or one who left)."""
     async with open_database(settings) as sessions, sessions() as session:
+        joined = dt.datetime(2016, 3, 1, tzinfo=dt.UTC)
         session.add(
             Member(
                 telegram_id=telegram_id,
                 display_name="王五",
                 role=MemberRole.COORDINATOR,
                 language=language,
-                created_at=dt.datetime(2016, 3, 1, tzinfo=dt.UTC),
+                created_at=joined,
+                left_at=joined if left else None,
             )
         )
         await session.commit()
@@ -59,8 +64,10 @@ async def test_polling_sets_menus_and_answers_start(
     """Polling: default menus in both languages, a coordinator's own menu, and /start answered."""
     async with SandboxServer() as sandbox:
         settings = _settings(sandbox, tmp_path)
+        await _add_coordinator(settings, FORMER, "zh", left=True)  # removed from the shell
         await _add_coordinator(settings, COORDINATOR, "en")
         sandbox.add_user(COORDINATOR, "Director Wang", language_code="en")
+        sandbox.add_user(FORMER, "前任")
 
         busy = socket.socket()
         busy.bind(("127.0.0.1", 0))
@@ -107,6 +114,8 @@ async def test_polling_sets_menus_and_answers_start(
         )
         assert {"digest", "chart", "export", "calendar", "feeds", "settings"} <= set(coordinator)
         assert "mytasks" not in coordinator
+        cleared = [call.params["scope"] for call in sandbox.calls("deleteMyCommands")]
+        assert {"type": "chat", "chat_id": FORMER} in cleared
 
 
 async def test_webhook_mode_takes_updates_with_the_secret_only(tmp_path: Path) -> None:

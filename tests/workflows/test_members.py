@@ -15,7 +15,8 @@ from db.models import AuditEvent, Delivery, Invite, Member
 from tests.kit.cast import cast
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.invites import Registration, create_invite, hash_code, redeem_invite
-from workflows.members import add_coordinator, agencies_overview, leave, list_members, set_language
+from workflows.members import add_coordinator, agencies_overview, list_members, set_language
+from workflows.offboarding import leave
 
 NOW = dt.datetime(2016, 3, 1, 2, 0, tzinfo=dt.UTC)
 BOSS = 100
@@ -131,7 +132,7 @@ async def test_registered_users_are_told_so_and_leavers_may_come_back(
         await _redeem(session_factory, spare, 200)
     async with session_factory() as session:
         gone = await leave(session=session, telegram_id=200, now=NOW)
-    assert gone.agency_name == "科技部"
+    assert gone.member.agency_name == "科技部"
     again = await _redeem(session_factory, spare, 200)
     assert again.member.agency_name == "公安部"
     async with session_factory() as session:

@@ -19,6 +19,7 @@ from bot.chat.callbacks import pack
 from bot.chat.commands import incoming, reply_html, today
 from bot.chat.errors import language_of
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
+from bot.chat.handlers.removal import revoked_line
 from bot.chat.task_card import task_title
 from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr
@@ -90,6 +91,8 @@ async def on_unassign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         agency=esc(change.agency),
         number=change.number,
     )
+    if change.revoked_links:
+        line += "\n" + revoked_line(change.revoked_links, language)
     await reply_html(message, [line])
 
 

@@ -66,6 +66,7 @@ COORDINATOR_USAGES = {
     "nudge": USAGE_NUDGE,
     "audit": USAGE_AUDIT,
     "invite": N_("Usage: /invite AGENCY [deputy] or /invite coordinator, e.g. /invite 科技部"),
+    "members": N_("Usage: /members remove MEMBER to remove one, e.g. /members remove 李明"),
     "digest": USAGE_DIGEST,
     "export": USAGE_EXPORT,
     "feeds": USAGE_FEEDS,

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.chat.callbacks import int_arg, pattern, unpack
 from bot.chat.errors import language_of
+from bot.chat.handlers.removal import ask_remove
 from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
 from bot.i18n import tr, trn
 from bot.render import esc, fmt_datetime
@@ -19,6 +20,7 @@ from workflows.invites import InviteView, create_invite
 from workflows.members import AgencyOverview, MemberView, agencies_overview, list_members
 
 DEPUTY_WORDS = {"deputy", "副", "副联络员"}
+REMOVE_WORDS = {"remove", "移除"}
 MEMBERS_PAGE, AGENCIES_PAGE = "mbp", "agp"
 
 
@@ -156,7 +158,11 @@ async def _show(
 
 
 async def members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/members: everyone registered, by agency, a page at a time."""
+    """/members: everyone registered, by agency, a page at a time; /members remove MEMBER."""
+    words = list(context.args or [])
+    if words and words[0].lower() in REMOVE_WORDS:
+        await ask_remove(update, context, " ".join(words[1:]))
+        return
     await _show(update, context, MEMBERS_PAGE, 0)
 
 

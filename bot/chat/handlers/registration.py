@@ -19,7 +19,8 @@ from bot.render import esc
 from bot.runtime import runtime_of
 from db.enums import MemberRole
 from workflows.invites import redeem_invite
-from workflows.members import MemberView, leave, my_membership, set_language
+from workflows.members import MemberView, my_membership, set_language
+from workflows.offboarding import leave
 
 NOT_REGISTERED = "You are not registered yet. Ask your coordinator for an invite link."
 LEAVE = "leave"
@@ -111,6 +112,7 @@ async def on_leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     async with runtime.session() as session:
         await leave(session=session, telegram_id=query.from_user.id, now=runtime.now())
+    runtime.wake_sender()
     await query.answer()
     await set_member_menu(context.bot, query.from_user.id, None, language)
     await query.edit_message_text(

@@ -85,7 +85,10 @@ async def test_help_shows_a_coordinators_commands(people: BotHarness) -> None:
     assert lines[due + 1] == "    用法：/due 编号 日期 理由，例如 /due 5 2016-06-30 同意延期"
     assert reply.source is not None
     assert "    <i>用法：/audit 编号，例如 /audit 5</i>" in reply.source.splitlines()
-    assert lines[lines.index("/members — 已注册成员") + 1].startswith("/")  # no arguments
+    assert lines[lines.index("/members — 已注册成员") + 1] == (
+        "    用法：/members remove 成员 可移除一名成员，例如 /members remove 李明"
+    )
+    assert lines[lines.index("/agencies — 各单位及其任务") + 1].startswith("/")  # no arguments
 
 
 async def test_extend_as_a_coordinator_points_to_due(people: BotHarness) -> None:

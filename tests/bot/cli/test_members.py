@@ -81,3 +81,41 @@ def test_invite_errors_are_one_line(runner: CliRunner, args: list[str], message:
     assert result.exit_code == 1
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_invite_list_and_revoke(runner: CliRunner) -> None:
+    """Open invites are listed with their numbers; a revoked one is gone and cannot be again."""
+    assert runner.invoke(app, ["invite", "list"]).output.strip() == "No open invites."
+    assert runner.invoke(app, ["invite", "--coordinator"]).exit_code == 0
+    assert runner.invoke(app, ["invite", "--coordinator"]).exit_code == 0
+    listed = runner.invoke(app, ["invite", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.strip().splitlines()
+    assert [line.split()[:2] for line in lines] == [["1", "coordinator,"], ["2", "coordinator,"]]
+    revoked = runner.invoke(app, ["invite", "revoke", "1"])
+    assert revoked.output.strip() == "Invite 1 revoked."
+    assert runner.invoke(app, ["invite", "list"]).output.strip().startswith("2 ")
+    again = runner.invoke(app, ["invite", "revoke", "1"])
+    assert again.exit_code == 1
+    assert again.output.strip() == (
+        "annexbot: Invite 1 cannot be revoked: it was used, revoked or has expired, "
+        "or there is none."
+    )
+
+
+def test_member_remove(runner: CliRunner) -> None:
+    """A member is removed by Telegram id or name, once; an unknown one is one line."""
+    assert runner.invoke(app, ["coordinator", "add", "12345", "--name", "督查室"]).exit_code == 0
+    assert runner.invoke(app, ["coordinator", "add", "777", "--name", "王"]).exit_code == 0
+    removed = runner.invoke(app, ["member", "remove", "王"])
+    assert removed.exit_code == 0, removed.output
+    assert removed.output.strip().splitlines() == [
+        "Removed 王, Telegram 777.",
+        "Calendar links revoked: none.",
+        "Their command menu in Telegram is cleared when the bot next starts.",
+    ]
+    again = runner.invoke(app, ["member", "remove", "777"])
+    assert again.exit_code == 1
+    assert again.output.strip() == (
+        "annexbot: No registered member is called “777”; /members lists them."
+    )
