@@ -1,7 +1,7 @@
 """A plan can be archived: it leaves every list, sweep and feed, and can be restored.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-06
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0013"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
