@@ -220,6 +220,7 @@ def load_directory() -> AgencyDirectory:
     return parse_directory(resource.read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_unit_name(name: str) -> str:
     """Return a unit name in NFKC with （） brackets, no whitespace, no surrounding punctuation."""
     text = unicodedata.normalize("NFKC", name)

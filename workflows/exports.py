@@ -25,6 +25,7 @@ from workflows.access import identify
 from workflows.errors import ForbiddenError, NotFoundError
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
 from workflows.planning import require_agency
+from workflows.plans import choose_plan
 from workflows.status import task_statuses
 
 DUPLICATED_ACTIONS = frozenset({"report.add"})
@@ -118,11 +119,22 @@ async def export_target(
 
 
 async def member_export_target(
-    *, session: AsyncSession, telegram_id: int, agency: str | None = None
+    *,
+    session: AsyncSession,
+    telegram_id: int,
+    agency: str | None = None,
+    plan_code: str | None = None,
 ) -> ExportTarget:
-    """What a member may export: coordinators anything, liaisons their own agency's tasks."""
+    """What a member may export: coordinators anything, liaisons their own agency's tasks.
+
+    A coordinator's whole-plan export is of one plan: with several and none named,
+    PlanNeededError.
+    """
     actor = await identify(session, telegram_id)
     found = await require_agency(session, agency) if agency else None
+    if actor.is_coordinator and found is None and plan_code is None:
+        only = await choose_plan(session, None)
+        plan_code = None if only is None else only.code
     if not actor.is_coordinator:
         if actor.agency_id is None:
             raise ForbiddenError("Only coordinators can do this.")
@@ -132,9 +144,9 @@ async def member_export_target(
                 agency=actor.agency_name or "",
             )
         await session.commit()
-        return ExportTarget(None, actor.agency_id, actor.agency_name)
+        return ExportTarget(plan_code, actor.agency_id, actor.agency_name)
     await session.commit()
-    return ExportTarget(None, found.id if found else None, found.name if found else None)
+    return ExportTarget(plan_code, found.id if found else None, found.name if found else None)
 
 
 def _task_query(target: ExportTarget) -> Select[Task]:

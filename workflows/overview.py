@@ -57,6 +57,9 @@ class TaskLine:
     light: Light
     next_date: dt.date | None
     state: str
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class TaskPage:
     total: int
     several_plans: bool
     lines: tuple[TaskLine, ...]
+    plan_id: int | None = None  # the plan the list is limited to, if any
+    plan: str | None = None  # its label (国发〔2015〕5号)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,10 @@ class TaskCard:
     next_date: dt.date | None
     reports: tuple[ReportView, ...]
     history: tuple[AuditView, ...]
+    state: str = "open"
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,7 @@ async def list_task_page(
     agency_id: int | None = None,
     page: int = 0,
     page_size: int = PAGE_SIZE,
+    plan_id: int | None = None,
 ) -> TaskPage:
     """One page of live tasks matching a filter (an agency by name, or by id from a button)."""
     await coordinator(session, telegram_id)
@@ -173,8 +183,12 @@ async def list_task_page(
         else:
             agency_id, agency_name = found.id, found.name
     tasks = await _live_tasks(session)
+    several = len({t.plan_id for t in tasks}) > 1
+    if plan_id is not None:
+        tasks = [t for t in tasks if t.plan_id == plan_id]
     statuses = await task_statuses(session, tasks, now=now)
     chosen = [t for t in tasks if _matches(kind, t, statuses[t.id], now, agency_id)]
+    plan = await session.get(Plan, plan_id) if plan_id is not None else None
     pages = max(1, math.ceil(len(chosen) / page_size))
     page = min(max(page, 0), pages - 1)
     lines = tuple(
@@ -187,6 +201,9 @@ async def list_task_page(
             light=statuses[task.id].light,
             next_date=statuses[task.id].next_date,
             state=str(task.state),
+            missed_due=statuses[task.id].missed_due,
+            days_overdue=statuses[task.id].days_overdue,
+            returned=statuses[task.id].returned,
         )
         for task in chosen[page * page_size : (page + 1) * page_size]
     )
@@ -198,8 +215,10 @@ async def list_task_page(
         page=page,
         pages=pages,
         total=len(chosen),
-        several_plans=len({t.plan_id for t in tasks}) > 1,
+        several_plans=several and plan is None,
         lines=lines,
+        plan_id=None if plan is None else plan.id,
+        plan=None if plan is None else plan.document_number or plan.code,
     )
 
 
@@ -215,6 +234,10 @@ async def build_task_card(session: AsyncSession, task: Task, *, now: dt.datetime
         next_date=status.next_date,
         reports=status.reports,
         history=tuple(history),
+        state=str(task.state),
+        missed_due=status.missed_due,
+        days_overdue=status.days_overdue,
+        returned=status.returned,
     )
 
 

@@ -15,6 +15,7 @@ from db.models import Assignment, Plan, Task
 from workflows.access import identify
 from workflows.errors import NotFoundError
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
+from workflows.plans import choose_plan
 from workflows.status import local_today, task_statuses
 
 SHORT_TEXT_CHARS = 14
@@ -54,19 +55,12 @@ def short_text(text: str, limit: int = SHORT_TEXT_CHARS) -> str:
     return clause if len(clause) <= limit else clause[: limit - 1] + "…"
 
 
-async def _plan(
-    session: AsyncSession, plan_id: int | None, plan_code: str | None = None
-) -> Plan | None:
-    """The plan asked for by id or code, or the first plan when none is named (or None)."""
+async def _plan(session: AsyncSession, plan_id: int | None) -> Plan | None:
+    """The plan asked for by id, or the first plan when none is named (or None)."""
     if plan_id is not None:
         plan = await session.get(Plan, plan_id)
         if plan is None:
             raise NotFoundError("No plan with id {plan_id}.", plan_id=plan_id)
-        return plan
-    if plan_code is not None:
-        plan = (await session.scalars(select(Plan).where(Plan.code == plan_code))).first()
-        if plan is None:
-            raise NotFoundError("No plan has the code {code}.", code=plan_code[:40])
         return plan
     return (await session.scalars(select(Plan).order_by(Plan.id).limit(1))).first()
 
@@ -151,7 +145,7 @@ async def progress_chart(
 ) -> ProgressChart:
     """/chart: the whole plan for a coordinator, their agency's tasks for a liaison."""
     actor = await identify(session, telegram_id)
-    plan = await _plan(session, None, plan_code)
+    plan = await choose_plan(session, plan_code)
     if plan is None:
         await session.commit()
         return ProgressChart(actor.language, None, None, None, None, ())

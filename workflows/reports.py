@@ -40,6 +40,9 @@ class MyTask:
     light: Light
     next_date: dt.date | None
     state: str
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class TaskCard:
     can_report: bool
     token: int
     timezone: str
+    missed_due: dt.date | None = None
+    days_overdue: int = 0
+    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,9 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
             statuses[task.id].light,
             statuses[task.id].next_date,
             str(task.state),
+            statuses[task.id].missed_due,
+            statuses[task.id].days_overdue,
+            statuses[task.id].returned,
         )
         for task in tasks
     ]
@@ -222,6 +231,9 @@ async def task_card(
         and task.state is TaskState.OPEN,
         token=latest.id if latest else 0,
         timezone=task.plan.timezone,
+        missed_due=status.missed_due,
+        days_overdue=status.days_overdue,
+        returned=status.returned,
     )
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ReportStatus, Role
+from db.enums import ReportStatus, Role, TaskState
 from db.models import Agency, Member, StatusReport, Task
+from workflows.audit import returned_tasks
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light, compute_light
 
 
@@ -35,6 +36,9 @@ class TaskStatus:
     light: Light
     next_date: dt.date | None
     reports: tuple[ReportView, ...]
+    missed_due: dt.date | None = None  # an open task's due date, once it has passed
+    days_overdue: int = 0
+    returned: bool = False  # returned (退办) and not reported done since
 
 
 def sees_every_report(*, coordinator: bool, role: Role | None) -> bool:
@@ -101,6 +105,7 @@ async def task_statuses(
 ) -> dict[int, TaskStatus]:
     """Lights, next dates and latest reports for loaded tasks (with plan and milestones)."""
     reports = await latest_reports(session, [t.id for t in tasks])
+    returned = await returned_tasks(session, [t.id for t in tasks if t.state is TaskState.OPEN])
     statuses: dict[int, TaskStatus] = {}
     for task in tasks:
         today = local_today(now, task.plan.timezone)
@@ -118,7 +123,14 @@ async def task_statuses(
         upcoming = sorted(
             m.on_date for m in task.milestones if m.cancelled_at is None and m.on_date >= today
         )
+        overdue = task.state is TaskState.OPEN and task.due_on is not None and task.due_on < today
         statuses[task.id] = TaskStatus(
-            task.id, light, upcoming[0] if upcoming else None, tuple(mine)
+            task.id,
+            light,
+            upcoming[0] if upcoming else None,
+            tuple(mine),
+            missed_due=task.due_on if overdue else None,
+            days_overdue=(today - task.due_on).days if overdue and task.due_on else 0,
+            returned=task.id in returned,
         )
     return statuses

@@ -38,6 +38,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "calendar",
     "import_file",
     "holidays",
+    "plans",
     "fallback",
 )
 

@@ -17,10 +17,16 @@ from bot.runtime import runtime_of
 
 def incoming(update: Update) -> tuple[Message, int, str]:
     """The command's message, the sender's Telegram id and the text after the command."""
+    message, user_id = answering(update)
+    return message, user_id, command_arguments(message.text)
+
+
+def answering(update: Update) -> tuple[Message, int]:
+    """The message to answer (a command, or the one under a pressed button) and who asked."""
     message, user = update.effective_message, update.effective_user
     assert message is not None
     assert user is not None
-    return message, user.id, command_arguments(message.text)
+    return message, user.id
 
 
 def today(context: CallbackContext[Any, Any, Any, Any]) -> dt.date:

@@ -14,7 +14,7 @@ from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.mytasks import STATE_LABELS
 from bot.chat.task_card import MILESTONE_KINDS
-from bot.i18n import tr
+from bot.i18n import tr, trn
 from bot.limits import MESSAGE_LIMIT, Budget, Size, measure, split_message
 from bot.render import esc, fmt_date, light_mark, role_label, trim
 from workflows.digest.model import (
@@ -63,10 +63,12 @@ def _label(item: DatedItem, language: str) -> str:
 
 
 def _overdue_line(item: DatedItem, language: str, *, units: bool) -> Line:
-    """• 7 text — falls due 2016-02-29: 7 day(s) overdue · units."""
-    when = tr(
+    """• 7 text — falls due 2016-02-29: 7 days overdue · units."""
+    when = trn(
         language,
-        "{label} {date}: {days} day(s) overdue",
+        "{label} {date}: {days} day overdue",
+        "{label} {date}: {days} days overdue",
+        item.days,
         label=esc(_label(item, language)),
         date=fmt_date(item.on_date, language),
         days=item.days,
@@ -78,12 +80,19 @@ def _overdue_line(item: DatedItem, language: str, *, units: bool) -> Line:
 
 
 def _upcoming_line(item: DatedItem, language: str, *, units: bool) -> Line:
-    """• 12 text — 中期评估 2016-03-08: in 1 day(s) · units."""
+    """• 12 text — 中期评估 2016-03-08: in 1 day · units."""
     params = {"label": esc(_label(item, language)), "date": fmt_date(item.on_date, language)}
     if item.days == 0:
         when = tr(language, "{label} {date}: today", **params)
     else:
-        when = tr(language, "{label} {date}: in {days} day(s)", days=item.days, **params)
+        when = trn(
+            language,
+            "{label} {date}: in {days} day",
+            "{label} {date}: in {days} days",
+            item.days,
+            days=item.days,
+            **params,
+        )
     tail = _units(item.units) if units else ""
     return Line(f"• {_task(item.number, item.text)} — {when}{tail}", (item.task_id, item.number))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import tr
+from bot.i18n import tr, trn
 from bot.render import esc, fmt_date, trim
 from db.enums import Role
 from workflows.importing.diff import TaskChange
@@ -92,9 +92,11 @@ def _change_line(change: TaskChange, language: str) -> str:
 
 def preview_text(result: ImportResult, filename: str, language: str) -> str:
     """The preview of a file: what was read and, for an existing plan, what would change."""
-    head = tr(
+    head = trn(
         language,
+        "📄 {file}: {count} task read ({layout}).",
         "📄 {file}: {count} tasks read ({layout}).",
+        result.task_count,
         file=esc(trim(filename, 60)),
         count=result.task_count,
         layout=esc(result.layout),
@@ -147,9 +149,11 @@ def preview_text(result: ImportResult, filename: str, language: str) -> str:
 def imported_text(result: ImportResult, language: str) -> str:
     """What an import did, once confirmed."""
     if result.plan_created:
-        return tr(
+        return trn(
             language,
+            "✅ Imported plan {plan}: {count} task. Liaisons are told now, or when they join.",
             "✅ Imported plan {plan}: {count} tasks. Liaisons are told now, or when they join.",
+            result.task_count,
             plan=esc(result.plan_code),
             count=result.task_count,
         )

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 LIAISON_COMMANDS: tuple[tuple[str, str], ...] = (
     ("mytasks", N_("Your agency's tasks and their status")),
+    ("plans", N_("The plans your agency has tasks in")),
     ("digest", N_("Your agency's weekly digest, now")),
     ("chart", N_("The progress chart as a picture")),
     ("extend", N_("Ask for more time on a task")),
@@ -26,6 +27,7 @@ LIAISON_COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", N_("What the bot can do for you")),
 )
 COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("plans", N_("The plans, with their tasks and lights")),
     ("tasks", N_("All tasks with their lights")),
     ("task", N_("One task: units, dates and reports")),
     ("assign", N_("Assign a task to an agency")),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import zoneinfo
 from typing import Any
 
-from bot.i18n import N_, tr
+from bot.i18n import N_, tr, trn
 from bot.limits import split_message
 from bot.render import esc, fmt_date, fmt_datetime, light_mark, role_label, trim
 from workflows.audit import AuditView
+from workflows.lights import Light
 from workflows.overview import TaskCard
 from workflows.status import ReportView
 from workflows.tasks import MilestoneView
@@ -16,6 +19,9 @@ from workflows.tasks import MilestoneView
 TEXT_WIDTH = 3000
 VALUE_WIDTH = 40
 CHANGES_SHOWN = 4
+ISO_DATE_LENGTH = 10
+# Row and member ids mean nothing to a reader; the names are shown instead.
+HIDDEN_SUFFIXES = ("_id", "_by")
 
 MILESTONE_KINDS = {
     "start": N_("starts"),
@@ -45,6 +51,39 @@ FIELDS = {
     "label": N_("named"),
     "agencies": N_("units urged"),
     "people": N_("people urged"),
+    "state": N_("task state"),
+    "requested_due_on": N_("requested due date"),
+    "status": N_("status"),
+    "percent": N_("percent"),
+    "note": N_("note"),
+    "acknowledged_at": N_("signed for at"),
+}
+# Statuses, and states of tasks and requests, as the exports name them.
+VALUE_LABELS = {
+    "status": {
+        "on_track": N_("on track"),
+        "at_risk": N_("at risk"),
+        "blocked": N_("blocked"),
+        "done": N_("done"),
+    },
+    "state": {
+        "open": N_("in progress (在办)"),
+        "done": N_("awaiting review (办结)"),
+        "closed": N_("closed (销号)"),
+        "pending": N_("awaiting a decision"),
+        "approved": N_("approved"),
+        "denied": N_("denied"),
+    },
+}
+ACTORS = {"system": N_("the system"), "cli": N_("the command line")}
+# Actions whose label says most of it: only these fields follow.
+SHOWN = {
+    "task.done": (),
+    "review.close": (),
+    "review.return": ("reason",),
+    "extension.approve": ("note",),
+    "extension.deny": ("note",),
+    "assignment.acknowledged": (),
 }
 ACTIONS = {
     "assignment.assigned": N_("agency assigned"),
@@ -56,7 +95,57 @@ ACTIONS = {
     "task.add": N_("task imported"),
     "task.change": N_("task changed by a new import"),
     "task.remove": N_("task removed by a new import"),
+    "plan.import": N_("annex imported"),
+    "extension.request": N_("extension requested"),
+    "extension.approve": N_("extension approved"),
+    "extension.deny": N_("extension denied"),
+    "task.done": N_("reported done, awaiting review"),
+    "review.close": N_("closed after review (办结销号)"),
+    "review.return": N_("returned for more work (退办)"),
+    "milestone.recurring_laid": N_("recurring checkpoints laid"),
 }
+
+
+# A closed task, or one awaiting review, has no light to watch: its state shows instead.
+STATE_MARKS = {"closed": "✅", "done": "⏳"}
+STATE_WORDS = {"closed": N_("closed (销号)"), "done": N_("awaiting review (办结)")}
+
+
+def state_mark(light: Light, state: str) -> str:
+    """The light's dot for an open task; ✅ for a closed one, ⏳ for one awaiting review."""
+    return STATE_MARKS.get(state) or light_mark(light)
+
+
+def overdue_text(missed_due: dt.date, days: int, language: str) -> str:
+    """67 days overdue (due 2015-12-31)."""
+    return trn(
+        language,
+        "{days} day overdue (due {date})",
+        "{days} days overdue (due {date})",
+        days,
+        days=days,
+        date=fmt_date(missed_due, language),
+    )
+
+
+def standing(
+    *,
+    state: str,
+    next_date: dt.date | None,
+    missed_due: dt.date | None,
+    days_overdue: int,
+    returned: bool,
+    language: str,
+) -> str:
+    """A list's word on a task: closed, awaiting review, overdue since, or its next date."""
+    if state in STATE_WORDS:
+        return tr(language, STATE_WORDS[state])
+    when = (
+        overdue_text(missed_due, days_overdue, language)
+        if missed_due is not None
+        else fmt_date(next_date, language)
+    )
+    return f"{tr(language, 'returned (退办)')} · {when}" if returned else when
 
 
 def task_title(plan: str, number: int, language: str, *, with_plan: bool = True) -> str:
@@ -84,40 +173,82 @@ def _report_line(report: ReportView, timezone: zoneinfo.ZoneInfo, language: str)
     return f"• {esc(report.agency)}: {esc(status)}{percent}{note} ({when}{who})"
 
 
-def _value(key: str, value: Any, language: str) -> str:
-    """An audited value, compact."""
+def _value(key: str, value: Any, timezone: zoneinfo.ZoneInfo, language: str) -> str:
+    """An audited value in words: dates as people write them, states and roles named."""
     if value is None or value == "":
         return "—"
     if key == "role":
         return role_label(str(value), language)
+    if str(value) in VALUE_LABELS.get(key, {}):
+        return tr(language, VALUE_LABELS[key][str(value)])
+    if key == "percent":
+        return f"{value}%"
     if isinstance(value, list):
         return trim("、".join(str(v) for v in value), VALUE_WIDTH)
-    return trim(str(value), VALUE_WIDTH)
+    text = str(value)
+    with contextlib.suppress(ValueError):
+        if len(text) == ISO_DATE_LENGTH:
+            return fmt_date(dt.date.fromisoformat(text), language)
+        moment = dt.datetime.fromisoformat(text)
+        if moment.tzinfo is not None:
+            return fmt_datetime(moment, timezone, language)
+    return trim(text, VALUE_WIDTH)
 
 
-def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None, language: str) -> str:
-    """key: old → new for each changed field, a few at most."""
-    old, new = before or {}, after or {}
-    keys = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
-    if len(keys) > CHANGES_SHOWN and (not old or not new):
-        return ""  # a whole task added or removed: the action says enough
-    parts = [
-        f"{tr(language, FIELDS[k]) if k in FIELDS else k}: "
-        f"{_value(k, old.get(k), language)} → {_value(k, new.get(k), language)}"
-        for k in keys[:CHANGES_SHOWN]
+def _details(event: AuditView, timezone: zoneinfo.ZoneInfo, language: str) -> list[str]:
+    """field: old → new (or field: new) for what an event changed that people care about."""
+    old, new = event.before or {}, event.after or {}
+    keys = [
+        k
+        for k in dict.fromkeys([*old, *new])
+        if old.get(k) != new.get(k) and not k.endswith(HIDDEN_SUFFIXES)
     ]
-    if len(keys) > CHANGES_SHOWN:
-        parts.append("…")
-    return "; ".join(parts)
+    keys = [k for k in keys if k in SHOWN[event.action]] if event.action in SHOWN else keys
+    if len(keys) > CHANGES_SHOWN and (not old or not new):
+        return []  # a whole task added or removed: the action says enough
+    parts = []
+    for key in keys[:CHANGES_SHOWN]:
+        field = tr(language, FIELDS[key]) if key in FIELDS else key
+        before = _value(key, old.get(key), timezone, language)
+        after = _value(key, new.get(key), timezone, language)
+        if not new or old.get(key) in (None, ""):
+            # Something added or taken off: only the value it had.
+            value = before if not new else after
+            parts.append(tr(language, "{field}: {value}", field=field, value=value))
+        else:
+            parts.append(tr(language, "{field}: {old} → {new}", field=field, old=before, new=after))
+    return parts
+
+
+def _who(event: AuditView, language: str) -> str:
+    """李明（科技部）, a coordinator's name, or the system."""
+    if event.actor in ACTORS:
+        return tr(language, ACTORS[event.actor])
+    agency = (language == "en" and event.actor_agency_en) or event.actor_agency
+    if agency:
+        return tr(language, "{name} ({agency})", name=event.actor, agency=agency)
+    return event.actor
 
 
 def audit_line(event: AuditView, timezone: zoneinfo.ZoneInfo, language: str) -> str:
-    """• when · who · what: before → after."""
-    action = tr(language, ACTIONS[event.action]) if event.action in ACTIONS else event.action
-    changes = _changes(event.before, event.after, language)
+    """• when · 李明（科技部）报告：正常推进 50%, or · who: what (field: old → new)."""
     when = fmt_datetime(event.at, timezone, language)
-    tail = f": {esc(changes)}" if changes else ""
-    return f"• {when} · {esc(event.actor)} · {esc(action)}{tail}"
+    who = _who(event, language)
+    after = event.after or {}
+    if event.action == "report.add":
+        status = _value("status", after.get("status"), timezone, language)
+        percent = f" {after['percent']}%" if after.get("percent") is not None else ""
+        note = f" — {trim(str(after['note']), VALUE_WIDTH)}" if after.get("note") else ""
+        what = tr(language, "{who} reported: {status}", who=who, status=status + percent) + note
+        return f"• {when} · {esc(what)}"
+    action = tr(language, ACTIONS[event.action]) if event.action in ACTIONS else event.action
+    details = _details(event, timezone, language)
+    if details:
+        separator = "；" if language == "zh" else "; "
+        action = tr(
+            language, "{action} ({details})", action=action, details=separator.join(details)
+        )
+    return f"• {when} · {esc(tr(language, '{who}: {action}', who=who, action=action))}"
 
 
 def render_task_card(card: TaskCard, language: str) -> list[str]:
@@ -125,7 +256,7 @@ def render_task_card(card: TaskCard, language: str) -> list[str]:
     view = card.view
     timezone = zoneinfo.ZoneInfo(card.timezone)
     lines = [
-        f"{light_mark(card.light)} {task_title(view.plan, view.number, language)}",
+        f"{state_mark(card.light, card.state)} {task_title(view.plan, view.number, language)}",
         esc(trim(view.text, TEXT_WIDTH)),
         "",
         f"<b>{esc(tr(language, 'Responsible units'))}</b>",
@@ -150,6 +281,11 @@ def render_task_card(card: TaskCard, language: str) -> list[str]:
             )
         ),
     ]
+    if card.state in STATE_WORDS or card.returned:
+        state = STATE_WORDS.get(card.state, N_("returned (退办)"))
+        lines.append(esc(tr(language, "State: {state}", state=tr(language, state))))
+    if card.missed_due is not None:
+        lines.append(esc(overdue_text(card.missed_due, card.days_overdue, language)))
     if schedule.recurrence:
         every = RECURRENCE_LABELS.get(schedule.recurrence.split("@")[0], "")
         lines.append(esc(tr(language, "checks in {every}", every=tr(language, every))))

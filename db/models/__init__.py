@@ -3,7 +3,7 @@
 from db.models.agency import Agency, AgencyAlias
 from db.models.audit import AuditEvent
 from db.models.calendar import CalendarDay, CalendarYear
-from db.models.chat import ChatMessage
+from db.models.chat import ChatMessage, ChatQuestion
 from db.models.delivery import Delivery
 from db.models.feed import FeedDataVersion, FeedToken, Installation
 from db.models.member import Invite, Member
@@ -19,6 +19,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "ChatMessage",
+    "ChatQuestion",
     "Delivery",
     "ExtensionRequest",
     "FeedDataVersion",

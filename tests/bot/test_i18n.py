@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import catalog, normalise_language, tr
+from bot.i18n import catalog, normalise_language, tr, translations, trn
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT_ERRORS = {
@@ -54,6 +54,33 @@ def _placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field}
 
 
+def _plural_messages() -> set[tuple[str, str]]:
+    """(singular, plural) message ids used with trn() in bot/."""
+    found: set[tuple[str, str]] = set()
+    for path in ROOT.joinpath("bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "trn"
+                and len(node.args) >= 3
+            ):
+                singular, plural = _literal(node.args[1]), _literal(node.args[2])
+                if singular is not None and plural is not None:
+                    found.add((singular, plural))
+    return found
+
+
+@pytest.mark.parametrize("message", sorted(_plural_messages()))
+def test_plural_message_has_a_chinese_translation(message: tuple[str, str]) -> None:
+    """A count-dependent message has its Chinese form, with the English forms' placeholders."""
+    singular, plural = message
+    assert _placeholders(singular) == _placeholders(plural)
+    chinese = translations("zh").ngettext(singular, plural, 2)
+    assert chinese != plural, f"no zh translation for {singular!r}"
+    assert _placeholders(chinese) == _placeholders(singular)
+
+
 @pytest.mark.parametrize("message", sorted(_messages()))
 def test_message_has_a_chinese_translation(message: str) -> None:
     """The message is translated, and the translation uses exactly its placeholders."""
@@ -81,3 +108,11 @@ def test_languages() -> None:
     assert normalise_language(None) == "zh"
     assert tr("en", "There is no task {number}.", number=3) == "There is no task 3."
     assert tr("zh", "There is no task {number}.", number=3) == "没有第 3 项任务。"
+
+
+def test_english_plurals() -> None:
+    """English says 1 day and 7 days; Chinese has one form."""
+    left = ("{days} day left.", "{days} days left.")
+    assert trn("en", *left, 1, days=1) == "1 day left."
+    assert trn("en", *left, 7, days=7) == "7 days left."
+    assert trn("zh", *left, 7, days=7) == "还剩 7 天。"

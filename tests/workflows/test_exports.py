@@ -193,7 +193,7 @@ async def test_who_may_export_what(session_factory: Sessions) -> None:
             await member_export_target(session=session, telegram_id=OTHER, agency="科技部")
         with pytest.raises(NotRegisteredError):
             await member_export_target(session=session, telegram_id=999)
-    assert everything == ExportTarget(None, None, None)
+    assert everything == ExportTarget("gf-2015-5", None, None)  # the only plan, named
     assert one.agency == "工业和信息化部"
     assert own == ExportTarget(None, found.id, "科技部")
     assert named.agency == "发展改革委"

@@ -121,7 +121,7 @@ async def test_progress_chart_by_role(session_factory: Sessions) -> None:
     assert other.agency == "发展改革委"
     assert {1, 5, 6, 11, 19} <= {r.number for r in other.rows}
     assert len(other.rows) < 23
-    assert error.value.template == "No plan has the code {code}."
+    assert error.value.template == "No plan matches “{typed}”. /plans lists them."
 
 
 async def test_nothing_to_chart(session_factory: Sessions) -> None:

@@ -15,6 +15,7 @@ from workflows.digest.items import period_moment
 from workflows.digest.model import Digest
 from workflows.errors import ForbiddenError, NotFoundError
 from workflows.planning import require_agency
+from workflows.plans import choose_plan
 from workflows.status import local_today
 
 
@@ -91,10 +92,16 @@ async def digests_for_member(
     weekday: int,
     at: dt.time,
     agency: str | None = None,
+    plan_code: str | None = None,
     checkin_days: int = DEFAULT_EVERY_DAYS,
 ) -> tuple[Actor, list[Digest]]:
-    """/digest [AGENCY]: a coordinator's digest (or any agency's); a liaison's own agency's."""
+    """/digest [PLAN] [AGENCY]: a coordinator's digest (or any agency's); a liaison's own.
+
+    A coordinator's own digest is of one plan: with several and none named, PlanNeededError.
+    """
     actor = await identify(session, telegram_id)
+    if actor.is_coordinator and agency is None and plan_code is None:
+        await choose_plan(session, None)
     if not actor.is_coordinator:
         if actor.agency_name is None:
             raise ForbiddenError("Only coordinators can do this.")
@@ -104,7 +111,13 @@ async def digests_for_member(
                 raise ForbiddenError("Only coordinators can do this.")
         agency = actor.agency_name
     digests = await compose_digests(
-        session, now=now, weekday=weekday, at=at, agency=agency, checkin_days=checkin_days
+        session,
+        now=now,
+        weekday=weekday,
+        at=at,
+        agency=agency,
+        plan_code=plan_code,
+        checkin_days=checkin_days,
     )
     return actor, digests
 

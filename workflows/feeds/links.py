@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import FeedScope
-from db.models import Agency, Assignment, FeedToken, Plan, Task
+from db.models import Agency, Assignment, FeedToken, Task
 from workflows.access import Actor, find_task, identify, require_coordinator
 from workflows.agencies import find_agency
 from workflows.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -23,6 +23,7 @@ from workflows.feeds.tokens import (
     record_link,
     revoke_row,
 )
+from workflows.plans import choose_plan
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,19 @@ class CalendarChoices:
     agencies: tuple[tuple[int, str], ...]
 
 
-async def calendar_choices(*, session: AsyncSession, telegram_id: int) -> CalendarChoices:
-    """What /calendar offers: the plan (coordinators, with its agencies) or the own agency."""
+async def calendar_choices(
+    *, session: AsyncSession, telegram_id: int, plan_code: str | None = None
+) -> CalendarChoices:
+    """What /calendar offers: the plan (coordinators, with its agencies) or the own agency.
+
+    A coordinator's choice is of one plan: with several and none named, PlanNeededError.
+    """
     actor = await identify(session, telegram_id)
     plan_id = await only_plan_id(session)
     agencies: tuple[tuple[int, str], ...] = ()
     if actor.is_coordinator:
+        plan = await choose_plan(session, plan_code)
+        plan_id = None if plan is None else plan.id
         live = select(Assignment.agency_id).join(Task).where(Task.removed_at.is_(None))
         if plan_id is not None:
             live = live.where(Task.plan_id == plan_id)
@@ -84,11 +92,8 @@ async def _scope_ids(
     plan_id = await only_plan_id(session)
     if scope is FeedScope.PLAN:
         require_coordinator(actor)
-        if plan_code is not None:
-            plan = await session.scalar(select(Plan).where(Plan.code == plan_code))
-            if plan is None:
-                raise NotFoundError("There is no plan called “{code}”.", code=plan_code)
-            plan_id = plan.id
+        plan = await choose_plan(session, plan_code)
+        plan_id = None if plan is None else plan.id
         if plan_id is None:
             raise await no_plan_error(session)
         return {"plan_id": plan_id, "agency_id": None, "task_id": None, "member_id": None}

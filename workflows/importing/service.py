@@ -15,6 +15,7 @@ from db.enums import Role, RoleMarker
 from db.models import Agency, Assignment, AuditEvent, Plan, Task
 from workflows.agencies import AgencyResolver
 from workflows.errors import AnnexbotError
+from workflows.importing.bulk import write_new_tasks
 from workflows.importing.diff import PlanDiff, diff_tasks
 from workflows.importing.interpret import AnnexTask, interpret_annex
 from workflows.importing.model import DocumentInfo, FlagReason, Layout
@@ -266,9 +267,12 @@ async def import_annex(
             tasks=[],
         )
         session.add(plan)
-    plan.jurisdiction = place
-    plan.updated_at = now
-    await _write_diff(session, plan, diff, agencies, now=now, actor=actor)
+        await session.flush()
+        await write_new_tasks(session, plan, diff.added, agencies, now=now, actor=actor)
+    else:
+        plan.jurisdiction = place
+        plan.updated_at = now
+        await _write_diff(session, plan, diff, agencies, now=now, actor=actor)
     # Liaisons already registered hear about their new tasks from the running bot's sender.
     await enqueue_pending_notices(session, now=now)
     session.add(

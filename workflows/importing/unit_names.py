@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Literal
@@ -156,6 +157,7 @@ def list_pieces(clause: str) -> list[str]:
     return merged
 
 
+@functools.lru_cache(maxsize=8192)
 def strip_markers(name: str) -> tuple[str, Duty | None, Duty | None, bool]:
     """A name without its trailing markers: (name, bracketed marker, role word, 等 seen)."""
     marker: Duty | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from db.enums import MilestoneKind
 from db.models import Agency, Assignment, Task
@@ -22,21 +23,34 @@ def write_task(
     keep_units: bool = False,
 ) -> None:
     """Make a stored task match a snapshot; moved milestones keep their identity."""
-    task.section = snapshot.section
-    task.text = snapshot.text
-    task.schedule_text = snapshot.schedule_text
-    task.start_on = snapshot.start_on
-    task.due_on = snapshot.due_on
-    task.ongoing = snapshot.ongoing
-    task.schedule_flagged = snapshot.schedule_flagged
-    task.units_open = snapshot.units_open
-    task.responsibility_note = snapshot.note
-    task.recurrence = snapshot.recurrence
-    task.updated_at = now
+    write_fields(task, snapshot, now=now)
     if not keep_units:
         _write_assignments(task, snapshot, agencies, now=now)
-    _write_milestones(task, snapshot, now=now)
+    write_milestones(task, snapshot, now=now)
     lay_recurring_checkpoints(task, issued_on=issued_on, now=now)
+
+
+def task_fields(snapshot: TaskSnapshot, *, now: dt.datetime) -> dict[str, Any]:
+    """A snapshot's text and schedule as a task's column values."""
+    return {
+        "section": snapshot.section,
+        "text": snapshot.text,
+        "schedule_text": snapshot.schedule_text,
+        "start_on": snapshot.start_on,
+        "due_on": snapshot.due_on,
+        "ongoing": snapshot.ongoing,
+        "schedule_flagged": snapshot.schedule_flagged,
+        "units_open": snapshot.units_open,
+        "responsibility_note": snapshot.note,
+        "recurrence": snapshot.recurrence,
+        "updated_at": now,
+    }
+
+
+def write_fields(task: Task, snapshot: TaskSnapshot, *, now: dt.datetime) -> None:
+    """Copy a snapshot's text and schedule onto a task."""
+    for name, value in task_fields(snapshot, now=now).items():
+        setattr(task, name, value)
 
 
 def _write_assignments(
@@ -65,7 +79,7 @@ def _write_assignments(
         task.assignments.remove(assignment)
 
 
-def _write_milestones(task: Task, snapshot: TaskSnapshot, *, now: dt.datetime) -> None:
+def write_milestones(task: Task, snapshot: TaskSnapshot, *, now: dt.datetime) -> None:
     """Create, move or cancel the schedule's milestones; hand-made ones are left alone.
 
     Recurring checkpoints are laid apart (lay_recurring_checkpoints).

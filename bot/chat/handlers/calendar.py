@@ -10,6 +10,7 @@ from bot.chat.arguments import command_arguments, parse_task_ref
 from bot.chat.callbacks import id_number, int_arg, pack, pattern, unpack
 from bot.chat.errors import language_of
 from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
+from bot.chat.plan_choice import plan_command
 from bot.i18n import N_, tr
 from bot.limits import CALLBACK_ANSWER_LIMIT
 from bot.render import esc, fmt_date, trim
@@ -25,6 +26,7 @@ from workflows.feeds.links import (
     rotate_link,
 )
 from workflows.feeds.tokens import FeedLinkView, IssuedLink
+from workflows.plans import plan_word
 
 AGENCY, RENEW, REVOKE, ROTATE = "cal", "caln", "fdx", "fdr"
 LINKS_PAGE, AGENCY_PAGE = "fdp", "calp"
@@ -107,15 +109,19 @@ def _agency_buttons(
     return keyboard(buttons, AGENCY_COLUMNS, navigation)
 
 
-async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/calendar [N | AGENCY | mine]: a feed link to subscribe to."""
+@plan_command("calendar")
+async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """/calendar [PLAN | N | AGENCY | mine]: a feed link to subscribe to."""
     message, user = update.effective_message, update.effective_user
     assert message is not None
     assert user is not None
-    words = command_arguments(message.text).split()
+    words = text.split()
     runtime = runtime_of(context)
     base_url = runtime.settings.public_base_url
     async with runtime.session() as session:
+        plan, rest = await plan_word(session, words) if len(words) == 1 else (None, words)
+        plan_code = None if plan is None else plan.code
+        words = rest
         if words:
             word = " ".join(words)
             ref = parse_task_ref(word) if len(words) == 1 else None
@@ -143,11 +149,12 @@ async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             language = await language_of(update, context)
             await _reply(message, *render_link(issued, base_url, language))
             return
-        choices = await calendar_choices(session=session, telegram_id=user.id)
+        choices = await calendar_choices(session=session, telegram_id=user.id, plan_code=plan_code)
         issued = await request_link(
             session=session,
             telegram_id=user.id,
             scope=FeedScope.PLAN if choices.is_coordinator else FeedScope.AGENCY,
+            plan_code=plan_code if choices.is_coordinator else None,
             now=runtime.now(),
         )
     language = choices.language

@@ -11,7 +11,8 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.chat.commands import incoming
+from bot.chat.commands import answering
+from bot.chat.plan_choice import plan_command
 from bot.delivery.pictures import Pictures, send_pictures
 from bot.files.chart import render_chart
 from bot.i18n import tr
@@ -73,16 +74,17 @@ def chart_pictures(
     )
 
 
-async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@plan_command("chart")
+async def on_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """/chart [PLAN]: the chart as photos (an album when it pages), or why there is none."""
-    message, user_id, text = incoming(update)
+    message, user_id = answering(update)
     runtime = runtime_of(context)
     async with runtime.session() as session:
         chart = await progress_chart(
             session=session,
             telegram_id=user_id,
             now=runtime.now(),
-            plan_code=text.split()[0] if text.split() else None,
+            plan_code=text or None,
             checkin_days=runtime.settings.checkin_days,
         )
     language = chart.language

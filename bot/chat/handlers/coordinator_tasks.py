@@ -12,12 +12,13 @@ from bot.chat.arguments import USAGE_AUDIT, USAGE_TASK, filter_args, task_only
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
 from bot.chat.commands import incoming, reply_html
 from bot.chat.errors import language_of
-from bot.chat.task_card import audit_line, render_task_card, task_title
+from bot.chat.task_card import audit_line, render_task_card, standing, state_mark, task_title
 from bot.i18n import N_, tr
 from bot.limits import split_message
-from bot.render import esc, fmt_date, light_mark, trim
+from bot.render import esc, trim
 from bot.runtime import runtime_of
 from workflows.overview import TaskFilter, TaskPage, list_task_page, task_audit, task_card
+from workflows.plans import plan_word
 
 PAGE = "tpg"
 LINE_WIDTH = 28
@@ -36,6 +37,8 @@ FILTER_LABELS = {
 def render_page(page: TaskPage, language: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of tasks: one line each, with ◀ ▶ buttons carrying the filter and page."""
     label = page.agency or tr(language, FILTER_LABELS.get(page.filter, page.filter))
+    if page.plan:
+        label = f"{page.plan} · {label}"
     head = tr(
         language,
         "<b>Tasks</b> ({filter}) · page {page}/{pages} · {total} in all",
@@ -47,37 +50,44 @@ def render_page(page: TaskPage, language: str) -> tuple[str, InlineKeyboardMarku
     lines = [head, ""]
     for line in page.lines:
         number = f"{line.plan}/{line.number}" if page.several_plans else str(line.number)
+        when = standing(
+            state=line.state,
+            next_date=line.next_date,
+            missed_due=line.missed_due,
+            days_overdue=line.days_overdue,
+            returned=line.returned,
+            language=language,
+        )
         lines.append(
-            f"{light_mark(line.light)} <b>{esc(number)}</b> {esc(trim(line.text, LINE_WIDTH))}"
-            f" — {esc(line.lead or '—')} · {fmt_date(line.next_date, language)}"
+            f"{state_mark(line.light, line.state)} <b>{esc(number)}</b>"
+            f" {esc(trim(line.text, LINE_WIDTH))} — {esc(line.lead or '—')} · {esc(when)}"
         )
     if not page.lines:
         lines.append(tr(language, "No tasks match."))
     agency = page.agency_id or 0
-    buttons = []
-    if page.page > 0:
-        buttons.append(
-            InlineKeyboardButton("◀", callback_data=pack(PAGE, page.filter, agency, page.page - 1))
-        )
-    if page.page + 1 < page.pages:
-        buttons.append(
-            InlineKeyboardButton("▶", callback_data=pack(PAGE, page.filter, agency, page.page + 1))
-        )
+    plan = (page.plan_id,) if page.plan_id else ()
+    buttons = [
+        InlineKeyboardButton(mark, callback_data=pack(PAGE, page.filter, agency, target, *plan))
+        for mark, target in (("◀", page.page - 1), ("▶", page.page + 1))
+        if 0 <= target < page.pages
+    ]
     return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 async def on_tasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/tasks [filter]: the first page of matching tasks."""
+    """/tasks [PLAN] [filter]: the first page of matching tasks."""
     message, user_id, text = incoming(update)
-    wanted = filter_args(text)
     runtime = runtime_of(context)
     async with runtime.session() as session:
+        plan, rest = await plan_word(session, text.split())
+        wanted = filter_args(" ".join(rest))
         page = await list_task_page(
             session=session,
             telegram_id=user_id,
             kind=wanted.kind,
             agency=wanted.agency,
             now=runtime.now(),
+            plan_id=None if plan is None else plan.id,
         )
     body, buttons = render_page(page, await language_of(update, context))
     await reply_html(message, [body], buttons)
@@ -90,7 +100,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query.from_user is not None
     args = unpack(query.data)[1]
     kind = next((f for f in TaskFilter if args and f.value == args[0]), None)
-    agency_id, number = int_arg(args, 1), int_arg(args, 2)
+    agency_id, number, plan_id = int_arg(args, 1), int_arg(args, 2), int_arg(args, 3)
     language = await language_of(update, context)
     if kind is None or agency_id is None or number is None or query.message is None:
         await query.answer(tr(language, "This button is out of date."))
@@ -104,6 +114,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             agency_id=agency_id or None,
             page=number,
             now=runtime.now(),
+            plan_id=plan_id or None,
         )
     body, buttons = render_page(page, language)
     await query.answer()

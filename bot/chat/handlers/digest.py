@@ -14,9 +14,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.chat.commands import incoming
+from bot.chat.commands import answering
 from bot.chat.digest import digest_buttons, render_digest
 from bot.chat.handlers.chart import chart_pictures
+from bot.chat.plan_choice import plan_command
 from bot.delivery.pictures import Pictures, send_pictures
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import leader_job, run_sweep
@@ -29,6 +30,7 @@ from workflows.digest.requests import chart_plan, digests_for_member
 from workflows.digest.schedule import CHART_KIND, DIGEST_KIND, plan_weekly_digests
 from workflows.errors import InvalidInputError
 from workflows.outbox.sending import OutgoingMessage
+from workflows.plans import plan_word
 from workflows.progress import chart_rows
 from workflows.status import local_today
 
@@ -121,13 +123,15 @@ def digest_args(text: str) -> str | None:
     return agency or None
 
 
-async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest [AGENCY]: the digest now (coordinators: theirs or any agency's; liaisons: own)."""
-    message, user_id, text = incoming(update)
-    agency = digest_args(text)
+@plan_command("digest")
+async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """/digest [PLAN] [AGENCY]: the digest now (a plan's, an agency's, or a liaison's own)."""
+    message, user_id = answering(update)
     runtime = runtime_of(context)
     now = runtime.now()
     async with runtime.session() as session:
+        plan, rest = await plan_word(session, text.split())
+        agency = digest_args(" ".join(rest))
         settings = await settings_in(session, runtime.settings)
         actor, digests = await digests_for_member(
             session,
@@ -136,6 +140,7 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             weekday=settings.digest_weekday,
             at=settings.digest_time,
             agency=agency,
+            plan_code=None if plan is None else plan.code,
             checkin_days=settings.checkin_days,
         )
     language = actor.language

@@ -16,7 +16,7 @@ from bot.chat.handlers.notices import render_notice
 from bot.chat.task_card import MILESTONE_KINDS, task_title
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import leader_job
-from bot.i18n import tr
+from bot.i18n import tr, trn
 from bot.live_settings import effective_settings, settings_in
 from bot.render import esc, fmt_date, role_label, trim
 from bot.runtime import RUNTIME_KEY, Runtime
@@ -72,7 +72,13 @@ def overdue_text(view: OverdueView, language: str, *, audience: str | None, late
             "{label}: {date}. {when}",
             label=esc(label),
             date=fmt_date(view.on_date, language),
-            when=tr(language, "Overdue by {days} day(s).", days=view.days_overdue),
+            when=trn(
+                language,
+                "Overdue by {days} day.",
+                "Overdue by {days} days.",
+                view.days_overdue,
+                days=view.days_overdue,
+            ),
         ),
     ]
     if audience is not None:

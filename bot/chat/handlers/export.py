@@ -18,8 +18,9 @@ from telegram import Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.chat.commands import incoming
+from bot.chat.commands import answering
 from bot.chat.errors import language_of
+from bot.chat.plan_choice import plan_command
 from bot.files.workbooks import export_tables, file_name, to_csv, to_xlsx
 from bot.i18n import N_, tr
 from bot.live_settings import effective_settings
@@ -28,6 +29,7 @@ from bot.runtime import Runtime, runtime_of
 from workflows.errors import InvalidInputError
 from workflows.exports import ExportData, ExportTarget, build_export, member_export_target
 from workflows.feeds.calendar import export_calendar
+from workflows.plans import plan_word
 
 USAGE_EXPORT = N_("Usage: /export csv|xlsx|ics [AGENCY], e.g. /export xlsx 科技部")
 FORMATS = {
@@ -96,21 +98,27 @@ async def _send_tables(
         )
 
 
-async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/export FORMAT [AGENCY]: coordinators any agency or all; liaisons their own agency."""
-    message, user_id, text = incoming(update)
+@plan_command("export", after=1)
+async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """/export FORMAT [PLAN] [AGENCY]: coordinators any plan or agency; liaisons their own."""
+    message, user_id = answering(update)
     wanted = export_args(text)
     runtime = runtime_of(context)
     language = await language_of(update, context)
     settings = await effective_settings(runtime)
     async with runtime.session() as session:
+        plan, rest = await plan_word(session, (wanted.agency or "").split())
         target: ExportTarget = await member_export_target(
-            session=session, telegram_id=user_id, agency=wanted.agency
+            session=session,
+            telegram_id=user_id,
+            agency=" ".join(rest) or None,
+            plan_code=None if plan is None else plan.code,
         )
         await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
         if wanted.format == "ics":
             body = await export_calendar(
                 session,
+                plan_code=target.plan_code,
                 agency_id=target.agency_id,
                 bot_url=f"https://t.me/{context.bot.username}",
                 now=runtime.now(),
@@ -132,7 +140,11 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_document(
         body,
         filename=file_name(
-            plan_code=None, agency=target.agency, part="", day=today, extension="ics"
+            plan_code=target.plan_code,
+            agency=target.agency,
+            part="",
+            day=today,
+            extension="ics",
         ),
         caption=tr(
             language,

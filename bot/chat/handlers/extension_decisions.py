@@ -1,19 +1,19 @@
 """Coordinators' extension decisions: approve, or deny with an optional typed reason; the notices.
 
-A prompt that waits for a typed reason carries its subject in its own button (Deny without a
-reason), so a restart between the question and the answer loses nothing.
+The prompt that waits for a typed reason is a stored question (and carries its subject in its
+Deny without a reason button), so a restart between the question and the answer loses nothing.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.chat.callbacks import pack, pattern, unpack
 from bot.chat.decisions import NOTE_WIDTH, decision_ids, mark_decided
 from bot.chat.handlers.mytasks import OPEN
-from bot.chat.handlers.notes import ReplyToPrompt, drop_buttons, prompt_args
+from bot.chat.handlers.notes import Context, answers, drop_buttons
 from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr
 from bot.render import esc, fmt_date, trim
@@ -28,6 +28,7 @@ from workflows.extensions import (
     pending_extension,
 )
 from workflows.outbox.sending import OutgoingMessage
+from workflows.questions import Question, answered, ask
 
 APPROVE = "exa"
 
@@ -136,23 +137,32 @@ async def on_deny(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None
     assert isinstance(query.message, Message)
     [request_id] = decision_ids(unpack(query.data)[1], 1)
-    async with runtime_of(context).session() as session:
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
         view = await pending_extension(
             session, telegram_id=query.from_user.id, request_id=request_id
         )
-    language = view.language
-    button = InlineKeyboardButton(
-        tr(language, "Deny without a reason"), callback_data=pack(DENY_PROMPT, request_id)
-    )
-    await query.answer()
-    await query.message.reply_text(
-        tr(
-            language,
-            "Reply to this message with the reason for denying the extension of task {number}.",
-            number=view.number,
-        ),
-        reply_markup=InlineKeyboardMarkup([[button]]),
-    )
+        language = view.language
+        button = InlineKeyboardButton(
+            tr(language, "Deny without a reason"), callback_data=pack(DENY_PROMPT, request_id)
+        )
+        await query.answer()
+        prompt = await query.message.reply_text(
+            tr(
+                language,
+                "Type the reason for denying the extension of task {number}.",
+                number=view.number,
+            ),
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+        await ask(
+            session,
+            chat_id=prompt.chat_id,
+            message_id=prompt.message_id,
+            kind=DENY_PROMPT,
+            subject=(request_id,),
+            now=runtime.now(),
+        )
 
 
 async def _deny(
@@ -175,13 +185,16 @@ async def _deny(
     return view
 
 
-async def on_deny_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The reason replied to a denial prompt: deny with it."""
+@answers(DENY_PROMPT)
+async def on_deny_reason(update: Update, context: Context, question: Question) -> None:
+    """The reason typed after a denial prompt: deny with it."""
     message = update.effective_message
     assert message is not None
-    [request_id] = decision_ids(prompt_args(message.reply_to_message, DENY_PROMPT), 1)
+    [request_id] = decision_ids(list(question.subject), 1)
     view = await _deny(update, context, request_id, message.text)
-    await drop_buttons(message.reply_to_message)
+    async with runtime_of(context).session() as session:
+        await answered(session, chat_id=message.chat_id, message_id=question.message_id)
+    await drop_buttons(message.get_bot(), message.chat_id, question.message_id)
     await message.reply_text(tr(view.language, "❌ Denied; the liaison has been told."))
 
 
@@ -191,13 +204,16 @@ async def on_deny_plain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert query is not None
     [request_id] = decision_ids(unpack(query.data)[1], 1)
     view = await _deny(update, context, request_id, None)
+    if isinstance(query.message, Message):
+        async with runtime_of(context).session() as session:
+            await answered(
+                session, chat_id=query.message.chat_id, message_id=query.message.message_id
+            )
     await query.answer()
     await mark_decided(query.message, tr(view.language, "❌ Denied; the liaison has been told."))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the approve and deny buttons and the typed deny reason."""
+    """Add the approve and deny buttons (the typed deny reason comes through notes)."""
     for action, callback in ((APPROVE, on_approve), (DENY, on_deny), (DENY_PROMPT, on_deny_plain)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(action)))
-    replies = filters.TEXT & ~filters.COMMAND
-    application.add_handler(MessageHandler(replies & ReplyToPrompt(DENY_PROMPT), on_deny_reason))

@@ -25,9 +25,22 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat.arguments import (
+    USAGE_ASSIGN,
+    USAGE_AUDIT,
+    USAGE_DUE,
+    USAGE_MILESTONE,
+    USAGE_NUDGE,
+    USAGE_TASK,
+    USAGE_TASKS,
+    USAGE_UNASSIGN,
+)
 from bot.chat.errors import language_of
+from bot.chat.handlers.calendar import USAGE_FEEDS
+from bot.chat.handlers.digest import USAGE_DIGEST
+from bot.chat.handlers.export import USAGE_EXPORT
 from bot.chat.menus import COORDINATOR_COMMANDS, KNOWN_COMMANDS, LIAISON_COMMANDS, command_name
-from bot.i18n import normalise_language, tr
+from bot.i18n import N_, normalise_language, tr
 from bot.render import esc
 from bot.runtime import runtime_of
 from workflows.access import Actor, find_actor
@@ -37,6 +50,27 @@ log = logging.getLogger(__name__)
 Context = CallbackContext[Any, Any, Any, Any]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
+# How each command that takes arguments is written, with an example (shown by /help).
+LIAISON_USAGES = {
+    "extend": N_("Write /extend N DATE REASON, e.g. /extend 3 2016-09-30 survey delayed."),
+    "feeds": USAGE_FEEDS,
+}
+COORDINATOR_USAGES = {
+    "tasks": USAGE_TASKS,
+    "task": USAGE_TASK,
+    "assign": USAGE_ASSIGN,
+    "unassign": USAGE_UNASSIGN,
+    "due": USAGE_DUE,
+    "milestone": USAGE_MILESTONE,
+    "nudge": USAGE_NUDGE,
+    "audit": USAGE_AUDIT,
+    "invite": N_("Usage: /invite AGENCY [deputy] or /invite coordinator, e.g. /invite 科技部"),
+    "digest": USAGE_DIGEST,
+    "export": USAGE_EXPORT,
+    "feeds": USAGE_FEEDS,
+    "settings": N_("Change: /settings KEY VALUE, e.g. /settings quiet_start 21:00"),
+    "holidays": N_("Usage: /holidays [YEAR], e.g. /holidays 2027"),
+}
 GATE_GROUP = -100
 FALLBACK_GROUP = 100
 IN_CHAT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
@@ -122,7 +156,12 @@ def help_text(actor: Actor | None, language: str) -> str:
         title = tr(language, "What you can do for {agency}:", agency=actor.agency_name or "—")
         entries = LIAISON_COMMANDS
         footer = tr(language, "Reply to my message about a task to add a note to it.")
-    lines = [f"/{name} — {esc(tr(language, text))}" for name, text in entries]
+    usages = COORDINATOR_USAGES if actor.is_coordinator else LIAISON_USAGES
+    lines = []
+    for name, text in entries:
+        lines.append(f"/{name} — {esc(tr(language, text))}")
+        if name in usages:
+            lines.append(f"    <i>{esc(tr(language, usages[name]))}</i>")
     return "\n".join([f"<b>{esc(title)}</b>", *lines, "", esc(footer)])
 
 

@@ -15,7 +15,7 @@ from bot.chat.commands import incoming, reply_html, today
 from bot.chat.errors import language_of
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import leader_job, run_sweep
-from bot.i18n import N_, tr
+from bot.i18n import N_, tr, trn
 from bot.render import esc, fmt_date
 from bot.runtime import Runtime, runtime_of
 from workflows.errors import InvalidInputError
@@ -110,7 +110,7 @@ def holidays_text(view: YearView, language: str) -> str:
         span = _day(period.first, language, year)
         if period.days > 1:
             span += ("至" if language == "zh" else " – ") + _day(period.last, language, year)
-        days = tr(language, "{days} day(s)", days=period.days)
+        days = trn(language, "{days} day", "{days} days", period.days, days=period.days)
         colon = "：" if language == "zh" else ": "
         lines.append(f"{esc(holiday_name(period.name, language))}{colon}{span} · {days}")
     if view.working:

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.chat.callbacks import int_arg, pattern, unpack
 from bot.chat.errors import language_of
 from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
-from bot.i18n import tr
+from bot.i18n import tr, trn
 from bot.render import esc, fmt_datetime
 from bot.runtime import runtime_of
 from workflows.errors import ConflictError
@@ -106,7 +106,9 @@ def render_agencies(overview: list[AgencyOverview], language: str, number: int =
     missing = sum(1 for a in overview if not a.liaisons)
     lines: list[str] = []
     for agency in overview:
-        tasks = tr(language, "{count} live tasks", count=agency.tasks)
+        tasks = trn(
+            language, "{count} live task", "{count} live tasks", agency.tasks, count=agency.tasks
+        )
         lines += ["", f"<b>{esc(agency.name)}</b> · {tasks}"]
         if not agency.liaisons:
             lines.append("• " + tr(language, "❗ no liaison yet"))

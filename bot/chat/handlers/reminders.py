@@ -15,7 +15,7 @@ from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.task_card import MILESTONE_KINDS, task_title
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import leader_job, run_sweep
-from bot.i18n import tr
+from bot.i18n import tr, trn
 from bot.render import esc, fmt_date, trim
 from bot.runtime import RUNTIME_KEY, Runtime
 from workflows.outbox.sending import OutgoingMessage
@@ -34,10 +34,18 @@ REMINDER_TEXT_WIDTH = 300
 def _when(view: ReminderView, language: str) -> str:
     """Days left, today, or overdue, in words."""
     if view.days_left > 0:
-        return tr(language, "{days} day(s) left.", days=view.days_left)
+        return trn(
+            language, "{days} day left.", "{days} days left.", view.days_left, days=view.days_left
+        )
     if view.days_left == 0:
         return tr(language, "That is today.")
-    return tr(language, "Overdue by {days} day(s).", days=-view.days_left)
+    return trn(
+        language,
+        "Overdue by {days} day.",
+        "Overdue by {days} days.",
+        -view.days_left,
+        days=-view.days_left,
+    )
 
 
 def reminder_text(view: ReminderView, language: str, *, late: bool) -> str:

@@ -1,24 +1,25 @@
 """Reviewing a task reported done: close it (办结销号) or return it (退办) with a reason.
 
-Also the renderers of the notices the flow enqueues. The prompt for a typed reason carries its
-subject in its own button (Cancel), so a restart between question and answer loses nothing.
+Also the renderers of the notices the flow enqueues. The prompt for the typed reason is a stored
+question (ForceReply opens the reply), so a restart between question and answer loses nothing.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.chat.callbacks import pack, pattern, unpack
 from bot.chat.decisions import TEXT_WIDTH, decision_ids, mark_decided
 from bot.chat.handlers.mytasks import OPEN
-from bot.chat.handlers.notes import ReplyToPrompt, drop_buttons, prompt_args
+from bot.chat.handlers.notes import Context, answers
 from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr
 from bot.render import esc, trim
 from bot.runtime import runtime_of
 from workflows.outbox.sending import OutgoingMessage
+from workflows.questions import Question, answered, ask
 from workflows.review import (
     REVIEW_OUTCOME,
     REVIEW_REQUEST,
@@ -118,36 +119,43 @@ async def on_close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_return(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """退办: ask for the reason as a reply (the decision is made when it comes)."""
+    """退办: ask for the reason (the decision is made when it comes)."""
     query = update.callback_query
     assert query is not None
     assert isinstance(query.message, Message)
     task_id, report_id = decision_ids(unpack(query.data)[1], 2)
-    async with runtime_of(context).session() as session:
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
         check = await check_review(
             session, telegram_id=query.from_user.id, task_id=task_id, report_id=report_id
         )
-    language = check.language
-    cancel = InlineKeyboardButton(
-        tr(language, "Keep under review"), callback_data=pack(RETURN_PROMPT, task_id, report_id)
-    )
-    await query.answer()
-    await query.message.reply_text(
-        tr(
-            language,
-            "Reply to this message with the reason for returning task {number} (退办).",
-            number=check.number,
-        ),
-        reply_markup=InlineKeyboardMarkup([[cancel]]),
-    )
+        language = check.language
+        await query.answer()
+        prompt = await query.message.reply_text(
+            tr(
+                language, "Type the reason for returning task {number} (退办).", number=check.number
+            ),
+            reply_markup=ForceReply(
+                input_field_placeholder=tr(language, "Reason for returning it")
+            ),
+        )
+        await ask(
+            session,
+            chat_id=prompt.chat_id,
+            message_id=prompt.message_id,
+            kind=RETURN_PROMPT,
+            subject=(task_id, report_id),
+            now=runtime.now(),
+        )
 
 
-async def on_return_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The reason replied to a 退办 prompt: return the task and tell its lead."""
+@answers(RETURN_PROMPT)
+async def on_return_reason(update: Update, context: Context, question: Question) -> None:
+    """The reason typed after a 退办 prompt: return the task and tell its lead."""
     message, user = update.effective_message, update.effective_user
     assert message is not None
     assert user is not None
-    task_id, report_id = decision_ids(prompt_args(message.reply_to_message, RETURN_PROMPT), 2)
+    task_id, report_id = decision_ids(list(question.subject), 2)
     runtime = runtime_of(context)
     async with runtime.session() as session:
         decision = await decide_review(
@@ -159,8 +167,8 @@ async def on_return_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             reason=message.text,
             now=runtime.now(),
         )
+        await answered(session, chat_id=message.chat_id, message_id=question.message_id)
     runtime.wake_sender()
-    await drop_buttons(message.reply_to_message)
     await message.reply_text(
         tr(
             decision.language,
@@ -171,7 +179,7 @@ async def on_return_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def on_cancel(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Cancel a 退办 prompt: nothing was decided, so only the button goes."""
+    """Cancel a 退办 prompt sent with a button (before ForceReply): only the button goes."""
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -180,10 +188,6 @@ async def on_cancel(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the close and return buttons and the typed return reason."""
+    """Add the close and return buttons (the typed reason comes through notes)."""
     for action, callback in ((CLOSE, on_close), (RETURN, on_return), (RETURN_PROMPT, on_cancel)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(action)))
-    replies = filters.TEXT & ~filters.COMMAND
-    application.add_handler(
-        MessageHandler(replies & ReplyToPrompt(RETURN_PROMPT), on_return_reason)
-    )

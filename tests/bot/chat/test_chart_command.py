@@ -58,9 +58,9 @@ async def test_in_english_and_by_plan_code(people: BotHarness) -> None:
         "国发〔2015〕5号: progress on 2016-03-01\n🔴 1 · 🟡 0 · 🟢 22 · ✓ 0 done"
     )
     [refused] = await people.send(ENGLISH_BOSS, "/chart nope")
-    assert refused.text == "No plan has the code nope."
+    assert refused.text == "No plan matches “nope”. /plans lists them."
     [refused] = await people.send(BOSS, "/chart nope")
-    assert refused.text == "没有代号为 nope 的计划。"
+    assert refused.text == "没有与“nope”相符的计划。/plans 可查看全部计划。"
 
 
 async def test_a_liaison_gets_their_agencys_tasks(people: BotHarness) -> None:

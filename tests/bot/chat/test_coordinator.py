@@ -109,7 +109,11 @@ async def test_task_card(people: BotHarness) -> None:
     assert "• 2018年6月30日 截止 (调整 1 次)" in lines
     assert "尚无报告。" in lines
     assert "最近变更" in lines
-    assert "调整截止日期: 截止日期: 2017-12-31 → 2018-06-30; 理由: — → 批准延期" in card.text
+    assert (
+        "• 2016年3月1日 10:00 · 主任：调整截止日期"
+        "（截止日期：2017年12月31日 → 2018年6月30日；理由：批准延期）"
+    ) in lines
+    assert "• 2016年3月1日 10:00 · 命令行：导入任务" in lines
     [english] = await people.send(ENGLISH_BOSS, "/task gf-2015-5/4")
     assert english.text is not None
     assert english.text.startswith("🟢 Task No. 4 · gf-2015-5")
@@ -134,9 +138,10 @@ async def test_assign_unassign_and_the_notice(people: BotHarness) -> None:
     assert audit.text is not None
     lines = audit.text.splitlines()
     assert lines[0] == "第 7 项任务 · gf-2015-5 · 变更记录"
-    assert "撤销责任单位: 单位: 工业和信息化部 → —; 角色: 牵头 → —" in lines[3]
-    assert "指定责任单位: 角色: 配合 → 牵头" in lines[4]
-    assert "主任" in lines[4]
+    assert (
+        lines[3] == "• 2016年3月1日 10:00 · 主任：撤销责任单位（单位：工业和信息化部；角色：牵头）"
+    )
+    assert lines[4] == "• 2016年3月1日 10:00 · 主任：指定责任单位（角色：配合 → 牵头）"
 
 
 async def test_due_and_milestone(people: BotHarness) -> None:

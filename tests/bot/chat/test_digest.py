@@ -70,10 +70,10 @@ Tasks: 🔴 1 · 🟡 2 · 🟢 3 · awaiting review 1 · closed 4
 • <b>4</b> 持续推进工作 — closed (销号)
 
 <b>Overdue</b>
-• <b>3</b> 开展试点 — falls due 2015-12-31: 67 day(s) overdue · 财政部、工信部
+• <b>3</b> 开展试点 — falls due 2015-12-31: 67 days overdue · 财政部、工信部
 
 <b>Due in the next 14 days</b>
-• <b>1</b> 建设&lt;b&gt;云&lt;/b&gt;&amp;平台 — 中期&lt;评估&gt; 2016-03-08: in 1 day(s) · 科技部
+• <b>1</b> 建设&lt;b&gt;云&lt;/b&gt;&amp;平台 — 中期&lt;评估&gt; 2016-03-08: in 1 day · 科技部
 
 <b>Silent in the last check-in cycle</b>
 • 发展改革委: task(s) 1, 2, silent 35 day(s)
@@ -144,7 +144,7 @@ AGENCY_EN = """\
 🔴 <b>2</b> 制定标准
 
 <b>Overdue</b>
-• <b>2</b> 制定标准 — falls due 2016-03-01: 6 day(s) overdue
+• <b>2</b> 制定标准 — falls due 2016-03-01: 6 days overdue
 
 <b>Not reported in the last check-in cycle</b>
 • task(s) 2: no report for 20 day(s)
@@ -253,4 +253,4 @@ def test_plain_text_for_the_terminal() -> None:
     text = plain(en.text)
     assert "<b>Weekly digest</b>" not in text
     assert text.startswith("📊 Weekly digest · gf-2015-5 · 2016-03-07\n")
-    assert "• 1 建设<b>云</b>&平台 — 中期<评估> 2016-03-08: in 1 day(s) · 科技部" in text
+    assert "• 1 建设<b>云</b>&平台 — 中期<评估> 2016-03-08: in 1 day · 科技部" in text

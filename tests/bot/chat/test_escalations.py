@@ -62,7 +62,7 @@ async def test_a_nudge_in_both_languages_with_report_now(harness: BotHarness) ->
     assert "第 12 项任务" in card.text
     [en] = texts(harness, ERIN, "⏰ Overdue")
     assert en.splitlines()[:2] == ["⏰ Overdue task", "Task No. 12 · gf-2015-5"]
-    assert "2016-03-08. Overdue by 1 day(s).\n\nPlease report on this task now." in en
+    assert "2016-03-08. Overdue by 1 day.\n\nPlease report on this task now." in en
     [erin] = [m for m in harness.sandbox.messages(ERIN) if m.text == en]
     assert [t for row in erin.buttons for t, _ in row] == ["Report now"]
     assert texts(harness, BOB, "⏰ Overdue") == []  # co-units are not nudged
@@ -74,7 +74,7 @@ async def test_deputy_then_coordinators_are_told_who_is_silent(harness: BotHarne
     await run_sweep(harness, sweep, beijing(2016, 3, 11, 8, 35))
     [deputy] = texts(harness, DEPUTY, "🔺")
     assert deputy.splitlines()[:2] == ["🔺 Overdue task of your agency", "Task No. 12 · gf-2015-5"]
-    assert "Overdue by 3 day(s)." in deputy
+    assert "Overdue by 3 days." in deputy
     assert texts(harness, BOSS, "🚨 逾期") == []
     await run_sweep(harness, sweep, beijing(2016, 3, 14, 8, 35))
     await run_sweep(harness, sweep, beijing(2016, 3, 15, 8, 35))

@@ -39,7 +39,7 @@ async def test_xlsx_arrives_as_a_workbook(people: BotHarness) -> None:
     """A coordinator's /export xlsx: one workbook with both sheets and a caption."""
     [sent] = await people.send(BOSS, "/export xlsx")
     name, data = _document(sent)
-    assert name == "annexbot-all-20160301.xlsx"
+    assert name == "annexbot-gf-2015-5-20160301.xlsx"
     assert sent.caption is not None
     assert sent.caption.startswith("状态矩阵：23 项任务，")
     assert "截至 2016年3月1日" in sent.caption
@@ -76,7 +76,7 @@ async def test_ics_is_the_calendar(people: BotHarness) -> None:
     """/export ics sends the .ics file the feeds build."""
     [sent] = await people.send(BOSS, "/export ics")
     name, data = _document(sent)
-    assert name == "annexbot-all-20160301.ics"
+    assert name == "annexbot-gf-2015-5-20160301.ics"
     calendar = icalendar.Calendar.from_ical(data)
     assert len(calendar.walk("VEVENT")) > 23
     assert sent.caption is not None

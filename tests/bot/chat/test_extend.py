@@ -78,7 +78,7 @@ async def test_extension_asked_step_by_step_then_denied(bot: BotHarness) -> None
 
 
 async def test_extend_odd_input(bot: BotHarness) -> None:
-    """No number, another agency's task, a second pending request, the Never mind button."""
+    """No number, another agency's task, a second pending request, a prompt left unanswered."""
     [usage] = await bot.send(LEAD, "/extend")
     assert usage.text == "请写作 /extend 任务号 日期 理由，例如：/extend 3 2016-09-30 调研推迟。"
     [refused] = await bot.send(OTHER, "/extend 3 2018-01-01 理由")
@@ -89,5 +89,10 @@ async def test_extend_odd_input(bot: BotHarness) -> None:
     [twice] = await bot.send(LEAD, "/extend 4 2018-02-01 理由")
     assert twice.text == "贵单位已有第 4 项任务的延期申请在等待审批。"
     [prompt] = await bot.send(LEAD, "/extend 3")
-    assert await bot.press(LEAD, prompt.message_id, button(prompt, "exq:")) == []
-    assert current(bot, LEAD, prompt.message_id).callback_data == []
+    assert prompt.reply_markup == {
+        "force_reply": True,
+        "input_field_placeholder": "2016-09-30 调研推迟",
+    }
+    await bot.send(LEAD, "/mytasks")  # moving on: what is typed next is no extension
+    [hint] = await bot.send(LEAD, "2018-01-01 理由")
+    assert hint.text == "如需为任务添加备注，请回复我关于该任务的消息。发送 /help 查看可用功能。"

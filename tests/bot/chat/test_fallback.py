@@ -66,6 +66,11 @@ async def test_help_shows_a_liaisons_commands(people: BotHarness) -> None:
     [english] = await people.send(ENGLISH, "/help")
     assert english.text.startswith("What you can do for 财政部:")
     assert "/leave — Stop receiving messages from the bot" in english.text
+    lines = english.text.splitlines()
+    extend = lines.index("/extend — Ask for more time on a task")
+    assert lines[extend + 1] == (
+        "    Write /extend N DATE REASON, e.g. /extend 3 2016-09-30 survey delayed."
+    )
 
 
 async def test_help_shows_a_coordinators_commands(people: BotHarness) -> None:
@@ -75,6 +80,20 @@ async def test_help_shows_a_coordinators_commands(people: BotHarness) -> None:
     for command in ("/tasks", "/assign", "/nudge", "/audit", "/invite", "/members"):
         assert f"{command} — " in reply.text
     assert "/mytasks" not in reply.text
+    lines = reply.text.splitlines()
+    due = lines.index("/due — 设置任务完成时限")
+    assert lines[due + 1] == "    用法：/due 编号 日期 理由，例如 /due 5 2016-06-30 同意延期"
+    assert reply.source is not None
+    assert "    <i>用法：/audit 编号，例如 /audit 5</i>" in reply.source.splitlines()
+    assert lines[lines.index("/members — 已注册成员") + 1].startswith("/")  # no arguments
+
+
+async def test_extend_as_a_coordinator_points_to_due(people: BotHarness) -> None:
+    """Coordinators do not ask for extensions: they move the date."""
+    [reply] = await people.send(COORDINATOR, "/extend 3 2018-01-01 理由")
+    assert reply.text == (
+        "协调人请用 /due 编号 日期 理由 直接调整截止日期，例如 /due 5 2016-06-30 同意延期。"
+    )
 
 
 async def test_plain_text_gets_a_hint(people: BotHarness) -> None:

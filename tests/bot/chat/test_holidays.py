@@ -52,7 +52,7 @@ async def test_a_covered_year_in_both_languages(people: BotHarness) -> None:
     assert lines[-1] == "来源：chinese-calendar 程序包（chinesecalendar 1.11.0）。"
     en = await reply(people, ENGLISH_BOSS, "/holidays 2025")
     assert en.splitlines()[0] == "📅 Holidays 2025"
-    assert "National Day / Mid-Autumn Festival: Wed 1 Oct – Wed 8 Oct · 8 day(s)" in en
+    assert "National Day / Mid-Autumn Festival: Wed 1 Oct – Wed 8 Oct · 8 days" in en
     assert "Worked weekend days: Sun 26 Jan, Sat 8 Feb, Sun 27 Apr, Sun 28 Sep, Sat 11 Oct" in en
 
 

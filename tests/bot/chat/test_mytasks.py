@@ -39,7 +39,7 @@ async def test_a_full_report_with_status_percent_and_note(bot: BotHarness) -> No
     fifty = button(percent, "myp:").replace(":0:", ":50:")
     saved = await press_edit(bot, LEAD, card.message_id, fifty)
     assert saved.text == (
-        "✅ 第 3 项任务：已报告“🟡 存在风险”，50%。\n回复此消息可添加备注，或点击“跳过”。"
+        "✅ 第 3 项任务：已报告“🟡 存在风险”，50%。\n可直接输入备注，或点击“跳过”。"
     )
     [noted] = await bot.reply(LEAD, card.message_id, "<b>缺少</b> 资金 & 人手")
     assert noted.text == "📝 已为第 3 项任务添加备注。"

@@ -28,7 +28,7 @@ async def test_a_reminder_in_both_languages_opens_the_task_card(harness: BotHarn
     assert zh.text.splitlines()[:2] == ["⏳ 到期提醒", "第 12 项任务 · gf-2015-5"]
     assert "中期评估：2016年3月8日。还剩 1 天。" in zh.text
     assert en.text.splitlines()[:2] == ["⏳ Deadline reminder", "Task No. 12 · gf-2015-5"]
-    assert "中期评估: 2016-03-08. 1 day(s) left." in en.text
+    assert "中期评估: 2016-03-08. 1 day left." in en.text
     assert [text for row in zh.buttons for text, _ in row] == ["立即报告"]
     assert [text for row in en.buttons for text, _ in row] == ["Report now"]
     [card] = await harness.press(ALICE, zh.message_id, zh.callback_data[0])
@@ -52,7 +52,7 @@ async def test_a_deadline_in_the_national_day_holiday_is_noted_and_reminded_once
     assert en.text is not None
     assert zh.text.startswith("⏳ 到期提醒\n")
     assert "中期评估：2016年10月3日（节假日）。已逾期 5 天。" in zh.text
-    assert "2016-10-03 (holiday). Overdue by 5 day(s)." in en.text
+    assert "2016-10-03 (holiday). Overdue by 5 days." in en.text
 
 
 async def test_after_downtime_the_reminder_goes_once_marked_late(harness: BotHarness) -> None:

@@ -63,7 +63,7 @@ async def test_done_then_returned_with_a_reason(bot: BotHarness) -> None:
     await _report(bot, LEAD, "done")
     [notice] = bot.sandbox.messages(BOSS)
     [ask] = await bot.press(BOSS, notice.message_id, button(notice, "rvr:"))
-    assert ask.text == "请回复此消息，写明第 3 项任务的退办理由。"
+    assert ask.text == "请输入第 3 项任务的退办理由。"
     [done] = await bot.reply(BOSS, ask.message_id, "缺少<附件>")
     assert done.text == "↩️ 第 3 项任务已退办，已通知牵头单位。"
     assert (await task_row(bot, 3)).state is TaskState.OPEN

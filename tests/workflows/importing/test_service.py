@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.enums import MemberRole, ReportStatus
 from db.models import Agency, AuditEvent, Delivery, Member, Milestone, Plan, StatusReport, Task
 from workflows.errors import AnnexFormatError
-from workflows.importing import service
+from workflows.importing import bulk
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.tasks import get_task, list_tasks
 
@@ -180,14 +180,14 @@ async def test_failure_while_writing_rolls_everything_back(
     session_factory: Sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure half-way through writing leaves no plan, task or agency behind."""
-    real_write = service.write_task
+    real_insert = bulk._insert
 
-    def failing_write(task: Task, *args: Any, **kwargs: Any) -> None:
-        if task.number == 10:
+    async def failing_insert(session: Any, model: type[Any], rows: Any) -> None:
+        if model is Milestone:  # the tasks and their units are written by now
             raise RuntimeError("disk full")
-        real_write(task, *args, **kwargs)
+        await real_insert(session, model, rows)
 
-    monkeypatch.setattr(service, "write_task", failing_write)
+    monkeypatch.setattr(bulk, "_insert", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         await _import(session_factory, bundled_annex("gf-2015-5"), plan_code="gf-2015-5")
     async with session_factory() as session:

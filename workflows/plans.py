@@ -1,0 +1,173 @@
+"""Plans as people name them: by code, document number or a word of the title; and their board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from db.enums import TaskState
+from db.models import Assignment, Plan, Task
+from workflows.access import identify
+from workflows.errors import InvalidInputError, NotFoundError
+from workflows.lights import Light
+from workflows.status import task_statuses
+
+MAX_PLAN_WORD = 64
+
+# 国发〔2019〕3号 is typed as 国发[2019]3号, 国发(2019)3号, 国发2019年3号 or 国发 〔2019〕 3 号.
+_BRACKETS = str.maketrans("", "", "〔〕[]()（）［］【】{}<>《》 年号第")
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    """A plan as a button shows it: its code and short label."""
+
+    plan_id: int
+    code: str
+    label: str
+
+
+class PlanNeededError(InvalidInputError):
+    """Several plans fit (or none was named): the member picks one of the choices."""
+
+    def __init__(self, choices: tuple[PlanChoice, ...], typed: str | None = None) -> None:
+        self.choices = choices
+        self.typed = typed
+        if typed:
+            super().__init__("Several plans match “{typed}”; choose one.", typed=typed)
+        else:
+            super().__init__("There are several plans; choose one.")
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A plan on the /plans list: what it is and how its tasks stand."""
+
+    code: str
+    label: str
+    title: str | None
+    tasks: int
+    open: int
+    red: int
+    yellow: int
+    green: int
+
+
+def plan_label(plan: Plan) -> str:
+    """A plan's short label: its document number, else its code."""
+    return plan.document_number or plan.code
+
+
+def _folded(text: str) -> str:
+    """Text as compared: full-width folded, lower case, brackets, spaces, 年 and 号 dropped."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_BRACKETS)
+
+
+def _choice(plan: Plan) -> PlanChoice:
+    return PlanChoice(plan.id, plan.code, plan_label(plan))
+
+
+async def _plans(session: AsyncSession) -> list[Plan]:
+    return list((await session.scalars(select(Plan).order_by(Plan.code))).all())
+
+
+def matching_plans(plans: list[Plan], typed: str) -> list[Plan]:
+    """The plans a typed name means: an exact code or number first, else a word of the title."""
+    wanted = _folded(typed)
+    if not wanted:
+        return []
+    exact = [
+        p
+        for p in plans
+        if wanted == _folded(p.code)
+        or (p.document_number is not None and wanted == _folded(p.document_number))
+    ]
+    if exact or len(wanted) < 2 or wanted.isdigit():
+        return exact  # a bare number is a task's, not a plan's
+    return [
+        p
+        for p in plans
+        if wanted in _folded(p.title or "")
+        or (p.document_number is not None and wanted in _folded(p.document_number))
+    ]
+
+
+async def find_plan(session: AsyncSession, typed: str) -> Plan:
+    """The one plan a typed name means; several raise PlanNeededError, none NotFoundError."""
+    typed = " ".join(typed.split())[:MAX_PLAN_WORD]
+    found = matching_plans(await _plans(session), typed)
+    if not found:
+        raise NotFoundError("No plan matches “{typed}”. /plans lists them.", typed=typed)
+    if len(found) > 1:
+        raise PlanNeededError(tuple(_choice(p) for p in found), typed)
+    return found[0]
+
+
+async def plan_word(session: AsyncSession, words: list[str]) -> tuple[Plan | None, list[str]]:
+    """A command's leading plan name, if its first word names exactly one plan; and the rest."""
+    if not words:
+        return None, words
+    found = matching_plans(await _plans(session), words[0])
+    if len(found) == 1:
+        return found[0], words[1:]
+    return None, words
+
+
+async def choose_plan(session: AsyncSession, typed: str | None) -> Plan | None:
+    """The plan typed, or the only plan; None without plans; PlanNeededError when ambiguous."""
+    if typed:
+        return await find_plan(session, typed)
+    plans = await _plans(session)
+    if len(plans) > 1:
+        raise PlanNeededError(tuple(_choice(p) for p in plans))
+    return plans[0] if plans else None
+
+
+async def plan_summaries(
+    session: AsyncSession, *, telegram_id: int, now: dt.datetime, checkin_days: int
+) -> tuple[str, list[PlanSummary]]:
+    """/plans: each plan's live tasks counted by state and light (a liaison's: their agency's)."""
+    actor = await identify(session, telegram_id)
+    query = select(Task).where(Task.removed_at.is_(None))
+    if not actor.is_coordinator:
+        mine = select(Assignment.task_id).where(Assignment.agency_id == actor.agency_id)
+        query = query.where(Task.id.in_(mine))
+    tasks = (
+        await session.scalars(
+            query.options(
+                selectinload(Task.plan),
+                selectinload(Task.assignments).selectinload(Assignment.agency),
+                selectinload(Task.milestones),
+            )
+        )
+    ).all()
+    statuses = await task_statuses(session, tasks, now=now, checkin_days=checkin_days)
+    counts: dict[int, Counter[str]] = {}
+    for task in tasks:
+        tally = counts.setdefault(task.plan_id, Counter())
+        tally["tasks"] += 1
+        if task.state is TaskState.OPEN:
+            tally["open"] += 1
+            tally[statuses[task.id].light.value] += 1
+    summaries = [
+        PlanSummary(
+            code=plan.code,
+            label=plan_label(plan),
+            title=plan.title,
+            tasks=counts.get(plan.id, Counter())["tasks"],
+            open=counts.get(plan.id, Counter())["open"],
+            red=counts.get(plan.id, Counter())[Light.RED.value],
+            yellow=counts.get(plan.id, Counter())[Light.YELLOW.value],
+            green=counts.get(plan.id, Counter())[Light.GREEN.value],
+        )
+        for plan in await _plans(session)
+        if actor.is_coordinator or plan.id in counts
+    ]
+    await session.commit()
+    return actor.language, summaries
