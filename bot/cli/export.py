@@ -131,6 +131,8 @@ def register(app: typer.Typer) -> None:
         """Export the status matrix and history (CSV, XLSX) or the milestones (.ics)."""
         if format not in FORMATS:
             fail(f"unknown --format {format!r} (ics, csv or xlsx)")
+        if output is not None and output.endswith("/"):
+            Path(output).mkdir(parents=True, exist_ok=True)  # DIR/ asks for a folder
 
         async def work() -> list[str]:
             if table is not None and (format != "csv" or table not in TABLES):

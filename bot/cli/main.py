@@ -59,6 +59,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    # Help as wide as the terminal, up to 100 columns: whole command summaries.
+    context_settings={"max_content_width": 100},
 )
 
 for group in (plans, members, run, digest, backup, serve, demo, export, holidays):

@@ -17,10 +17,13 @@ from bot.sandbox import ChatMessage, SandboxServer
 SHOWN_PER_CHAT = 1  # a burst of like messages (reminders, check-ins) prints its first ones only
 LINES_PER_MESSAGE = 8
 INDENT = "      "
-# What a line may not be broken inside: dates (2026年12月1日, 12月1日, 2026-12-01), times, and
-# runs of Latin letters, digits and punctuation (words, numbers, links); else one character.
+# What a line may not be broken inside: button labels, dates (2026年12月1日, 12月1日, 2026-12-01),
+# runs of Latin letters, digits and punctuation (words, numbers, links), and a Chinese character
+# with the punctuation that may not begin or end a line (。，） after it, （《 before it).
 _UNBREAKABLE = re.compile(
-    r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d{4}年|[!-~]+|\s+|.", re.DOTALL
+    r"\[[^\]\n]*\]|\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d{4}年|[!-~]+|\s+"
+    r"|[（《「『“‘【]*.[。，、；：？！）】》」』”’…]*",
+    re.DOTALL,
 )
 
 
@@ -107,7 +110,8 @@ class Transcript:
 def wrap(line: str, width: int, *, indent: str = "") -> list[str]:
     """The line in pieces of at most `width` cells, broken between words, characters or dates.
 
-    Continuation lines start with `indent`; only a word longer than a whole line is cut.
+    Continuation lines start with `indent`. A word longer than a line (a link) is never cut:
+    it gets a line of its own, and a terminal shows it whole to copy.
     """
     pieces: list[str] = []
     current = ""
@@ -117,21 +121,9 @@ def wrap(line: str, width: int, *, indent: str = "") -> list[str]:
             current = indent
             if token.isspace():
                 continue
-        while cell_len(current + token) > width and len(token) > 1:
-            cut = _prefix_within(token, width - cell_len(current))
-            pieces.append(current + token[:cut])
-            current, token = indent, token[cut:]
         current += token
     pieces.append(current.rstrip())
     return pieces
-
-
-def _prefix_within(text: str, cells: int) -> int:
-    """How many characters of the text fit in so many cells (at least one)."""
-    size = 1
-    while size < len(text) and cell_len(text[: size + 1]) <= cells:
-        size += 1
-    return size
 
 
 def _body(message: ChatMessage) -> str | None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.sandbox import SandboxServer
+from tests.kit.serving import free_port
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -61,6 +62,19 @@ async def test_invite_link_names_the_bot_and_expires_in_beijing_time(
     assert until is not None
     expires = dt.datetime.strptime(until[1], "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
     assert abs(expires - before - dt.timedelta(days=7)) < dt.timedelta(minutes=2)
+
+
+def test_invite_without_an_answer_from_the_bot_api_still_gives_the_code(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """getMe fails: the code and /start still print; the link line says where it asked."""
+    url = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("ANNEXBOT_TELEGRAM_TOKEN", "123456:TEST")
+    monkeypatch.setenv("ANNEXBOT_TELEGRAM_API_URL", url)
+    made = runner.invoke(app, ["invite", "--coordinator"])
+    assert made.exit_code == 0, made.output
+    assert f"Link: unknown: the Bot API at {url} did not answer getMe (" in made.output
+    assert re.search(r"^Or send the bot: /start \S{22,}$", made.output, re.MULTILINE)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -22,7 +23,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from bot.chat.application import build_application
 from bot.runtime import Runtime
 from bot.sandbox import SandboxServer
-from bot.sandbox.__main__ import Echo
+from bot.sandbox.__main__ import Echo, banner
+from bot.sandbox.control import DEFAULT_TOKEN
 from bot.settings import Settings
 
 ALICE = 42
@@ -239,3 +241,11 @@ async def test_using_it_for_real_with_the_sandbox_in_place_of_telegram(
     replies = [m["text"] for m in chat if m["from"]["is_bot"]]
     assert "您已注册为协调人。" in replies[0]  # the sandbox user speaks Chinese
     assert re.search(r"https://t\.me/annex_sandbox_bot\?start=\S+", replies[-1]), replies[-1]
+
+
+def test_the_readmes_curl_example_is_the_one_the_console_prints() -> None:
+    """The README's example, on the default port, is the console's own (tested above)."""
+    example = re.search(r"`(curl -d .*?/sandbox/send_text)`", README.read_text(encoding="utf-8"))
+    assert example is not None
+    default = cast(SandboxServer, SimpleNamespace(url="http://127.0.0.1:8081"))
+    assert f"Act as user {ALICE}: {example[1]}\n" in banner(default, DEFAULT_TOKEN, ALICE)
