@@ -20,9 +20,11 @@ INDENT = "      "
 # What a line may not be broken inside: button labels, dates (2026年12月1日, 12月1日, 2026-12-01),
 # runs of Latin letters, digits and punctuation (words, numbers, links), and a Chinese character
 # with the punctuation that may not begin or end a line (。，） after it, （《 before it).
+_CLOSING = "。，、；：？！）】》」』”’…"
 _UNBREAKABLE = re.compile(
-    r"\[[^\]\n]*\]|\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d{4}年|[!-~]+|\s+"
-    r"|[（《「『“‘【]*.[。，、；：？！）】》」』”’…]*",
+    rf"\[[^\]\n]*\][{_CLOSING}]*"
+    rf"|(?:\d{{4}}年\d{{1,2}}月\d{{1,2}}日|\d{{1,2}}月\d{{1,2}}日|\d{{4}}年|[!-~]+)[{_CLOSING}]*|\s+"
+    rf"|[（《「『“‘【]*.[{_CLOSING}]*",
     re.DOTALL,
 )
 
@@ -115,7 +117,7 @@ def wrap(line: str, width: int, *, indent: str = "") -> list[str]:
     """
     pieces: list[str] = []
     current = ""
-    for token in _UNBREAKABLE.findall(line):
+    for token in _tokens(line, width - cell_len(indent)):
         if cell_len(current + token) > width and current.strip():
             pieces.append(current.rstrip())
             current = indent
@@ -124,6 +126,18 @@ def wrap(line: str, width: int, *, indent: str = "") -> list[str]:
         current += token
     pieces.append(current.rstrip())
     return pieces
+
+
+def _tokens(line: str, room: int) -> list[str]:
+    """The line's unbreakable pieces; closing punctuation is let go where a piece would not fit."""
+    tokens: list[str] = []
+    for token in _UNBREAKABLE.findall(line):
+        core = token.rstrip(_CLOSING)
+        if cell_len(token) > room and core and core != token:
+            tokens += [core, token[len(core) :]]
+        else:
+            tokens.append(token)
+    return tokens
 
 
 def _body(message: ChatMessage) -> str | None:

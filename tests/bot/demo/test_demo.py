@@ -97,6 +97,9 @@ def test_lines_wrap_between_words_and_never_inside_a_date() -> None:
         "[签收第 4 项]",
     ]
     assert wrap("支持云计算关键技术研发及产业化。", 30) == ["支持云计算关键技术研发及产业", "化。"]
+    # A full stop after a number or a date stays with it, as after a Chinese character.
+    assert wrap("再次请求，得到 HTTP 304。", 24) == ["再次请求，得到 HTTP", "304。"]
+    assert wrap("截止 2016年3月8日。还剩 1 天。", 14) == ["截止", "2016年3月8日。", "还剩 1 天。"]
 
 
 def test_the_closing_hint_runs_annexbot_as_it_was_started(monkeypatch: pytest.MonkeyPatch) -> None:
