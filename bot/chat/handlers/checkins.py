@@ -76,14 +76,19 @@ def checkin_text(view: CheckinView, language: str, *, follow_up: bool, late: boo
     )
 
 
-async def render_checkin(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
-    """A check-in prompt or follow-up; nothing when the task closed or the agency reported."""
-    view = await checkin_message(
+async def _view(message: OutgoingMessage, session: AsyncSession) -> CheckinView | None:
+    """The check-in a queued message is about (None once the task closed or the agency spoke)."""
+    return await checkin_message(
         session,
         task_id=int(message.payload["task_id"]),
         agency_id=int(message.payload["agency_id"]),
         since=dt.datetime.fromisoformat(str(message.payload["since"])),
     )
+
+
+async def render_checkin(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
+    """A check-in prompt or follow-up; nothing when the task closed or the agency reported."""
+    view = await _view(message, session)
     if view is None:
         return None
     language = message.language
@@ -97,12 +102,7 @@ async def render_checkin(message: OutgoingMessage, session: AsyncSession) -> Ren
 
 async def checkin_entry(message: OutgoingMessage, session: AsyncSession) -> Entry | None:
     """How one check-in reads inside a grouped message; nothing when it has nothing to ask."""
-    view = await checkin_message(
-        session,
-        task_id=int(message.payload["task_id"]),
-        agency_id=int(message.payload["agency_id"]),
-        since=dt.datetime.fromisoformat(str(message.payload["since"])),
-    )
+    view = await _view(message, session)
     if view is None:
         return None
     language = message.language

@@ -104,18 +104,25 @@ def overdue_text(view: OverdueView, language: str, *, audience: str | None, late
     return "\n".join(lines)
 
 
+async def _view(
+    message: OutgoingMessage, session: AsyncSession, now: dt.datetime, base: Settings
+) -> OverdueView | None:
+    """The overdue task a queued message is about, as of now (None once it no longer applies)."""
+    return await overdue_message(
+        session,
+        milestone_id=int(message.payload["milestone_id"]),
+        on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
+        now=now,
+        checkin_days=(await settings_in(session, base)).checkin_days,
+    )
+
+
 def overdue_renderer(clock: Callable[[], dt.datetime], base: Settings) -> Render:
     """A renderer for nudges and escalations that counts days on the running bot's clock."""
 
     async def render_overdue(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
         """An overdue message; nothing once the date moved or the task is no longer open."""
-        view = await overdue_message(
-            session,
-            milestone_id=int(message.payload["milestone_id"]),
-            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
-            now=clock(),
-            checkin_days=(await settings_in(session, base)).checkin_days,
-        )
+        view = await _view(message, session, clock(), base)
         if view is None:
             return None
         language = message.language
@@ -137,13 +144,7 @@ def overdue_entry(clock: Callable[[], dt.datetime], base: Settings) -> EntryRend
 
     async def render_entry(message: OutgoingMessage, session: AsyncSession) -> Entry | None:
         """An overdue task's lines; nothing once the date moved or the task is no longer open."""
-        view = await overdue_message(
-            session,
-            milestone_id=int(message.payload["milestone_id"]),
-            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
-            now=clock(),
-            checkin_days=(await settings_in(session, base)).checkin_days,
-        )
+        view = await _view(message, session, clock(), base)
         if view is None:
             return None
         language = message.language

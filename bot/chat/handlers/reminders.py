@@ -83,6 +83,18 @@ def reminder_text(view: ReminderView, language: str, *, late: bool) -> str:
     )
 
 
+async def _view(
+    message: OutgoingMessage, session: AsyncSession, now: dt.datetime
+) -> ReminderView | None:
+    """The reminder a queued message is about, as of now (None once it no longer applies)."""
+    return await reminder_message(
+        session,
+        milestone_id=int(message.payload["milestone_id"]),
+        on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
+        now=now,
+    )
+
+
 def reminder_renderer(
     clock: Callable[[], dt.datetime],
 ) -> Callable[[OutgoingMessage, AsyncSession], Any]:
@@ -90,12 +102,7 @@ def reminder_renderer(
 
     async def render_reminder(message: OutgoingMessage, session: AsyncSession) -> Rendered | None:
         """A deadline reminder; nothing when its milestone moved or its task is not open."""
-        view = await reminder_message(
-            session,
-            milestone_id=int(message.payload["milestone_id"]),
-            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
-            now=clock(),
-        )
+        view = await _view(message, session, clock())
         if view is None:
             return None
         language = message.language
@@ -115,12 +122,7 @@ def reminder_entry(
 
     async def render_entry(message: OutgoingMessage, session: AsyncSession) -> Entry | None:
         """A reminder's lines; nothing when its milestone moved or its task is not open."""
-        view = await reminder_message(
-            session,
-            milestone_id=int(message.payload["milestone_id"]),
-            on_date=dt.date.fromisoformat(str(message.payload["on_date"])),
-            now=clock(),
-        )
+        view = await _view(message, session, clock())
         if view is None:
             return None
         language = message.language
