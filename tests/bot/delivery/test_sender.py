@@ -150,8 +150,9 @@ async def test_an_alert_that_fails_alerts_nobody(harness: BotHarness) -> None:
     assert coordinator.reachable is False
 
 
-async def test_a_burst_stays_within_telegrams_limits(harness: BotHarness) -> None:
+async def test_a_burst_stays_within_telegrams_limits(paced_harness: BotHarness) -> None:
     """200 members, 5 notes to one person and 5 to a group: all arrive once, never a 429."""
+    harness = paced_harness
     rate = harness.sandbox.faults.enforce_rate_limits()
     users = list(range(20_000, 20_200))
     for user in users:
