@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from db.enums import TaskState
 from db.models import Assignment, Plan, Task
 from workflows import audit
-from workflows.access import identify, require_coordinator
+from workflows.access import Actor, identify, require_coordinator
 from workflows.errors import ConflictError, InvalidInputError, NotFoundError
 from workflows.lights import Light
 from workflows.live import archived_plans, live_task
@@ -199,17 +199,28 @@ class PlanChange:
     carried_over: int
 
 
+async def _coordinator(session: AsyncSession, telegram_id: int | None) -> Actor | None:
+    """The coordinator acting, or None for the shell (audited as system)."""
+    if telegram_id is None:
+        return None
+    actor = await identify(session, telegram_id)
+    require_coordinator(actor)
+    return actor
+
+
 async def archive_plan(
     session: AsyncSession,
     *,
-    telegram_id: int,
+    telegram_id: int | None,
     typed: str,
     now: dt.datetime,
     carry_over: bool = False,
 ) -> PlanChange:
-    """Archive a plan: its open tasks must be closed, or are noted (audited) as carried over."""
-    actor = await identify(session, telegram_id)
-    require_coordinator(actor)
+    """Archive a plan: its open tasks must be closed, or are noted (audited) as carried over.
+
+    `telegram_id` None is the command line.
+    """
+    actor = await _coordinator(session, telegram_id)
     plan = await find_plan(session, typed)
     open_tasks = (
         await session.scalars(
@@ -251,15 +262,15 @@ async def archive_plan(
         after={"carried_over": len(open_tasks)},
     )
     await session.commit()
-    return PlanChange(actor.language, plan_label(plan), plan.code, len(open_tasks))
+    language = actor.language if actor else "en"
+    return PlanChange(language, plan_label(plan), plan.code, len(open_tasks))
 
 
 async def restore_plan(
-    session: AsyncSession, *, telegram_id: int, typed: str, now: dt.datetime
+    session: AsyncSession, *, telegram_id: int | None, typed: str, now: dt.datetime
 ) -> PlanChange:
     """Bring an archived plan back into every list, sweep and feed, as it was."""
-    actor = await identify(session, telegram_id)
-    require_coordinator(actor)
+    actor = await _coordinator(session, telegram_id)
     found = matching_plans(await _plans(session, archived=True), " ".join(typed.split()))
     if len(found) != 1:
         raise NotFoundError(
@@ -278,4 +289,4 @@ async def restore_plan(
         plan_id=plan.id,
     )
     await session.commit()
-    return PlanChange(actor.language, plan_label(plan), plan.code, 0)
+    return PlanChange(actor.language if actor else "en", plan_label(plan), plan.code, 0)

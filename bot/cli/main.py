@@ -10,7 +10,18 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer 0.29 vendors click
 from typer.core import TyperGroup
 
-from bot.cli import backup, demo, digest, export, holidays, members, plans, run, serve
+from bot.cli import (
+    backup,
+    demo,
+    digest,
+    export,
+    holidays,
+    members,
+    plan_life,
+    plans,
+    run,
+    serve,
+)
 
 
 class OneLineErrors(TyperGroup):
@@ -63,7 +74,7 @@ app = typer.Typer(
     context_settings={"max_content_width": 100},
 )
 
-for group in (plans, members, run, digest, backup, serve, demo, export, holidays):
+for group in (plans, plan_life, members, run, digest, backup, serve, demo, export, holidays):
     group.register(app)
 
 
