@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.chat.arguments import command_arguments, parse_task_ref
 from bot.chat.callbacks import id_number, int_arg, pack, pattern, unpack
+from bot.chat.commands import answering
 from bot.chat.errors import language_of
 from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
 from bot.chat.plan_choice import plan_command
@@ -112,9 +113,7 @@ def _agency_buttons(
 @plan_command("calendar")
 async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """/calendar [PLAN | N | AGENCY | mine]: a feed link to subscribe to."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     words = text.split()
     runtime = runtime_of(context)
     base_url = runtime.settings.public_base_url
@@ -128,7 +127,7 @@ async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
             if ref is not None:
                 issued = await request_link(
                     session=session,
-                    telegram_id=user.id,
+                    telegram_id=user_id,
                     scope=FeedScope.TASK,
                     task_number=ref.number,
                     plan_code=ref.plan_code,
@@ -136,12 +135,12 @@ async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
                 )
             elif word.lower() in MINE:
                 issued = await request_link(
-                    session=session, telegram_id=user.id, scope=FeedScope.MEMBER, now=runtime.now()
+                    session=session, telegram_id=user_id, scope=FeedScope.MEMBER, now=runtime.now()
                 )
             else:
                 issued = await request_link(
                     session=session,
-                    telegram_id=user.id,
+                    telegram_id=user_id,
                     scope=FeedScope.AGENCY,
                     agency=word,
                     now=runtime.now(),
@@ -149,10 +148,10 @@ async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
             language = await language_of(update, context)
             await _reply(message, *render_link(issued, base_url, language))
             return
-        choices = await calendar_choices(session=session, telegram_id=user.id, plan_code=plan_code)
+        choices = await calendar_choices(session=session, telegram_id=user_id, plan_code=plan_code)
         issued = await request_link(
             session=session,
-            telegram_id=user.id,
+            telegram_id=user_id,
             scope=FeedScope.PLAN if choices.is_coordinator else FeedScope.AGENCY,
             plan_code=plan_code if choices.is_coordinator else None,
             now=runtime.now(),
@@ -246,25 +245,23 @@ def _feeds_args(text: str) -> tuple[str, int | None]:
 
 async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feeds [revoke ID | rotate ID]."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     action, token_id = _feeds_args(command_arguments(message.text))
     runtime = runtime_of(context)
     language = await language_of(update, context)
     async with runtime.session() as session:
         if action == "list" or token_id is None:
-            language, views = await list_links(session=session, telegram_id=user.id)
+            language, views = await list_links(session=session, telegram_id=user_id)
             await _reply(message, *render_links(views, language))
             return
         if action == "revoke":
             view = await revoke_link(
-                session=session, telegram_id=user.id, token_id=token_id, now=runtime.now()
+                session=session, telegram_id=user_id, token_id=token_id, now=runtime.now()
             )
             await _reply(message, _revoked(view, language), None)
             return
         issued = await rotate_link(
-            session=session, telegram_id=user.id, token_id=token_id, now=runtime.now()
+            session=session, telegram_id=user_id, token_id=token_id, now=runtime.now()
         )
     await _reply(message, *render_link(issued, runtime.settings.public_base_url, language))
 

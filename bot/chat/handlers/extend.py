@@ -12,6 +12,7 @@ from telegram.ext import (
 )
 
 from bot.chat.callbacks import int_arg, pattern
+from bot.chat.commands import answering
 from bot.chat.errors import language_of
 from bot.chat.handlers.notes import Context, answers, drop_buttons
 from bot.i18n import tr
@@ -38,13 +39,11 @@ def _sent(view: ExtensionView) -> str:
 
 async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/extend: send the request, or ask for the date and reason when only N is given."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     args = context.args or []
     runtime = runtime_of(context)
     async with runtime.session() as session:
-        actor = await find_actor(session, user.id)
+        actor = await find_actor(session, user_id)
     if actor is not None and actor.is_coordinator and actor.agency_id is None:
         # Coordinators move dates themselves; extensions are what liaisons ask them for.
         await message.reply_text(
@@ -66,7 +65,7 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if len(args) > 1:
             view = await request_extension(
                 session,
-                telegram_id=user.id,
+                telegram_id=user_id,
                 number=number,
                 date_text=args[1],
                 reason=" ".join(args[2:]),
@@ -75,7 +74,7 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             runtime.wake_sender()
             await message.reply_text(_sent(view), parse_mode=ParseMode.HTML)
             return
-        target = await extension_target(session, telegram_id=user.id, number=number)
+        target = await extension_target(session, telegram_id=user_id, number=number)
         language = target.language
         text = tr(
             language,
@@ -103,9 +102,7 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @answers(PROMPT)
 async def on_reply(update: Update, context: Context, question: Question) -> None:
     """The date and reason typed after an /extend prompt."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     task_id = int_arg(list(question.subject), 0)
     if task_id is None:
         raise ConflictError(STALE)
@@ -114,7 +111,7 @@ async def on_reply(update: Update, context: Context, question: Question) -> None
     async with runtime.session() as session:
         view = await request_extension(
             session,
-            telegram_id=user.id,
+            telegram_id=user_id,
             task_id=task_id,
             date_text=date_text,
             reason=reason,

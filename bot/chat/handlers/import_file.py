@@ -12,6 +12,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.chat.callbacks import pack, pattern, unpack
+from bot.chat.commands import answering
 from bot.chat.decisions import mark_decided
 from bot.chat.errors import language_of
 from bot.chat.import_preview import imported_text, preview_text
@@ -96,16 +97,14 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def on_name_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Text replying to one's own file names the plan: preview it again under that code."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     assert message.reply_to_message is not None
     code = (message.text or "").strip()
     language = await language_of(update, context)
     if len(code) > MAX_CODE_LENGTH:
         await message.reply_text(tr(language, "A plan code is short, such as gf-2019-3."))
         return
-    await _preview(message.reply_to_message, user.id, code, language, runtime_of(context))
+    await _preview(message.reply_to_message, user_id, code, language, runtime_of(context))
 
 
 def _file_of(message: object) -> Document:

@@ -12,6 +12,7 @@ from telegram.ext import (
 )
 
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
+from bot.chat.commands import answering
 from bot.chat.handlers.notes import Context, answers, drop_buttons
 from bot.chat.report_screens import (
     LIST_PAGE,
@@ -48,12 +49,10 @@ from workflows.reports import (
 
 async def mytasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/mytasks: the agency's tasks with role, light and next date."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     runtime = runtime_of(context)
     async with runtime.session() as session:
-        result = await my_tasks(session, telegram_id=user.id, now=runtime.now())
+        result = await my_tasks(session, telegram_id=user_id, now=runtime.now())
     text, buttons = render_list(result)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
 
@@ -203,9 +202,7 @@ async def _save(
 @answers(PERCENT)
 async def on_typed_percent(update: Update, context: Context, question: Question) -> None:
     """A number typed after the percent prompt: save the report, then ask for a note."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     assert message.text is not None
     # Prompts from before questions were stored carry a button's four arguments.
     args = list(question.subject)
@@ -219,7 +216,7 @@ async def on_typed_percent(update: Update, context: Context, question: Question)
     async with runtime.session() as session:
         saved = await save_report(
             session,
-            telegram_id=user.id,
+            telegram_id=user_id,
             task_id=task_id,
             status=args[1],
             percent=percent,
@@ -245,9 +242,7 @@ async def on_typed_percent(update: Update, context: Context, question: Question)
 @answers(NOTE)
 async def on_typed_note(update: Update, context: Context, question: Question) -> None:
     """A note typed after a report: add it to the task."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     task_id = int_arg(list(question.subject), 0)
     if task_id is None:
         raise ConflictError(STALE)
@@ -255,7 +250,7 @@ async def on_typed_note(update: Update, context: Context, question: Question) ->
     async with runtime.session() as session:
         saved = await add_note(
             session,
-            telegram_id=user.id,
+            telegram_id=user_id,
             task_id=task_id,
             text=message.text or "",
             now=runtime.now(),

@@ -11,6 +11,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Mes
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.chat.callbacks import pack, pattern, unpack
+from bot.chat.commands import answering
 from bot.chat.decisions import TEXT_WIDTH, decision_ids, mark_decided
 from bot.chat.handlers.mytasks import OPEN
 from bot.chat.handlers.notes import Context, answers
@@ -153,15 +154,13 @@ async def on_return(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @answers(RETURN_PROMPT)
 async def on_return_reason(update: Update, context: Context, question: Question) -> None:
     """The reason typed after a 退办 prompt: return the task and tell its lead."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
-    assert user is not None
+    message, user_id = answering(update)
     task_id, report_id = decision_ids(list(question.subject), 2)
     runtime = runtime_of(context)
     async with runtime.session() as session:
         decision = await decide_review(
             session,
-            telegram_id=user.id,
+            telegram_id=user_id,
             task_id=task_id,
             report_id=report_id,
             close=False,
