@@ -171,20 +171,23 @@ async def plan_summaries(
         if task.state is TaskState.OPEN:
             tally["open"] += 1
             tally[statuses[task.id].light.value] += 1
-    summaries = [
-        PlanSummary(
-            code=plan.code,
-            label=plan_label(plan),
-            title=plan.title,
-            tasks=counts.get(plan.id, Counter())["tasks"],
-            open=counts.get(plan.id, Counter())["open"],
-            red=counts.get(plan.id, Counter())[Light.RED.value],
-            yellow=counts.get(plan.id, Counter())[Light.YELLOW.value],
-            green=counts.get(plan.id, Counter())[Light.GREEN.value],
+    summaries = []
+    for plan in await _plans(session, archived=archived):
+        if not actor.is_coordinator and plan.id not in counts:
+            continue
+        tally = counts.get(plan.id, Counter())
+        summaries.append(
+            PlanSummary(
+                code=plan.code,
+                label=plan_label(plan),
+                title=plan.title,
+                tasks=tally["tasks"],
+                open=tally["open"],
+                red=tally[Light.RED.value],
+                yellow=tally[Light.YELLOW.value],
+                green=tally[Light.GREEN.value],
+            )
         )
-        for plan in await _plans(session, archived=archived)
-        if actor.is_coordinator or plan.id in counts
-    ]
     await session.commit()
     return actor.language, summaries
 

@@ -76,17 +76,18 @@ async def ask_for_plan(
     assert message is not None
     language = await language_of(update, context)
     rest = _rest(arguments, needed.typed)
-    choices = needed.choices[:MAX_CHOICES]
-    try:
-        buttons = [
-            InlineKeyboardButton(
-                trim(choice.label, LABEL_WIDTH),
-                callback_data=pack(PICK, command, choice.plan_id, rest),
-            )
-            for choice in choices
-        ]
-    except ValueError:  # the rest of the command does not fit a button's 64 bytes
-        buttons = []
+    buttons: list[InlineKeyboardButton] = []
+    if len(needed.choices) <= MAX_CHOICES:
+        try:
+            buttons = [
+                InlineKeyboardButton(
+                    trim(choice.label, LABEL_WIDTH),
+                    callback_data=pack(PICK, command, choice.plan_id, rest),
+                )
+                for choice in needed.choices
+            ]
+        except ValueError:  # the rest of the command does not fit a button's 64 bytes
+            buttons = []
     text = tr(
         language,
         "Which plan? Choose one, or type /{command} PLAN (a code, document number "
@@ -95,8 +96,6 @@ async def ask_for_plan(
     )
     if needed.typed:
         text = tr(language, "Several plans match “{typed}”.", typed=needed.typed) + "\n" + text
-    if len(needed.choices) > len(choices) or not buttons:
-        buttons = []
     await message.reply_text(text, reply_markup=keyboard(buttons, PER_ROW, []))
 
 
