@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -18,7 +19,7 @@ from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.mytasks import STATE_LABELS
 from bot.chat.task_card import MILESTONE_KINDS
 from bot.i18n import tr, trn
-from bot.limits import MESSAGE_LIMIT, Budget, Size, measure, split_message
+from bot.limits import BUTTON_LIMIT, MESSAGE_LIMIT, Budget, Size, measure, split_message
 from bot.render import esc, fmt_date, light_mark, role_label, trim
 from workflows.digest.model import (
     HORIZON_DAYS,
@@ -34,7 +35,7 @@ from workflows.digest.model import (
 
 TEXT_WIDTH = 40
 REASON_WIDTH = 80
-MAX_BUTTONS = 20
+MAX_BUTTONS = 20  # of each plan in a message (Telegram takes 100 in all)
 BUTTONS_PER_ROW = 5
 PLAN_BUTTONS_PER_ROW = 3  # buttons that name their plan (gf-2019-3/12) are wider
 _TAG = re.compile(r"<[^>]+>")
@@ -375,11 +376,16 @@ def split_blocks(
 
 
 def to_part(lines: Sequence[Line]) -> DigestPart:
-    """A message's text and its first few distinct tasks, for buttons (with plans when named)."""
+    """A message's text and the first few distinct tasks of each plan in it, for buttons."""
     tasks: dict[tuple[int, int], str] = {}
+    per_plan: Counter[str] = Counter()
     for line in lines:
-        if line.task is not None and line.task not in tasks and len(tasks) < MAX_BUTTONS:
-            tasks[line.task] = line.plan
+        task = line.task
+        if task is None or task in tasks or len(tasks) >= BUTTON_LIMIT:
+            continue
+        if per_plan[line.plan] < MAX_BUTTONS:
+            tasks[task] = line.plan
+            per_plan[line.plan] += 1
     plans = tuple(tasks.values()) if any(tasks.values()) else ()
     return DigestPart("\n".join(line.text for line in lines), tuple(tasks), plans)
 
