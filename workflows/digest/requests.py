@@ -142,10 +142,10 @@ async def digests_for_member(
     return actor, digests
 
 
-async def chart_plan(session: AsyncSession, *, plan_id: int) -> tuple[str, str] | None:
-    """A plan's code and timezone, for the chart's caption and today; None when it is gone."""
+async def chart_plan(session: AsyncSession, *, plan_id: int) -> tuple[str, str | None, str] | None:
+    """A plan's code, document number and timezone, for the chart; None when it is gone."""
     plan = await session.get(Plan, plan_id)
-    return None if plan is None else (plan.code, plan.timezone)
+    return None if plan is None else (plan.code, plan.document_number, plan.timezone)
 
 
 async def plan_of(session: AsyncSession, plan_code: str | None) -> tuple[int, str] | None:

@@ -16,7 +16,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.chat.commands import answering
 from bot.chat.digest import digest_buttons, render_digests
-from bot.chat.handlers.chart import chart_pictures
+from bot.chat.handlers.chart import chart_pictures, chart_title
 from bot.chat.plan_choice import plan_command
 from bot.delivery.pictures import Pictures, send_pictures
 from bot.delivery.sender import Rendered, renderer
@@ -31,7 +31,7 @@ from workflows.digest.schedule import CHART_KIND, DIGEST_KIND, plan_weekly_diges
 from workflows.errors import InvalidInputError
 from workflows.outbox.sending import OutgoingMessage
 from workflows.plans import plan_word
-from workflows.progress import chart_rows
+from workflows.progress import ProgressChart, chart_rows
 from workflows.status import local_today
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,11 @@ async def digest_chart(
     plan = await chart_plan(session, plan_id=plan_id)
     if plan is None:
         return None
-    code, timezone = plan
+    code, number, timezone = plan
     rows = await chart_rows(session, plan_id=plan_id, now=now)
     today = local_today(now, timezone)
+    # Drawn with the plan's label (its document number), as /chart draws it.
+    drawn = ProgressChart(language, code, number, today, None, tuple(rows))
     caption = tr(
         language,
         "📈 <b>Progress chart</b> · {plan} · {date}",
@@ -69,7 +71,7 @@ async def digest_chart(
         rows,
         today=today,
         language=language,
-        title=tr(language, "Progress as of {date}", date=today.isoformat()),
+        title=chart_title(drawn, language),
         caption=caption,
         name=code,
     )

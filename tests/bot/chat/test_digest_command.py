@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.chat.application import SENDER_KEY
-from bot.chat.handlers.digest import JOB_NAME, digest_args, sweep
+from bot.chat.handlers.digest import JOB_NAME, digest_args, digest_chart, sweep
 from bot.files.chart import cjk_family
 from db.models import Agency, Assignment, Delivery, Plan, Task
 from tests.bot.harness import BotHarness
@@ -236,6 +236,24 @@ async def test_digest_with_a_plan_shows_that_plan_only(harness: BotHarness) -> N
     if cjk_family() is not None:
         [photo] = [m for m in replies if m.photo is not None]
         assert photo.caption == "📈 Progress chart · gbf-2020-1 · 2016-03-01"
+
+
+async def test_the_digest_chart_is_titled_with_the_plans_label(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart a coordinator's digest sends names its plan by document number, as /chart."""
+    await three_plans(harness)
+    titles: list[str | None] = []
+
+    def drawn(rows: object, *, today: object, language: str, title: str | None) -> None:
+        titles.append(title)
+
+    monkeypatch.setattr("bot.chat.handlers.chart.render_chart", drawn)
+    async with harness.runtime.session() as session:
+        plan_id = await session.scalar(select(Plan.id).where(Plan.code == "gf-2019-3"))
+        assert plan_id is not None
+        await digest_chart(session, plan_id=plan_id, now=harness.clock(), language="en")
+    assert titles == ["国发〔2019〕3号: progress on 2016-03-01"]
 
 
 @given(st.text(max_size=80))
