@@ -100,7 +100,7 @@ async def test_calendar_digest_and_export_take_a_plan(office: BotHarness) -> Non
     """Each works with the plan named, and asks without one."""
     [link, agencies] = await office.send(BOSS, "/calendar 国办发〔2020〕1号")
     assert link.text is not None
-    assert link.text.startswith("📅 日历：gbf-2020-1 全部任务")
+    assert link.text.startswith("📅 日历：国办发〔2020〕1号 全部任务")
     assert agencies.buttons
     office.clock.advance(minutes=5)  # past /export's and /digest's ration
     replies = await office.send(BOSS, "/digest gf-2019-3")
