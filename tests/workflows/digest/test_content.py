@@ -406,3 +406,41 @@ async def test_a_passed_checkpoint_is_not_overdue(session_factory: Sessions) -> 
         )
     assert [(item.number, item.kind) for item in digest.overdue] == [(12, "due")]
     assert digest.totals.red == 1
+
+
+async def test_plans_in_different_timezones_share_the_bots_moment(
+    session_factory: Sessions,
+) -> None:
+    """A plan kept in London time beside Beijing ones: the week's one digest goes at the bot's
+    moment (Monday 09:00 Beijing), not once per timezone."""
+    await build_plan(session_factory)
+    async with session_factory() as session:
+        await import_annex(
+            session=session,
+            data=ANNEX,
+            now=IMPORTED,
+            timezone="Europe/London",
+            plan_code="a-uk",  # first by code: its timezone is not the one taken
+            filename="annex.csv",
+        )
+    render = Recorded()
+    monday = dt.time(9, 0)
+    async with session_factory() as session:
+        early = await plan_weekly_digests(
+            session,
+            now=MOMENT - dt.timedelta(minutes=1),
+            weekday=0,
+            at=monday,
+            render=render,
+            timezone=TZ,
+        )
+        on_time = await plan_weekly_digests(
+            session, now=MOMENT, weekday=0, at=monday, render=render, timezone=TZ
+        )
+        rows = await digest_rows(session)
+    assert early == 3  # last week's, which nobody had yet
+    assert on_time == 3
+    assert [r.idempotency_key.split(":")[1] for r in rows] == ["2016-02-29"] * 3 + [
+        "2016-03-07"
+    ] * 3
+    assert {r.payload["text"].split(" ")[1] for r in rows} == {"a-uk+demo"}
