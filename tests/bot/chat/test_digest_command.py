@@ -218,7 +218,8 @@ async def test_a_member_on_three_plans_gets_one_digest_a_week(harness: BotHarnes
 
 async def test_digest_with_a_plan_shows_that_plan_only(harness: BotHarness) -> None:
     """With three plans: a liaison's /digest is one digest of all three, /digest PLAN (any of
-    its names) only that plan's; a coordinator's /digest PLAN is that plan with its chart."""
+    its names) only that plan's; a coordinator's /digest AGENCY is one digest of that agency's
+    plans, /digest PLAN that plan with its chart."""
     await three_plans(harness)
     replies = await harness.send(MOST, "/digest")
     texts = [m.text for m in replies if m.text is not None]
@@ -229,6 +230,12 @@ async def test_digest_with_a_plan_shows_that_plan_only(harness: BotHarness) -> N
     assert one.text is not None
     assert one.text.startswith("📋 科技部每周简报 · gf-2019-3 · 2016年3月1日\n")
     assert "▸" not in one.text
+    harness.clock.advance(minutes=5)
+    replies = await harness.send(BOSS, "/digest 工信部")
+    texts = [m.text for m in replies if m.text is not None]
+    assert texts[0].startswith("📋 工业和信息化部每周简报 · 3 个计划 · 2016年3月1日\n")
+    assert sum(t.startswith("📋") for t in texts) == 1
+    assert not [m for m in replies if m.photo is not None]
     harness.clock.advance(minutes=5)
     replies = await harness.send(BOSS_EN, "/digest gbf-2020-1")
     texts = [m.text for m in replies if m.text is not None]
