@@ -104,10 +104,16 @@ async def plan_weekly_digests(
             mine = []
         if mine:
             wanted.append((m, mine))
-    existing = await existing_keys(
+    existing = await existing_keys(session, [digest_key(period, m.id, "part-1") for m, _ in wanted])
+    # Old per-plan keys matter only for members without this week's digest yet.
+    existing |= await existing_keys(
         session,
-        [digest_key(period, m.id, "part-1") for m, _ in wanted]
-        + [plan_digest_key(p.id, period, m.id, "part-1") for m, mine in wanted for p in mine],
+        [
+            plan_digest_key(p.id, period, m.id, "part-1")
+            for m, mine in wanted
+            if digest_key(period, m.id, "part-1") not in existing
+            for p in mine
+        ],
     )
     late = moment < now - LATE_AFTER
     hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
