@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-Kind = Literal["number", "text", "lead", "co", "units", "schedule", "section", "ignore"]
+Kind = Literal["number", "text", "lead", "co", "guide", "units", "schedule", "section", "ignore"]
 
 _NAMES: dict[Kind, tuple[str, ...]] = {
     "number": ("序号", "编号", "no", "number", "num", "#"),
@@ -48,7 +48,6 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "参与部门",
         "协办单位",
         "协同单位",
-        "指导部门",  # 指导 is a role of its own; read as co-responsible until units know it
         "co",
         "coresponsible",
         "counits",
@@ -56,6 +55,8 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "cooperating",
         "participating",
     ),
+    # Units that guide the work (指导, a role of its own): neither lead nor co-responsible.
+    "guide": ("指导部门", "指导单位", "guide", "guides", "guidingunits"),
     "units": (
         "负责单位",
         "责任单位",

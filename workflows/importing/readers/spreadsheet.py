@@ -20,7 +20,7 @@ from workflows.importing.readers.text import SECTION_HEADING, join_lines, parse_
 
 Row = tuple[int, list[str]]  # the 1-based line or spreadsheet row, and its cells
 _DELIMITERS = (",", "\t", ";")
-_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "units", "schedule")
+_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "guide", "units", "schedule")
 _QUOTED_CELL = re.compile(r'(?:^|\t)"', re.MULTILINE)
 _HEADER_ROWS = 10
 

@@ -32,7 +32,7 @@ _GAP = re.compile(r"[ \u00a0\u3000]{2,}")
 _LEADING_NUMBER = re.compile(
     r"[ \u3000]{0,8}([0-9０-９]{1,3})(?:[.．、][ \u3000]*|[ \u3000]+|$)(?![年月日个项%])"
 )
-_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "units", "schedule")
+_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "guide", "units", "schedule")
 _UNIT_OPEN = ("、", "，", ",")
 _PIECES = re.compile(r"[、，,]")
 
@@ -77,7 +77,7 @@ def cut_by_content(rest: str, fields: Sequence[Field]) -> dict[Field, str]:
     if at is not None:
         cells["schedule"] = " ".join(tokens[at:])
         end = at
-    units = [name for name in fields if name in UNIT_FIELDS]
+    units = [name for name in fields if name in (*UNIT_FIELDS, "guide")]
     found: list[str] = []
     while units and end > 1 and len(found) < len(units):
         if not reads_as_units(tokens[end - 1], text_done=True):
@@ -114,7 +114,7 @@ class _Table:
     def __init__(self, kinds: list[Kind]) -> None:
         self.kinds = kinds
         self.fields = [cast(Field, kind) for kind in kinds if kind in _FIELDS]
-        self.units = [name for name in self.fields if name in UNIT_FIELDS]
+        self.units = [name for name in self.fields if name in (*UNIT_FIELDS, "guide")]
         self.drafts: list[Draft] = []
         self.section: str | None = None
 
