@@ -143,6 +143,30 @@ def usable(kinds: Sequence[Kind | None]) -> bool:
     return "text" in kinds and any(kind in kinds for kind in ("lead", "co", "units"))
 
 
+def merge_cells(first: Sequence[str], second: Sequence[str]) -> list[str] | None:
+    """A header printed over two rows (重点 / 任务, 牵头 / 单位), joined cell by cell.
+
+    The second row may lack the first cell (序号 printed once, over both rows). Rows of fewer
+    than three cells (a number, a task and units) are not a table's header.
+    """
+    if len(first) < 3:
+        return None
+    if len(second) == len(first) - 1:
+        second = ["", *second]
+    if len(second) != len(first) or not any(cell.strip() for cell in second):
+        return None
+    return [top.strip() + bottom.strip() for top, bottom in zip(first, second, strict=True)]
+
+
+def header_lines(first: str, second: str) -> list[Kind] | None:
+    """The columns of a text table header printed over two lines, else None."""
+    if header_line(first) or header_line(second) or len(first) > 80 or len(second) > 80:
+        return None
+    split = (lambda line: line.strip("\n").split("\t")) if "\t" in first else str.split
+    merged = merge_cells(split(first), split(second))
+    return header_line("\t".join(merged)) if merged else None
+
+
 def header_line(line: str) -> list[Kind] | None:
     """The columns of a text table header such as 序号 工作任务 负责单位 时间进度, else None."""
     compact = normalise(line)

@@ -18,7 +18,7 @@ from workflows.importing.readers.cells import (
     starts_schedule,
     text_done,
 )
-from workflows.importing.readers.columns import Kind, header_line
+from workflows.importing.readers.columns import Kind, header_line, header_lines
 from workflows.importing.readers.common import UNIT_FIELDS, Draft, Field
 from workflows.importing.readers.text import (
     SECTION_HEADING,
@@ -48,7 +48,16 @@ class TableRead:
 
 def find_header(lines: Sequence[str]) -> int | None:
     """The index of the first table header line, if there is one."""
-    return next((i for i, line in enumerate(lines) if header_line(line)), None)
+    return next((i for i in range(len(lines)) if _header(lines, i)), None)
+
+
+def _header(lines: Sequence[str], index: int) -> tuple[list[Kind], int] | None:
+    """The columns of a header starting at a line, and how many lines it takes (1 or 2)."""
+    if kinds := header_line(lines[index]):
+        return kinds, 1
+    if index + 1 < len(lines) and (kinds := header_lines(lines[index], lines[index + 1])):
+        return kinds, 2
+    return None
 
 
 def read_table(lines: Sequence[str]) -> TableRead:
@@ -59,9 +68,10 @@ def read_table(lines: Sequence[str]) -> TableRead:
             "no table header found (a line with 序号, a task column such as 工作任务 "
             "and a units column such as 负责单位)"
         )
-    reader = _Table(header_line(lines[start]) or [])
+    kinds, size = _header(lines, start) or ([], 1)
+    reader = _Table(kinds)
     end = len(lines)
-    for index in range(start + 1, len(lines)):
+    for index in range(start + size, len(lines)):
         if not reader.feed(lines[index], index + 1):
             end = index
             break
