@@ -265,8 +265,10 @@ def test_recurring_checkpoints(printed: str, recurrence: str) -> None:
     assert (first.recurrence, first.ongoing, first.flagged) == (recurrence, True, False)
 
 
-def test_issued_then_ongoing() -> None:
-    first, _ = read(f"1. 甲任务。（财政部负责，2023年底前出台，持续推进）\n{SECOND}")
+# Fixed: 出台并持续推进 read as a deadline only.
+@pytest.mark.parametrize("printed", ["2023年底前出台，持续推进", "2023年底前出台并持续推进"])
+def test_issued_then_ongoing(printed: str) -> None:
+    first, _ = read(f"1. 甲任务。（财政部负责，{printed}）\n{SECOND}")
     assert (first.due_on, first.ongoing) == (dt.date(2023, 12, 31), True)
 
 
