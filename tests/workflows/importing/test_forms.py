@@ -59,6 +59,34 @@ def test_tasks_numbered_within_sections_take_their_place_and_keep_the_section() 
     ]
 
 
+RESTARTING_ROWS = [
+    ["一、加强统筹"],
+    ["1", "甲任务。", "财政部", "2024年底前"],
+    ["2", "丙任务。", "科技部", "2024年底前"],
+    ["二、推进改革"],
+    ["1", "乙任务。", "商务部", "2025年底前"],
+]
+
+
+@pytest.mark.parametrize("separator", ["\t", ","], ids=["text-table", "csv"])
+def test_table_rows_numbered_within_sections(separator: str) -> None:
+    """Fixed: a table whose 序号 starts again in each section stopped at "task 1 appears twice"."""
+    rows = [["序号", "工作任务", "责任单位", "完成时限"], *RESTARTING_ROWS]
+    tasks = read("\n".join(separator.join(row) for row in rows))
+    assert [(t.number, t.section, t.leads) for t in tasks] == [
+        (1, "一、加强统筹", ("财政部",)),
+        (2, "一、加强统筹", ("科技部",)),
+        (3, "二、推进改革", ("商务部",)),
+    ]
+    assert tasks[2].rule.endswith("numbered again in each section: numbered by position")
+
+
+def test_a_number_printed_twice_in_one_section_is_still_an_error() -> None:
+    text = "序号\t工作任务\t责任单位\n1\t甲任务。\t财政部\n1\t乙任务。\t商务部"
+    with pytest.raises(AnnexFormatError, match="task 1 appears twice"):
+        read(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
