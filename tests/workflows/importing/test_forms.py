@@ -87,6 +87,17 @@ def test_a_number_printed_twice_in_one_section_is_still_an_error() -> None:
         read(text)
 
 
+def test_numbers_inside_section_headings_are_not_tasks() -> None:
+    tasks = read(
+        "一、推进2023年5项重点工作\n（一）实施3年行动\n1. 2023年底前建成平台。（财政部负责）\n"
+        "二、落实“1+N”政策体系\n2. 10个城市开展试点。（商务部负责）"
+    )
+    assert [(t.number, t.section, t.leads) for t in tasks] == [
+        (1, "（一）实施3年行动", ("财政部",)),
+        (2, "二、落实“1+N”政策体系", ("商务部",)),
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -234,6 +245,16 @@ def test_table_units_and_schedule_columns(units_column: str, schedule_column: st
     first, _ = read(table(["序号", "工作任务", units_column, schedule_column], rows))
     assert units(first) == (("财政部",), ("科技部",))
     assert first.due_on == dt.date(2024, 12, 31)
+
+
+def test_a_text_table_with_english_headers_and_units() -> None:
+    first, second = read(
+        "No.\tTask\tLead\tCo-responsible\tDeadline\n"
+        "1\tTask one.\tMinistry of Finance\tMinistry of Commerce\t2024年底前\n"
+        "2\tTask two.\tPeople's Bank of China\t\t2025年底前"
+    )
+    assert units(first) == (("财政部",), ("商务部",))
+    assert second.leads == ("人民银行",)
 
 
 def test_table_guide_column() -> None:
