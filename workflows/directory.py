@@ -83,6 +83,11 @@ class DirectoryEntry:
     local: tuple[str, ...] = ()  # stems local counterparts use besides its own (经信 for 工信部)
 
     @property
+    def english(self) -> tuple[str, ...]:
+        """Return the English name and the abbreviations among the aliases (NDRC, MOF)."""
+        return (self.name_en, *(alias for alias in self.aliases if alias.isascii()))
+
+    @property
     def spellings(self) -> tuple[str, ...]:
         """Return the name, the full name and the aliases, without repeats."""
         return tuple(dict.fromkeys((self.name, self.full_name, *self.aliases)))
@@ -123,7 +128,8 @@ class AgencyDirectory:
         # English names (Ministry of Finance), folded: a CSV or sheet typed in English.
         self._english: dict[str, DirectoryEntry] = {}
         for entry in self._entries:
-            self._english.setdefault(normalise_unit_name(entry.name_en).casefold(), entry)
+            for english in entry.english:
+                self._english.setdefault(normalise_unit_name(english).casefold(), entry)
             for spelling in entry.spellings:
                 key = normalise_unit_name(spelling)
                 if not key:
@@ -210,7 +216,7 @@ class AgencyDirectory:
         """A pattern matching any entry's English name in a text, longest first, any case."""
         if self._english_pattern is None:
             names = sorted(
-                {entry.name_en for entry in self._entries if _LATIN.search(entry.name_en)},
+                {name for entry in self._entries for name in entry.english if _LATIN.search(name)},
                 key=len,
                 reverse=True,
             )

@@ -108,17 +108,30 @@ def test_english_unit_names(text: str, names: list[str], open_list: bool) -> Non
     assert parsed.open_list is open_list
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("NDRC and MIIT", ["发展改革委", "工业和信息化部"]),
+        ("MOF, MOFCOM; PBOC", ["财政部", "商务部", "人民银行"]),
+        ("NDRC, Ministry of Finance and SAMR", ["发展改革委", "财政部", "市场监管总局"]),
+    ],
+)
+def test_english_abbreviations(text: str, names: list[str]) -> None:
+    assert [unit.name for unit in parse_units(units_text=text).units] == names
+
+
 def test_english_markers_name_the_lead() -> None:
     parsed = parse_units(units_text="Ministry of Commerce; People's Bank of China (lead)")
     assert [(u.name, u.role) for u in parsed.units] == [("人民银行", "lead"), ("商务部", "co")]
 
 
+# Every English name and abbreviation of one agency (no group; none with a comma inside).
 _ENGLISH = sorted(
-    {
-        entry.name_en: entry.name
-        for entry in load_directory().entries()
-        if not entry.is_group and not {",", ";"} & set(entry.name_en)
-    }.items()
+    (english, entry.name)
+    for entry in load_directory().entries()
+    if not entry.is_group
+    for english in entry.english
+    if not {",", ";"} & set(english)
 )
 
 
