@@ -257,6 +257,18 @@ def test_a_text_table_with_english_headers_and_units() -> None:
     assert second.leads == ("人民银行",)
 
 
+def test_a_tab_separated_table_without_a_number_column() -> None:
+    """Fixed: without 序号 a pasted table was no table at all (no numbered task found)."""
+    first, second = read(
+        "工作任务\t责任单位\t完成时限\n甲任务。\t财政部、科技部\t2024年底前\n乙任务。\t商务部\t2025年底前"
+    )
+    assert [(t.number, t.leads, t.due_on) for t in (first, second)] == [
+        (1, ("财政部",), dt.date(2024, 12, 31)),
+        (2, ("商务部",), dt.date(2025, 12, 31)),
+    ]
+    assert first.rule == "tab-separated columns text | units | schedule"
+
+
 def test_table_guide_column() -> None:
     first, _ = read(table(["序号", "工作任务", "牵头单位", "指导部门", "完成时限"], ROWS))
     assert (first.leads, first.guides) == (("财政部",), ("科技部",))
