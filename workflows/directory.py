@@ -47,6 +47,11 @@ _BODY_SUFFIXES = (
     "厅",
 )
 
+_LATIN = re.compile("[A-Za-z]")
+_ENGLISH_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+# Whitespace between two Latin words is kept, as one space: Ministry of Finance.
+_SPACE = re.compile(r"(?:(?<=[A-Za-z0-9.,'&\-])(?P<word>\s+)(?=[A-Za-z0-9&]))|\s+")
+
 _OPENING = "（"
 _CLOSING = "）"
 
@@ -76,6 +81,11 @@ class DirectoryEntry:
     aliases: tuple[str, ...] = ()
     is_group: bool = False
     local: tuple[str, ...] = ()  # stems local counterparts use besides its own (经信 for 工信部)
+
+    @property
+    def english(self) -> tuple[str, ...]:
+        """Return the English name and the abbreviations among the aliases (NDRC, MOF)."""
+        return (self.name_en, *(alias for alias in self.aliases if alias.isascii()))
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -115,7 +125,11 @@ class AgencyDirectory:
         self._entries = tuple(entries)
         self._local_bodies = tuple(local_bodies)
         self._index: dict[str, DirectoryEntry] = {}
+        # English names (Ministry of Finance), folded: a CSV or sheet typed in English.
+        self._english: dict[str, DirectoryEntry] = {}
         for entry in self._entries:
+            for english in entry.english:
+                self._english.setdefault(normalise_unit_name(english).casefold(), entry)
             for spelling in entry.spellings:
                 key = normalise_unit_name(spelling)
                 if not key:
@@ -124,6 +138,7 @@ class AgencyDirectory:
                 if other is not None and other is not entry:
                     raise ValueError(f"{spelling!r} names both {other.name!r} and {entry.name!r}")
                 self._index[key] = entry
+        self._english_pattern: re.Pattern[str] | None = None
         self._cores: dict[str, _Target] = {}
         self._stems: dict[str, _Target] = {}
         self._index_counterparts()
@@ -193,7 +208,28 @@ class AgencyDirectory:
         entry = self._index.get(key)
         if entry is None and key.startswith(_STATE_PREFIX):
             entry = self._index.get(key.removeprefix(_STATE_PREFIX))
+        if entry is None and _LATIN.search(key):
+            entry = self._english.get(_ENGLISH_ARTICLE.sub("", key).casefold())
         return entry
+
+    def english_names(self) -> re.Pattern[str]:
+        """A pattern matching any entry's English name in a text, longest first, any case."""
+        if self._english_pattern is None:
+            names = sorted(
+                {name for entry in self._entries for name in entry.english if _LATIN.search(name)},
+                key=len,
+                reverse=True,
+            )
+            words = (r"\s+".join(re.escape(word) for word in name.split()) for name in names)
+            alternation = "|".join(words)
+            self._english_pattern = re.compile(
+                rf"(?<![A-Za-z])(?:the\s+)?({alternation})(?![A-Za-z])", re.IGNORECASE
+            )
+        return self._english_pattern
+
+    def by_english_name(self, name: str) -> DirectoryEntry | None:
+        """The entry whose English name this is (any case, any spacing), or None."""
+        return self._english.get(normalise_unit_name(name).casefold())
 
     def entries(self) -> tuple[DirectoryEntry, ...]:
         """Return every entry in the order the directory lists them."""
@@ -225,9 +261,10 @@ def load_directory() -> AgencyDirectory:
 
 @functools.lru_cache(maxsize=8192)
 def normalise_unit_name(name: str) -> str:
-    """Return a unit name in NFKC with （） brackets, no whitespace, no surrounding punctuation."""
+    """Return a unit name in NFKC with （） brackets, no surrounding punctuation, and no
+    whitespace but one space between Latin words (Ministry of Finance)."""
     text = unicodedata.normalize("NFKC", name)
-    text = "".join(char for char in text if not char.isspace())
+    text = _SPACE.sub(lambda found: " " if found["word"] else "", text)
     text = text.replace("(", _OPENING).replace(")", _CLOSING)
     return strip_surrounding_punctuation(text)
 

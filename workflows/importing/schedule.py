@@ -37,7 +37,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("post", re.compile(r"开始|起|启动|以来|至今")),
     ("pre", re.compile(r"自|从")),
     ("sep", re.compile(r"[-—–~‐‑―−〜⁓]+|至|到")),
-    ("pause", re.compile(r"[，,；;。、]+")),
+    ("pause", re.compile(r"[，,；;。、]+|并且?")),  # 出台并持续推进 reads as 出台，持续推进
 )
 # Left-over text with a number or a calendar word may hide a date we did not read (三年内).
 _SUSPICIOUS = re.compile(r"[\d年月季]")

@@ -17,6 +17,7 @@ Names = list[tuple[str, Duty | None]]  # the units a piece names, each with its 
 
 _CLAUSE_SEPARATORS = frozenset("，,；;。")
 _LIST_SEPARATORS = frozenset("、/／")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,'&-")
 
 # Longest first, so 等有关部门 is not read as 等 after a unit called 有关部门.
 _OPEN_SUFFIXES = (
@@ -109,12 +110,18 @@ def _split_outside_brackets(text: str, separators: frozenset[str]) -> list[str]:
         if char == "（" and index in partner:
             index = partner[index] + 1
             continue
-        if char in separators or char.isspace():
+        if char in separators or (char.isspace() and not _between_words(text, index)):
             pieces.append(text[start:index])
             start = index + 1
         index += 1
     pieces.append(text[start:])
     return pieces
+
+
+def _between_words(text: str, index: int) -> bool:
+    """Whether the space at index parts two Latin words (Ministry of Finance), not two units."""
+    before, after = text[:index].rstrip(), text[index:].lstrip()
+    return before[-1:] in _WORD_CHARS and after[:1] in _WORD_CHARS
 
 
 def clauses(text: str) -> list[str]:

@@ -22,6 +22,7 @@ from workflows.directory import (
     looks_like_group,
     normalise_unit_name,
 )
+from workflows.importing.english import english_units
 from workflows.importing.model import Marker, ParsedUnit, ParsedUnits
 from workflows.importing.unit_names import (
     Duty,
@@ -118,7 +119,7 @@ def _read_text(
 ) -> bool:
     """Read one unit text into pieces and notes; returns whether its list is open (等)."""
     open_list = False
-    for clause in clauses(text):
+    for clause in clauses(english_units(text, directory)):
         clause = clause.strip()
         if _RULE_REST.match(clause):
             break

@@ -126,7 +126,20 @@ def _lines(lines: list[str], kind: str) -> RawAnnex:
         return _text("labelled", lines, drafts)
     if drafts := read_inline(lines):
         return _text("inline", lines, drafts)
+    if (grid := _tab_separated(lines)) is not None:
+        return RawAnnex("table", read_document(lines), finish(grid, "table"))
     raise AnnexFormatError(nothing_found(lines))
+
+
+def _tab_separated(lines: Sequence[str]) -> list[Draft] | None:
+    """A table pasted with tabs whose header has no 序号 column: its rows, numbered by position."""
+    rows = [(at, line.split("\t")) for at, line in enumerate(lines, 1) if "\t" in line]
+    if not rows or find_grid_header(rows) is None:
+        return None
+    drafts = read_grid(rows, "table").drafts
+    for draft in drafts:
+        draft.rule = "tab-separated " + draft.rule
+    return drafts or None
 
 
 def _document(lines: Sequence[str], tables: list[list[list[str]]], kind: str) -> RawAnnex:

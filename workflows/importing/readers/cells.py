@@ -12,6 +12,7 @@ _UNIT_NAME = re.compile(
 _UNIT_MARKS = re.compile(
     r"[（(](?:牵头|负责|配合|参与)[）)]|(?:牵头|负责|配合|参与)$|等$|等单位$|等部门$"
 )
+_LEADER = re.compile(r"(?:长|主任|书记|主席|领导|同志|负责人)$")
 _PIECES = re.compile(r"[、，,；;\s]+")
 _SCHEDULE_START = re.compile(
     r"[0-9]{4}|[0-9]{1,2}\s*月|[一二]〇[〇一二三四五六七八九]{2}年|持续|长期|每年|每季|每月|每半年|"
@@ -44,6 +45,14 @@ def reads_as_units(fragment: str, *, text_done: bool) -> bool:
     if not pieces or not all(is_unit_name(piece) for piece in pieces):
         return False
     return len(pieces) > 1 or text_done
+
+
+def names_leaders(fragment: str) -> bool:
+    """Tell whether a fragment only names leaders' posts (分管副省长、协管副秘书长)."""
+    pieces = [piece for piece in _PIECES.split(fragment.strip()) if piece]
+    return bool(pieces) and all(
+        len(piece) <= 12 and _LEADER.search(piece) is not None for piece in pieces
+    )
 
 
 def starts_schedule(fragment: str) -> bool:

@@ -40,6 +40,9 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "leadunit",
         "leadunits",
         "leadagency",
+        "leadagencies",
+        "leaddepartment",
+        "leaddepartments",
     ),
     "co": (
         "配合单位",
@@ -54,6 +57,12 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "coresponsibleunits",
         "cooperating",
         "participating",
+        "partners",
+        "partner",
+        "partnerunits",
+        "cooperatingunits",
+        "supportingunits",
+        "coresponsibleagencies",
     ),
     # Units that guide the work (指导, a role of its own): neither lead nor co-responsible.
     "guide": ("指导部门", "指导单位", "guide", "guides", "guidingunits"),
@@ -86,6 +95,7 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "duedate",
         "timeline",
         "timeframe",
+        "timelimit",
     ),
     "section": ("类别", "分类", "section", "category"),
     "ignore": (

@@ -52,6 +52,7 @@ def finish(drafts: list[Draft], layout: str) -> tuple[RawTask, ...]:
     """Check the drafts (numbers unique, text and units present) and freeze them as tasks."""
     if not drafts:
         raise AnnexFormatError(f"no numbered task found in the {layout} layout")
+    _renumber_restarts(drafts)
     seen: dict[int, int] = {}
     tasks: list[RawTask] = []
     for draft in drafts:
@@ -81,6 +82,21 @@ def finish(drafts: list[Draft], layout: str) -> tuple[RawTask, ...]:
             )
         )
     return tuple(tasks)
+
+
+def _renumber_restarts(drafts: list[Draft]) -> None:
+    """Numbers that start again in each section (一、… 1 2, 二、… 1 2) become positions."""
+    numbers = [draft.number for draft in drafts]
+    if len(set(numbers)) == len(numbers):
+        return
+    by_section: dict[str | None, list[int]] = {}
+    for draft in drafts:
+        by_section.setdefault(draft.section, []).append(draft.number)
+    if len(by_section) < 2 or any(len(set(n)) != len(n) for n in by_section.values()):
+        return  # a number printed twice in one section is an error the check reports
+    for position, draft in enumerate(drafts, 1):
+        draft.number = position
+        draft.rule += ", numbered again in each section: numbered by position"
 
 
 def task_span(drafts: list[Draft]) -> list[Draft]:

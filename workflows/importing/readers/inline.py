@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from workflows.importing.readers.cells import reads_as_units, starts_schedule
+from workflows.importing.readers.cells import names_leaders, reads_as_units, starts_schedule
 from workflows.importing.readers.common import Draft, Field
 from workflows.importing.readers.labels import LABEL, label_field
 from workflows.importing.readers.numbering import STYLE_NAMES, Item, outline, pick_tasks
@@ -134,7 +134,22 @@ def responsibility_note(text: str) -> Note | None:
     found = _SENTENCE.search(text.rstrip(" \u3000"))
     if found is not None:
         return Note(text.strip(), found.group(0), "sentence")
-    return None
+    return _middle_note(text)
+
+
+def _middle_note(text: str) -> Note | None:
+    """A note in the middle of a paragraph, the text going on after it:
+    1. 建设平台。（甲部负责）推动共享，完善机制。"""
+    notes = [
+        match
+        for match in _INNER_NOTE.finditer(text)
+        if any(_ROLE_END.search(part.strip()) for part in _PARTS.split(match[1]) if part)
+    ]
+    if not notes:
+        return None
+    last = notes[-1]
+    body = join_text(text[: last.start()].rstrip(), text[last.end() :].lstrip(_TRAILING))
+    return Note(body.strip(), last[1], "parenthetical in the text")
 
 
 def split_parenthetical(text: str) -> tuple[str, str] | None:
@@ -240,7 +255,9 @@ def _read_parts(draft: Draft, inner: str, *, keep_pending: bool = True) -> None:
         else:
             pending.append(part)
     for part in pending:
-        name: Field = "units" if reads_as_units(part, text_done=True) else "schedule"
+        # Leaders' posts (分管副省长) go with the units, which keep them as the task's note.
+        units = reads_as_units(part, text_done=True) or names_leaders(part)
+        name: Field = "units" if units else "schedule"
         if keep_pending or name == "units" or starts_schedule(part):
             draft.add(name, part, sep="，")
 
