@@ -31,12 +31,17 @@ from workflows.digest.model import (
     DigestPart,
     DigestTask,
     SilentUnit,
+    WaitingItem,
 )
+from workflows.lights import Light
 
 TEXT_WIDTH = 40
 REASON_WIDTH = 80
 MAX_BUTTONS = 20  # of each plan in a message (Telegram takes 100 in all)
 BUTTONS_PER_ROW = 5
+# A section of more tasks than this counts them by light and lists only those to watch.
+MAX_LISTED = 10
+MAX_NUMBERS = 30  # task numbers named in one line of many unsigned tasks
 PLAN_BUTTONS_PER_ROW = 3  # buttons that name their plan (gf-2019-3/12) are wider
 _TAG = re.compile(r"<[^>]+>")
 
@@ -127,6 +132,17 @@ def _numbers(unit: SilentUnit) -> str:
     return ", ".join(str(n) for n in unit.numbers)
 
 
+def _silent_tasks(unit: SilentUnit, language: str) -> str:
+    """ "task 3" or "tasks 3, 5, 8" (第 3、5、8 项)."""
+    count = len(unit.numbers)
+    return trn(language, "task {numbers}", "tasks {numbers}", count, numbers=_numbers(unit))
+
+
+def _days(days: int, language: str) -> str:
+    """ "1 day", "20 days" (20 天)."""
+    return trn(language, "{n} day", "{n} days", days, n=days)
+
+
 def _change_text(change: ChangeItem, language: str) -> str:
     """What changed, in words."""
     if change.kind == "date_moved":
@@ -194,10 +210,10 @@ def coordinator_blocks(digest: CoordinatorDigest, language: str, *, late: bool) 
                     "• "
                     + tr(
                         language,
-                        "{agency}: task(s) {numbers}, silent {days} day(s)",
+                        "{agency}: {tasks}, silent {days}",
                         agency=esc(u.agency),
-                        numbers=_numbers(u),
-                        days=u.days_silent,
+                        tasks=_silent_tasks(u, language),
+                        days=_days(u.days_silent, language),
                     )
                 )
                 for u in digest.silent
@@ -261,6 +277,45 @@ def _task_line(task: DigestTask, language: str) -> Line:
     return Line(text, (task.task_id, task.number))
 
 
+def _task_section(heading: str, tasks: Sequence[DigestTask], language: str) -> Block:
+    """A section of tasks: each listed when few; else the lights counted, red and yellow listed."""
+    lines = [Line(f"<b>{esc(heading)}</b>")]
+    if len(tasks) <= MAX_LISTED:
+        return lines + [_task_line(t, language) for t in tasks]
+    done = [t for t in tasks if t.state in STATE_LABELS]
+    lights = Counter(t.light for t in tasks if t.state not in STATE_LABELS)
+    counts = [f"{light_mark(light)} {lights[light]}" for light in Light if lights[light]]
+    lines.append(Line(" · ".join(counts + ([f"✅ {len(done)}"] if done else []))))
+    order = {Light.RED: 0, Light.YELLOW: 1}
+    watched = sorted(
+        (t for t in tasks if t.state not in STATE_LABELS and t.light in order),
+        key=lambda t: (order[t.light], t.number),
+    )
+    lines += [_task_line(t, language) for t in watched[:MAX_LISTED]]
+    rest = len(tasks) - min(len(watched), MAX_LISTED)
+    lines.append(Line(esc(tr(language, "… and {n} more: /mytasks", n=rest))))
+    return lines
+
+
+def _unsigned_line(unsigned: Sequence[WaitingItem], language: str) -> Line:
+    """Many tasks not signed for, as one line of their numbers."""
+    numbers = [str(w.number) for w in unsigned]
+    shown = "、".join(numbers[:MAX_NUMBERS]) + ("…" if len(numbers) > MAX_NUMBERS else "")
+    return Line(
+        "• "
+        + esc(
+            trn(
+                language,
+                "not signed for yet (签收): task {numbers} ({n} in all) — /mytasks",
+                "not signed for yet (签收): tasks {numbers} ({n} in all) — /mytasks",
+                len(numbers),
+                numbers=shown,
+                n=len(numbers),
+            )
+        )
+    )
+
+
 def agency_blocks(digest: AgencyDigest, language: str, *, late: bool) -> list[Block]:
     """One agency's digest as sections of lines."""
     title = tr(
@@ -275,14 +330,10 @@ def agency_blocks(digest: AgencyDigest, language: str, *, late: bool) -> list[Bl
         blocks[0].append(Line(esc(tr(language, "Your agency has no tasks in this plan."))))
     if digest.lead:
         heading = tr(language, "Tasks you lead ({count})", count=len(digest.lead))
-        blocks.append(
-            [Line(f"<b>{esc(heading)}</b>")] + [_task_line(t, language) for t in digest.lead]
-        )
+        blocks.append(_task_section(heading, digest.lead, language))
     if digest.co:
         heading = tr(language, "Tasks you co-handle ({count})", count=len(digest.co))
-        blocks.append(
-            [Line(f"<b>{esc(heading)}</b>")] + [_task_line(t, language) for t in digest.co]
-        )
+        blocks.append(_task_section(heading, digest.co, language))
     blocks += _dated_blocks(digest.overdue, digest.upcoming, language, units=False)
     if digest.unreported:
         blocks.append(
@@ -292,9 +343,9 @@ def agency_blocks(digest: AgencyDigest, language: str, *, late: bool) -> list[Bl
                     "• "
                     + tr(
                         language,
-                        "task(s) {numbers}: no report for {days} day(s)",
-                        numbers=_numbers(u),
-                        days=u.days_silent,
+                        "{tasks}: no report for {days}",
+                        tasks=_silent_tasks(u, language),
+                        days=_days(u.days_silent, language),
                     )
                 )
                 for u in digest.unreported
@@ -302,7 +353,13 @@ def agency_blocks(digest: AgencyDigest, language: str, *, late: bool) -> list[Bl
         )
     if digest.waiting:
         lines = [Line(f"<b>{esc(tr(language, 'Waiting for your agency'))}</b>")]
+        unsigned = [w for w in digest.waiting if w.kind == "unsigned"]
+        many = len(unsigned) > MAX_LISTED
+        if many:
+            lines.append(_unsigned_line(unsigned, language))
         for w in digest.waiting:
+            if w.kind == "unsigned" and many:
+                continue
             if w.kind == "unsigned":
                 what = esc(tr(language, "not signed for yet (签收)"))
             else:

@@ -78,7 +78,7 @@ Tasks: 🔴 1 · 🟡 2 · 🟢 3 · awaiting review 1 · closed 4
 • <b>1</b> 建设&lt;b&gt;云&lt;/b&gt;&amp;平台 — 中期&lt;评估&gt; 2016-03-08: in 1 day · 科技部
 
 <b>Silent in the last check-in cycle</b>
-• 发展改革委: task(s) 1, 2, silent 35 day(s)
+• 发展改革委: tasks 1, 2, silent 35 days
 
 <b>Awaiting your decision</b>
 • extension: <b>1</b> 科技部 asks 2016-04-30 (now 2016-03-31)
@@ -149,7 +149,7 @@ AGENCY_EN = """\
 • <b>2</b> 制定标准 — falls due 2016-03-01: 6 days overdue
 
 <b>Not reported in the last check-in cycle</b>
-• task(s) 2: no report for 20 day(s)
+• task 2: no report for 20 days
 
 <b>Waiting for your agency</b>
 • <b>2</b> 制定标准 — returned (退办): 缺&lt;附件&gt;"""
@@ -288,7 +288,7 @@ AGENCY_TWO_PLANS_EN = """📋 <b>Weekly digest for 科技部</b> · 2 plans · 2
 • <b>2</b> 制定标准 — falls due 2016-03-01: 6 days overdue
 
 <b>Not reported in the last check-in cycle</b>
-• task(s) 2: no report for 20 day(s)
+• task 2: no report for 20 days
 
 <b>Waiting for your agency</b>
 • <b>2</b> 制定标准 — returned (退办): 缺&lt;附件&gt;
@@ -364,3 +364,32 @@ def test_a_long_digest_of_several_plans_names_the_plan_where_a_message_goes_on()
     overdue = [line for line in lines if "days overdue" in line]
     assert len(overdue) == 360
     assert all(len(p.tasks) == len(p.plans) <= 20 for p in parts)
+
+
+def _busy_agency() -> AgencyDigest:
+    """An agency on 150 lead tasks (30 red, 40 yellow, 75 green, 5 closed), 105 not signed for."""
+    lights = [Light.RED] * 30 + [Light.YELLOW] * 40 + [Light.GREEN] * 80
+    lead = tuple(
+        DigestTask(100 + n, n, f"任务{n}", "科技部", light, None, "closed" if n > 145 else "open")
+        for n, light in enumerate(lights, start=1)
+    )
+    waiting = tuple(WaitingItem(100 + n, n, f"任务{n}", "unsigned", None) for n in range(1, 106))
+    return replace(agency(), lead=lead, co=(), overdue=(), unreported=(), waiting=waiting)
+
+
+def test_a_busy_agency_reads_its_digest_in_one_message() -> None:
+    """150 lead tasks: counted by light, the 10 reddest listed; 105 unsigned tasks in one line."""
+    [zh] = render_digest(_busy_agency(), "zh")
+    lines = zh.text.splitlines()
+    head = lines.index("<b>牵头任务（150 项）</b>")
+    assert lines[head + 1] == "🔴 30 · 🟡 40 · 🟢 75 · ✅ 5"
+    listed = lines[head + 2 : head + 12]
+    assert all(line.startswith("🔴 <b>") for line in listed)
+    assert lines[head + 12] == "……另有 140 项，见 /mytasks"
+    waiting = lines[lines.index("<b>等待本单位办理</b>") + 1 :]
+    assert len(waiting) == 1
+    assert waiting[0].startswith("• 尚未签收：第 1、2、3、")
+    assert waiting[0].endswith("29、30… 项（共 105 项）— /mytasks")
+    [en] = render_digest(_busy_agency(), "en")
+    assert "• not signed for yet (签收): tasks 1、2、3、" in en.text
+    assert "… and 140 more: /mytasks" in en.text

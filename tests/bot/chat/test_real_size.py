@@ -8,8 +8,10 @@ against the plan of tests/bot/real_size.py, then checks every call the bot made 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from db.migrations import upgrade
 from tests.bot.harness import BotHarness, Clock
 from tests.bot.real_size import BIG_AGENCY, PLAN, RealSize, build
 
+SENT = {"sendMessage", "sendPhoto", "sendMediaGroup", "sendDocument"}
 SENDING = {"sendMessage", "editMessageText", "sendPhoto", "sendMediaGroup", "sendDocument",
            "editMessageReplyMarkup", "answerCallbackQuery"}  # fmt: skip
 
@@ -62,6 +65,8 @@ class Screens:
     bot: BotHarness
     seen: dict[str, Largest] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
+    # Messages the sweeps sent each chat on each day (by the bot's clock): what a person reads.
+    daily: Counter[tuple[int, dt.date]] = field(default_factory=Counter)
 
     @asynccontextmanager
     async def screen(self, name: str) -> AsyncIterator[None]:
@@ -75,6 +80,8 @@ class Screens:
             if not call.ok:
                 self.refused.append(f"{name}: {call.method} {call.status} {call.description}")
             _measure(call, largest)
+            if name == "sweeps" and call.method in SENT and call.ok:
+                self.daily[int(call.params["chat_id"]), self.bot.clock().date()] += 1
 
 
 def _measure(call: ApiCall, largest: Largest) -> None:
@@ -276,6 +283,8 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     )
     print(f"\nlargest messages ({people.language}):\n{report}")
     print("\n".join(screens.refused))
+    (busiest, day), most = screens.daily.most_common(1)[0]
+    print(f"most messages the sweeps sent one person in a day: {most} ({busiest} on {day})")
     assert screens.refused == []
     assert commands <= driven
     answered = [c for c in bot.sandbox.calls() if c.status is not None]  # not a poll in flight
