@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from db.enums import MilestoneKind, ReportStatus, Role, TaskState
 from workflows.feeds import ical
@@ -102,6 +102,8 @@ class TaskPart:
     changed: dt.datetime
     closed_on: dt.date | None
     finished_at: dt.datetime | None
+    # A task's events share their long description (but for a label): written and folded once.
+    descriptions: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 def task_part(
@@ -162,7 +164,6 @@ def milestone_component(
     removed = milestone.cancelled_at is not None or task.removed_at is not None
     overtaken = not removed and part.closed_on is not None and milestone.on_date > part.closed_on
     changed = max(part.changed, milestone.updated_at)
-    summary = f"{part.summary} · {_kind_word(milestone, words)}"
     stamp = ical.utc(changed)
     kind = "VTODO" if options.todo else "VEVENT"
     properties: list[tuple[str, str]] = [
@@ -200,26 +201,36 @@ def milestone_component(
     label = (
         milestone.label if milestone.label and milestone.kind is not MilestoneKind.CUSTOM else ""
     )
-    description = (
-        f"{part.head}\\n{ical.text(label)}\\n{part.tail}" if label else f"{part.head}\\n{part.tail}"
-    )
-    properties += [
-        ("SUMMARY", ical.text(mark + summary)),
-        ("DESCRIPTION", description),
+    summary = f"{part.summary} · {_kind_word(milestone, words)}"
+    properties.append(("SUMMARY", ical.text(mark + summary)))
+    tail: list[tuple[str, str]] = [
         ("CATEGORIES", part.categories),
         ("LAST-MODIFIED", stamp),
         ("CREATED", ical.utc(milestone.created_at)),
         ("SEQUENCE", str(milestone.sequence)),
     ]
     if options.bot_url:
-        properties.append(("URL", options.bot_url))
+        tail.append(("URL", options.bot_url))
     if writer.trigger is not None and not (removed or overtaken or part.finished_at):
-        properties += [
+        tail += [
             ("BEGIN", "VALARM"),
             ("ACTION", "DISPLAY"),
             ("DESCRIPTION", ical.text(f"{words['alarm']}{words['sep']}{summary}")),
             writer.trigger,
             ("END", "VALARM"),
         ]
-    properties.append(("END", kind))
-    return ical.lines(properties), changed
+    tail.append(("END", kind))
+    return ical.lines(properties) + _description(part, label) + ical.lines(tail), changed
+
+
+def _description(part: TaskPart, label: str) -> bytes:
+    """The DESCRIPTION line of a task's event, written once per task and label."""
+    kept = part.descriptions.get(label)
+    if kept is None:
+        text = (
+            f"{part.head}\\n{ical.text(label)}\\n{part.tail}"
+            if label
+            else f"{part.head}\\n{part.tail}"
+        )
+        kept = part.descriptions[label] = ical.lines([("DESCRIPTION", text)])
+    return kept
