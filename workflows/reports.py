@@ -21,7 +21,7 @@ from db.models import Assignment, Plan, StatusReport, Task
 from workflows import audit
 from workflows.access import Actor, get_task_by_id, identify, require_task_access
 from workflows.chat import remember_message, task_of_message
-from workflows.errors import ConflictError, ForbiddenError, InvalidInputError
+from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
 from workflows.live import live_task
 from workflows.review import lock_task, request_review
@@ -151,14 +151,30 @@ async def _latest_own(session: AsyncSession, task_id: int, agency_id: int) -> St
     )
 
 
-async def _reporting(
-    session: AsyncSession, telegram_id: int, task_id: int
-) -> tuple[Actor, Task, Assignment]:
-    """The actor and the task, if the actor's agency is on it and it is open for reports."""
-    actor = await identify(session, telegram_id)
-    _require_agency(actor)
-    task = await get_task_by_id(session, task_id)
-    assignment = require_task_access(actor, task)
+async def _own_task(
+    session: AsyncSession, task_id: int, agency_id: int | None
+) -> tuple[Task, Assignment | None]:
+    """A live task by id and the agency's assignment on it, in one statement.
+
+    A press needs the task's own columns and one assignment, not the units, milestones and
+    plan the task card shows: loading those took five statements a press.
+    """
+    row = (
+        await session.execute(
+            select(Task, Assignment)
+            .outerjoin(
+                Assignment, (Assignment.task_id == Task.id) & (Assignment.agency_id == agency_id)
+            )
+            .where(Task.id == task_id, live_task())
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError("This task no longer exists.")
+    return row[0], row[1]
+
+
+def _open_for_reports(task: Task, assignment: Assignment | None) -> Assignment:
+    """The agency's assignment, if the task is on the agency and open for reports."""
     if assignment is None:
         raise ForbiddenError("Task {number} is not assigned to your agency.", number=task.number)
     if task.state is not TaskState.OPEN:
@@ -166,7 +182,17 @@ async def _reporting(
             "Task {number} is awaiting review or closed; reports are not taken now.",
             number=task.number,
         )
-    return actor, task, assignment
+    return assignment
+
+
+async def _reporting(
+    session: AsyncSession, telegram_id: int, task_id: int
+) -> tuple[Actor, Task, Assignment]:
+    """The actor and the task, if the actor's agency is on it and it is open for reports."""
+    actor = await identify(session, telegram_id)
+    agency_id = _require_agency(actor)
+    task, assignment = await _own_task(session, task_id, agency_id)
+    return actor, task, _open_for_reports(task, assignment)
 
 
 async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime) -> MyTasks:
@@ -277,7 +303,7 @@ async def save_report(
         raise InvalidInputError("Write the percent as a whole number from 0 to 100.")
     actor = await identify(session, telegram_id)
     await lock_task(session, task_id)
-    task = await get_task_by_id(session, task_id)
+    task, assignment = await _own_task(session, task_id, actor.agency_id)
     agency_id = _require_agency(actor)
     latest = await _latest_own(session, task.id, agency_id)
     repeated = (
@@ -290,7 +316,7 @@ async def save_report(
         return SavedReport(
             actor.language, latest.id, task.id, task.number, chosen, percent, False, True
         )
-    actor, task, assignment = await _reporting(session, telegram_id, task_id)
+    assignment = _open_for_reports(task, assignment)
     if (latest.id if latest else 0) != token:
         raise ConflictError(
             "Task {number} has changed since this message; open it again with /mytasks.",
@@ -343,16 +369,8 @@ async def add_note(
     session: AsyncSession, *, telegram_id: int, task_id: int, text: str, now: dt.datetime
 ) -> SavedNote:
     """Attach a note: a new report carrying the agency's latest status and percent forward."""
-    actor = await identify(session, telegram_id)
+    actor, task, _ = await _reporting(session, telegram_id, task_id)
     agency_id = _require_agency(actor)
-    task = await get_task_by_id(session, task_id)
-    if require_task_access(actor, task) is None:
-        raise ForbiddenError("Task {number} is not assigned to your agency.", number=task.number)
-    if task.state is not TaskState.OPEN:
-        raise ConflictError(
-            "Task {number} is awaiting review or closed; reports are not taken now.",
-            number=task.number,
-        )
     note = text.strip()
     if not note:
         raise InvalidInputError("The note is empty.")
