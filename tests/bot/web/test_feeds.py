@@ -10,6 +10,7 @@ import httpx
 import icalendar
 import pytest
 import vobject
+from sqlalchemy import event
 from starlette.applications import Starlette
 
 from bot.runtime import Runtime
@@ -164,6 +165,33 @@ async def test_the_date_alone_turning_a_light_changes_etag_and_last_modified(
     assert modified <= clock.now
     assert later.content != first.content
     assert again.status_code == 304
+
+
+async def test_an_unchanged_feed_costs_one_statement(
+    ready: tuple[Starlette, str, int, Clock], session_factory: Sessions
+) -> None:
+    """Once built, a 304 and a repeated 200 read the token and the data version, nothing else."""
+    app, token, _, _ = ready
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = session_factory.kw["bind"].sync_engine
+    async with _client(app) as client:
+        first = await client.get(f"/feeds/{token}.ics")
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            cached = await client.get(
+                f"/feeds/{token}.ics", headers={"If-None-Match": first.headers["etag"]}
+            )
+            repeated = await client.get(f"/feeds/{token}.ics")
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert (cached.status_code, repeated.status_code) == (304, 200)
+    assert repeated.content == first.content
+    assert len(statements) == 2, statements
+    assert all("feed_token" in statement for statement in statements)
 
 
 async def test_head_and_todo(ready: tuple[Starlette, str, int, Clock]) -> None:
