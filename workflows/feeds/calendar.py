@@ -52,7 +52,7 @@ async def current_feed(
     checkin_days: int = DEFAULT_CHECKIN_DAYS,
 ) -> CachedFeed:
     """A source's feed at a data version: the kept one while version and lights hold, or built."""
-    key = (source, version, options, checkin_days)
+    key = _key(source, version, options, checkin_days)
     if version is None:
         return CachedFeed(
             await build_feed(session, source, options=options, now=now, checkin_days=checkin_days)
@@ -68,6 +68,28 @@ async def current_feed(
             session, source, options=options, now=now, checkin_days=checkin_days
         )
         return cache.put(key, feed)
+
+
+def kept_feed(
+    source: FeedSource,
+    *,
+    version: int | None,
+    options: FeedOptions,
+    now: dt.datetime,
+    cache: FeedCache,
+    checkin_days: int = DEFAULT_CHECKIN_DAYS,
+) -> CachedFeed | None:
+    """The feed kept for a source at a data version while its lights hold, without a session."""
+    if version is None:
+        return None
+    return cache.get(_key(source, version, options, checkin_days), now)
+
+
+def _key(
+    source: FeedSource, version: int | None, options: FeedOptions, checkin_days: int
+) -> tuple[FeedSource, int | None, FeedOptions, int]:
+    """What a kept feed is kept by."""
+    return (source, version, options, checkin_days)
 
 
 async def feed_version(session: AsyncSession) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from db.enums import MilestoneKind, ReportStatus, Role, TaskState
 from workflows.feeds import ical
@@ -26,17 +26,19 @@ class Writer:
     words: dict[str, str]
     options: FeedOptions
     trigger: tuple[str, str] | None
+    url: str = ""  # the URL line every event carries, folded, or nothing
 
 
 def writer_for(words: dict[str, str], options: FeedOptions) -> Writer:
     """The shared parts of a feed's events; alarms ring at 09:00, `alarm_days` days before."""
     days = options.alarm_days
+    url = ical.fold(f"URL:{options.bot_url}") + "\r\n" if options.bot_url else ""
     if days is None:
-        return Writer(words, options, None)
+        return Writer(words, options, None, url)
     # A to-do has no start: its alarm is relative to its due date (RFC 5545 §3.8.6.3).
     name = "TRIGGER;RELATED=END" if options.todo else "TRIGGER"
     value = ical.duration(dt.timedelta(days=-days, hours=ALARM_HOUR))
-    return Writer(words, options, (name, value))
+    return Writer(words, options, (name, value), url)
 
 
 def _trim(text: str, limit: int) -> str:
@@ -96,12 +98,14 @@ class TaskPart:
 
     task: FeedTask
     summary: str
-    head: str  # escaped, as are tail and categories
+    head: str  # escaped, as is tail
     tail: str
-    categories: str
+    categories: str  # the CATEGORIES line, folded
     changed: dt.datetime
     closed_on: dt.date | None
     finished_at: dt.datetime | None
+    # A task's events share their long description (but for a label): written and folded once.
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def task_part(
@@ -135,7 +139,10 @@ def task_part(
         summary=" ".join(summary),
         head=ical.text(f"{words['task']} {task.number}{plan}{sep}{task.text}"),
         tail=ical.text("\n".join(tail)),
-        categories=ical.texts([words[str(span.light)], _state_word(task, words)]),
+        categories=ical.fold(
+            "CATEGORIES:" + ical.texts([words[str(span.light)], _state_word(task, words)])
+        )
+        + "\r\n",
         changed=_task_changed(task, span),
         closed_on=finished.astimezone(zone).date() if task.state is TaskState.CLOSED else None,
         finished_at=None if task.state is TaskState.OPEN else finished,
@@ -164,33 +171,32 @@ def milestone_component(
     removed = milestone.cancelled_at is not None or task.removed_at is not None
     overtaken = not removed and part.closed_on is not None and milestone.on_date > part.closed_on
     changed = max(part.changed, milestone.updated_at)
-    summary = f"{part.summary} · {_kind_word(milestone, words)}"
     stamp = ical.utc(changed)
     kind = "VTODO" if options.todo else "VEVENT"
-    properties: list[tuple[str, str]] = [
-        ("BEGIN", kind),
-        ("UID", ical.text(f"milestone-{milestone.id}@{options.uid_domain}")),
-        ("DTSTAMP", stamp),
+    # Dates, times, numbers and fixed words make short ASCII lines: only the others are folded.
+    lines = [
+        f"BEGIN:{kind}\r\n",
+        ical.fold(f"UID:{ical.text(f'milestone-{milestone.id}@{options.uid_domain}')}"),
+        f"\r\nDTSTAMP:{stamp}\r\n",
     ]
     if options.todo:
-        properties.append(("DUE;VALUE=DATE", ical.date(milestone.on_date)))
+        lines.append(f"DUE;VALUE=DATE:{ical.date(milestone.on_date)}\r\n")
         if removed:
-            properties.append(("STATUS", "CANCELLED"))
+            lines.append("STATUS:CANCELLED\r\n")
         elif part.finished_at is not None:
-            properties += [
-                ("STATUS", "COMPLETED"),
-                ("COMPLETED", ical.utc(part.finished_at)),
-                ("PERCENT-COMPLETE", "100"),
-            ]
+            lines.append(
+                f"STATUS:COMPLETED\r\nCOMPLETED:{ical.utc(part.finished_at)}\r\n"
+                "PERCENT-COMPLETE:100\r\n"
+            )
         else:
-            properties.append(("STATUS", "NEEDS-ACTION"))
+            lines.append("STATUS:NEEDS-ACTION\r\n")
     else:
-        properties += [
-            ("DTSTART;VALUE=DATE", ical.date(milestone.on_date)),
-            ("DTEND;VALUE=DATE", ical.date(milestone.on_date + dt.timedelta(days=1))),
-            ("STATUS", "CANCELLED" if removed or overtaken else "CONFIRMED"),
-            ("TRANSP", "TRANSPARENT"),
-        ]
+        status = "CANCELLED" if removed or overtaken else "CONFIRMED"
+        lines.append(
+            f"DTSTART;VALUE=DATE:{ical.date(milestone.on_date)}\r\n"
+            f"DTEND;VALUE=DATE:{ical.date(milestone.on_date + dt.timedelta(days=1))}\r\n"
+            f"STATUS:{status}\r\nTRANSP:TRANSPARENT\r\n"
+        )
     # Clients that ignore STATUS still show the word.
     mark = (
         words["cancelled_mark"]
@@ -202,26 +208,34 @@ def milestone_component(
     label = (
         milestone.label if milestone.label and milestone.kind is not MilestoneKind.CUSTOM else ""
     )
-    description = (
-        f"{part.head}\\n{ical.text(label)}\\n{part.tail}" if label else f"{part.head}\\n{part.tail}"
-    )
-    properties += [
-        ("SUMMARY", ical.text(mark + summary)),
-        ("DESCRIPTION", description),
-        ("CATEGORIES", part.categories),
-        ("LAST-MODIFIED", stamp),
-        ("CREATED", ical.utc(milestone.created_at)),
-        ("SEQUENCE", str(milestone.sequence)),
+    summary = f"{part.summary} · {_kind_word(milestone, words)}"
+    lines += [
+        ical.fold(f"SUMMARY:{ical.text(mark + summary)}"),
+        "\r\n",
+        _description(part, label),
+        part.categories,
+        f"LAST-MODIFIED:{stamp}\r\nCREATED:{ical.utc(milestone.created_at)}\r\n"
+        f"SEQUENCE:{milestone.sequence}\r\n",
+        writer.url,
     ]
-    if options.bot_url:
-        properties.append(("URL", options.bot_url))
     if writer.trigger is not None and not (removed or overtaken or part.finished_at):
-        properties += [
-            ("BEGIN", "VALARM"),
-            ("ACTION", "DISPLAY"),
-            ("DESCRIPTION", ical.text(f"{words['alarm']}{words['sep']}{summary}")),
-            writer.trigger,
-            ("END", "VALARM"),
-        ]
-    properties.append(("END", kind))
-    return ical.lines(properties), changed
+        name, value = writer.trigger
+        alarm = ical.fold(f"DESCRIPTION:{ical.text(words['alarm'] + words['sep'] + summary)}")
+        lines.append(
+            f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{alarm}\r\n{name}:{value}\r\nEND:VALARM\r\n"
+        )
+    lines.append(f"END:{kind}\r\n")
+    return "".join(lines).encode(), changed
+
+
+def _description(part: TaskPart, label: str) -> str:
+    """The DESCRIPTION line of a task's event, written once per task and label."""
+    kept = part.descriptions.get(label)
+    if kept is None:
+        text = (
+            f"{part.head}\\n{ical.text(label)}\\n{part.tail}"
+            if label
+            else f"{part.head}\\n{part.tail}"
+        )
+        kept = part.descriptions[label] = ical.fold(f"DESCRIPTION:{text}") + "\r\n"
+    return kept

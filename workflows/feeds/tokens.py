@@ -8,9 +8,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from db.enums import FeedScope, MemberRole
@@ -170,8 +171,21 @@ def _with_holders() -> Select[FeedToken, Member, Member, bool]:
     )
 
 
+class _Holder(NamedTuple):
+    """What a link's validity reads of a member: whether they left, their role and agency."""
+
+    left_at: dt.datetime | None
+    role: MemberRole
+    agency_id: int | None
+
+
+def _holder(member: Member | None) -> _Holder | None:
+    """A member row as a link's validity reads it."""
+    return None if member is None else _Holder(member.left_at, member.role, member.agency_id)
+
+
 def _reader(
-    row: FeedToken, creator: Member | None, owner: Member | None, assigned: bool
+    row: FeedToken | Row[Any], creator: _Holder | None, owner: _Holder | None, assigned: bool
 ) -> Reader | None:
     """Whose eyes the link's feed is for, or None when its holder could no longer ask for it."""
     # A link lives while its holder could still ask for it in the chat: the member who made it
@@ -200,27 +214,77 @@ def _reader(
     return Reader(agency_id=owner.agency_id) if owner.agency_id is not None else None
 
 
+def _lookup_query() -> Select[*tuple[Any, ...]]:
+    """A token's row, its holders and the data version, as plain columns (no ORM objects)."""
+    creator, owner = aliased(Member), aliased(Member)
+    assigned = (
+        select(Assignment.id)
+        .where(Assignment.task_id == FeedToken.task_id, Assignment.agency_id == creator.agency_id)
+        .exists()
+    )
+    return (
+        select(
+            FeedToken.token_hash,
+            FeedToken.scope,
+            FeedToken.plan_id,
+            FeedToken.agency_id,
+            FeedToken.task_id,
+            FeedToken.member_id,
+            FeedToken.created_by_id,
+            FeedToken.revoked_at,
+            creator.id.label("creator_id"),
+            creator.left_at.label("creator_left_at"),
+            creator.role.label("creator_role"),
+            creator.agency_id.label("creator_agency_id"),
+            owner.id.label("owner_id"),
+            owner.left_at.label("owner_left_at"),
+            owner.role.label("owner_role"),
+            owner.agency_id.label("owner_agency_id"),
+            assigned.label("assigned"),
+            data_version().label("version"),
+        )
+        .outerjoin(creator, creator.id == FeedToken.created_by_id)
+        .outerjoin(owner, owner.id == FeedToken.member_id)
+        .where(FeedToken.token_hash == bindparam("token_hash"))
+    )
+
+
 # Built once: building it (aliases, subqueries) costs more than running it.
-_LOOKUP = (
-    _with_holders()
-    .add_columns(data_version())
-    .where(FeedToken.token_hash == bindparam("token_hash"))
-)
+# One statement a request, read through the connection: a 304 should cost that read alone.
+_LOOKUP = _lookup_query()
 
 
-async def lookup(session: AsyncSession, token: str) -> TokenLookup:
-    """A presented token: live (with what it opens and for whom), dead, or unknown."""
+async def lookup(session: AsyncSession | AsyncConnection, token: str) -> TokenLookup:
+    """A presented token: live (with what it opens and for whom), dead, or unknown.
+
+    It reads one row; a connection will do, so a feed's 304 needs no session.
+    """
     if len(token) != TOKEN_LENGTH:
         return TokenLookup(TokenState.UNKNOWN)
     wanted = hash_token(token)
-    found = (await session.execute(_LOOKUP, {"token_hash": wanted})).first()
+    if isinstance(session, AsyncSession):
+        if session.new or session.deleted or session.dirty:
+            await session.flush()  # the connection does not autoflush as the session would
+        connection = await session.connection()
+    else:
+        connection = session
+    row = (await connection.execute(_LOOKUP, {"token_hash": wanted})).first()
     # The lookup is by hash, so timing tells nothing of the token; compare anyway.
-    if found is None or not hmac.compare_digest(found[0].token_hash, wanted):
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
         return TokenLookup(TokenState.UNKNOWN)
-    row, creator, owner, assigned, version = found
     if row.revoked_at is not None:
         return TokenLookup(TokenState.DEAD, dead_since=row.revoked_at)
-    reader = _reader(row, creator, owner, assigned)
+    creator = (
+        None
+        if row.creator_id is None
+        else _Holder(row.creator_left_at, row.creator_role, row.creator_agency_id)
+    )
+    owner = (
+        None
+        if row.owner_id is None
+        else _Holder(row.owner_left_at, row.owner_role, row.owner_agency_id)
+    )
+    reader = _reader(row, creator, owner, bool(row.assigned))
     if reader is None:
         return TokenLookup(TokenState.DEAD)
     source = FeedSource(
@@ -231,7 +295,7 @@ async def lookup(session: AsyncSession, token: str) -> TokenLookup:
         member_id=row.member_id,
         reader=reader,
     )
-    return TokenLookup(TokenState.LIVE, source, version=version)
+    return TokenLookup(TokenState.LIVE, source, version=row.version)
 
 
 async def resolve(session: AsyncSession, token: str) -> FeedSource | None:
@@ -270,7 +334,7 @@ async def revoke_links_depending_on(
     )
     revoked: list[FeedLinkView] = []
     for row, creator, owner, assigned in rows.all():
-        if _reader(row, creator, owner, assigned) is None:
+        if _reader(row, _holder(creator), _holder(owner), assigned) is None:
             revoke_row(session, row, actor, now, action="feed.revoke_orphan")
             revoked.append(await link_view(session, row))
     await session.flush()

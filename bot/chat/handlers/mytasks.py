@@ -191,7 +191,8 @@ async def _save(
     if saved.repeated:
         await query.answer(tr(saved.language, "Already saved."))
         return
-    runtime.wake_sender()
+    if saved.review_requested:
+        runtime.wake_sender()  # the review's messages; a plain report queues none
     await query.answer()
     text, buttons = render_saved(saved)
     prompt = await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
@@ -224,7 +225,8 @@ async def on_typed_percent(update: Update, context: Context, question: Question)
             now=runtime.now(),
         )
         await answered(session, chat_id=message.chat_id, message_id=question.message_id)
-        runtime.wake_sender()
+        if saved.review_requested:
+            runtime.wake_sender()
         text, buttons = render_saved(saved)
         await drop_buttons(message.get_bot(), message.chat_id, question.message_id)
         sent = await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)

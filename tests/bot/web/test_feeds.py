@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from pathlib import Path
 
 import httpx
 import icalendar
 import pytest
 import vobject
+from sqlalchemy import event
 from starlette.applications import Starlette
 
 from bot.runtime import Runtime
@@ -136,6 +138,60 @@ async def test_a_moved_date_changes_the_etag(
     assert again.headers["etag"] != first.headers["etag"]
     assert again.headers["last-modified"] == "Thu, 03 Mar 2016 02:00:00 GMT"
     assert b"DTSTART;VALUE=DATE:20180331" in again.content
+
+
+async def test_the_date_alone_turning_a_light_changes_etag_and_last_modified(
+    ready: tuple[Starlette, str, int, Clock],
+) -> None:
+    """No row changes, but months pass: lights turn, so the old ETag gets the new feed."""
+    app, token, _, clock = ready
+    async with _client(app) as client:
+        first = await client.get(f"/feeds/{token}.ics")
+        kept = await client.get(
+            f"/feeds/{token}.ics", headers={"If-None-Match": first.headers["etag"]}
+        )
+        clock.now = NOW + dt.timedelta(days=400)
+        later = await client.get(
+            f"/feeds/{token}.ics", headers={"If-None-Match": first.headers["etag"]}
+        )
+        again = await client.get(
+            f"/feeds/{token}.ics", headers={"If-None-Match": later.headers["etag"]}
+        )
+    assert kept.status_code == 304
+    assert later.status_code == 200
+    assert later.headers["etag"] != first.headers["etag"]
+    modified = email.utils.parsedate_to_datetime(later.headers["last-modified"])
+    assert email.utils.parsedate_to_datetime(first.headers["last-modified"]) < modified
+    assert modified <= clock.now
+    assert later.content != first.content
+    assert again.status_code == 304
+
+
+async def test_an_unchanged_feed_costs_one_statement(
+    ready: tuple[Starlette, str, int, Clock], session_factory: Sessions
+) -> None:
+    """Once built, a 304 and a repeated 200 read the token and the data version, nothing else."""
+    app, token, _, _ = ready
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = session_factory.kw["bind"].sync_engine
+    async with _client(app) as client:
+        first = await client.get(f"/feeds/{token}.ics")
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            cached = await client.get(
+                f"/feeds/{token}.ics", headers={"If-None-Match": first.headers["etag"]}
+            )
+            repeated = await client.get(f"/feeds/{token}.ics")
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert (cached.status_code, repeated.status_code) == (304, 200)
+    assert repeated.content == first.content
+    assert len(statements) == 2, statements
+    assert all("feed_token" in statement for statement in statements)
 
 
 async def test_head_and_todo(ready: tuple[Starlette, str, int, Clock]) -> None:
