@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -81,6 +81,7 @@ class TaskCard:
     missed_due: dt.date | None = None
     days_overdue: int = 0
     returned: bool = False
+    plan: str | None = None  # the plan's code, where several plans are live
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,14 @@ async def task_card(
         missed_due=status.missed_due,
         days_overdue=status.days_overdue,
         returned=status.returned,
+        plan=task.plan.code if await _several_live_plans(session) else None,
     )
+
+
+async def _several_live_plans(session: AsyncSession) -> bool:
+    """Whether more than one plan is live (then a task is named with its plan)."""
+    live = select(Plan.id).where(Plan.archived_at.is_(None)).limit(2).subquery()
+    return (await session.scalar(select(func.count()).select_from(live)) or 0) > 1
 
 
 async def choose_status(

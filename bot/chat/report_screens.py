@@ -88,6 +88,8 @@ def render_card(card: TaskCard) -> tuple[list[str], InlineKeyboardMarkup | None]
     """A task card as one or more messages, with status buttons on the last when one may report."""
     language = card.language
     role = f" · {esc(role_label(card.role, language))}" if card.role else ""
+    if card.plan:
+        role = f" · {esc(card.plan)}{role}"
     lines = [
         tr(
             language,

@@ -191,6 +191,12 @@ async def test_a_liaisons_list_tells_the_plans_apart(office: BotHarness) -> None
     for code in ("gbf-2020-1/3", "gf-2015-5/3", "gf-2019-3/3"):
         assert f" {code} · 牵头" in page.text
     assert any(label.endswith(" gf-2019-3/3") for label in choices(page))
+    opened = await office.press(
+        LIAISON,
+        page.message_id,
+        button(page, next(label for label in choices(page) if label.endswith(" gf-2019-3/3"))),
+    )
+    assert (opened[-1].text or "").splitlines()[0].endswith("第 3 项任务 · gf-2019-3 · 牵头")
 
 
 async def test_a_task_number_in_several_plans_asks_for_the_plan(office: BotHarness) -> None:
