@@ -75,10 +75,15 @@ def _choice(plan: Plan) -> PlanChoice:
     return PlanChoice(plan.id, plan.code, plan_label(plan))
 
 
-async def _plans(session: AsyncSession, *, archived: bool = False) -> list[Plan]:
-    """The plans in use (or the archived ones), by code."""
+async def _plans(
+    session: AsyncSession, *, archived: bool = False, actor: Actor | None = None
+) -> list[Plan]:
+    """The plans in use (or the archived ones), by code; of a limited coordinator, theirs."""
     kept = Plan.archived_at.is_not(None) if archived else Plan.archived_at.is_(None)
-    return list((await session.scalars(select(Plan).where(kept).order_by(Plan.code))).all())
+    query = select(Plan).where(kept).order_by(Plan.code)
+    if actor is not None:
+        query = query.where(actor.plan_filter(Plan.id))
+    return list((await session.scalars(query)).all())
 
 
 def matching_plans(plans: list[Plan], typed: str) -> list[Plan]:
@@ -102,10 +107,13 @@ def matching_plans(plans: list[Plan], typed: str) -> list[Plan]:
     ]
 
 
-async def find_plan(session: AsyncSession, typed: str) -> Plan:
-    """The one plan a typed name means; several raise PlanNeededError, none NotFoundError."""
+async def find_plan(session: AsyncSession, typed: str, actor: Actor | None = None) -> Plan:
+    """The one plan a typed name means; several raise PlanNeededError, none NotFoundError.
+
+    A limited coordinator's `actor` finds only the plans they supervise.
+    """
     typed = " ".join(typed.split())[:MAX_PLAN_WORD]
-    found = matching_plans(await _plans(session), typed)
+    found = matching_plans(await _plans(session, actor=actor), typed)
     if not found:
         raise NotFoundError("No plan matches “{typed}”. /plans lists them.", typed=typed)
     if len(found) > 1:
@@ -123,11 +131,16 @@ async def plan_word(session: AsyncSession, words: list[str]) -> tuple[Plan | Non
     return None, words
 
 
-async def choose_plan(session: AsyncSession, typed: str | None) -> Plan | None:
-    """The plan typed, or the only plan; None without plans; PlanNeededError when ambiguous."""
+async def choose_plan(
+    session: AsyncSession, typed: str | None, actor: Actor | None = None
+) -> Plan | None:
+    """The plan typed, or the only plan; None without plans; PlanNeededError when ambiguous.
+
+    A limited coordinator's `actor` chooses among the plans they supervise.
+    """
     if typed:
-        return await find_plan(session, typed)
-    plans = await _plans(session)
+        return await find_plan(session, typed, actor)
+    plans = await _plans(session, actor=actor)
     if len(plans) > 1:
         raise PlanNeededError(tuple(_choice(p) for p in plans))
     return plans[0] if plans else None
@@ -151,6 +164,7 @@ async def plan_summaries(
         query = select(Task).where(Task.removed_at.is_(None), archived_plans())
     else:
         query = select(Task).where(live_task())
+    query = query.where(actor.plan_filter(Task.plan_id))
     if not actor.is_coordinator:
         mine = select(Assignment.task_id).where(Assignment.agency_id == actor.agency_id)
         query = query.where(Task.id.in_(mine))
@@ -172,7 +186,7 @@ async def plan_summaries(
             tally["open"] += 1
             tally[statuses[task.id].light.value] += 1
     summaries = []
-    for plan in await _plans(session, archived=archived):
+    for plan in await _plans(session, archived=archived, actor=actor):
         if not actor.is_coordinator and plan.id not in counts:
             continue
         tally = counts.get(plan.id, Counter())
@@ -224,7 +238,7 @@ async def archive_plan(
     `telegram_id` None is the command line.
     """
     actor = await _coordinator(session, telegram_id)
-    plan = await find_plan(session, typed)
+    plan = await find_plan(session, typed, actor)
     open_tasks = (
         await session.scalars(
             select(Task).where(
@@ -274,7 +288,8 @@ async def restore_plan(
 ) -> PlanChange:
     """Bring an archived plan back into every list, sweep and feed, as it was."""
     actor = await _coordinator(session, telegram_id)
-    found = matching_plans(await _plans(session, archived=True), " ".join(typed.split()))
+    archived = await _plans(session, archived=True, actor=actor)
+    found = matching_plans(archived, " ".join(typed.split()))
     if len(found) != 1:
         raise NotFoundError(
             "No archived plan matches “{typed}”. /plans archived lists them.", typed=typed
