@@ -46,6 +46,11 @@ async def _unlimited(session: AsyncSession, telegram_id: int | None) -> Actor | 
 
 async def _coordinator(session: AsyncSession, who: str, actor: Actor | None) -> Member:
     """The coordinator a command names, not the actor themself."""
+    if not who.strip():
+        raise InvalidInputError(
+            "Usage: /members limit MEMBER PLAN… to limit a coordinator to some plans, "
+            "/members unlimit MEMBER to lift it."
+        )
     found = await find_member(session, who)
     if found.role != MemberRole.COORDINATOR:
         raise ConflictError(
