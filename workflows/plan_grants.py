@@ -72,7 +72,13 @@ async def _labels(session: AsyncSession, member_id: int) -> list[str]:
         .where(PlanGrant.member_id == member_id)
         .order_by(Plan.code)
     )
-    return [plan_label(plan) for plan in plans]
+    return [_named(plan) for plan in plans]
+
+
+def _named(plan: Plan) -> str:
+    """A plan's label with its code, as two plans may share a document number."""
+    label = plan_label(plan)
+    return label if label == plan.code else f"{label} ({plan.code})"
 
 
 async def _grants(session: AsyncSession, member_id: int) -> set[int]:
