@@ -124,9 +124,9 @@ async def find_task(
     )
     if plan_code is not None:
         query = query.where(Plan.code == plan_code)
-    if actor is not None:
-        query = query.where(actor.plan_filter(Task.plan_id))
-    tasks = list(await session.scalars(query))
+    tasks = list(await session.scalars(query.where(_seen_by(actor))))
+    if not tasks and actor is not None and actor.is_limited and await session.scalar(query):
+        raise ForbiddenError("You do not supervise this plan.")
     if not tasks:
         raise NotFoundError("There is no task {number}.", number=number)
     if len(tasks) > 1:
@@ -137,6 +137,11 @@ async def find_task(
             plans=codes,
         )
     return tasks[0]
+
+
+def _seen_by(actor: Actor | None) -> ColumnElement[bool]:
+    """SQL keeping the tasks of the plans an actor sees (None: every plan)."""
+    return true() if actor is None else actor.plan_filter(Task.plan_id)
 
 
 async def get_task_by_id(session: AsyncSession, task_id: int, actor: Actor | None = None) -> Task:

@@ -15,7 +15,7 @@ from db.enums import TaskState
 from db.models import Assignment, Plan, Task
 from workflows import audit
 from workflows.access import Actor, identify, require_coordinator
-from workflows.errors import ConflictError, InvalidInputError, NotFoundError
+from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
 from workflows.live import archived_plans, live_task
 from workflows.status import task_statuses
@@ -114,6 +114,9 @@ async def find_plan(session: AsyncSession, typed: str, actor: Actor | None = Non
     """
     typed = " ".join(typed.split())[:MAX_PLAN_WORD]
     found = matching_plans(await _plans(session, actor=actor), typed)
+    limited = not found and actor is not None and actor.is_limited
+    if limited and matching_plans(await _plans(session), typed):
+        raise ForbiddenError("You do not supervise this plan.")
     if not found:
         raise NotFoundError("No plan matches “{typed}”. /plans lists them.", typed=typed)
     if len(found) > 1:
@@ -144,6 +147,24 @@ async def choose_plan(
     if len(plans) > 1:
         raise PlanNeededError(tuple(_choice(p) for p in plans))
     return plans[0] if plans else None
+
+
+async def plan_in_reach(
+    session: AsyncSession, *, telegram_id: int, plan_code: str | None
+) -> str | None:
+    """A limited coordinator's plan for a command: the one named or their only one; else as given.
+
+    Several of theirs and none named raise PlanNeededError, another's ForbiddenError.
+    """
+    actor = await identify(session, telegram_id)
+    if not actor.is_limited:
+        return plan_code
+    plan = await choose_plan(session, plan_code, actor)
+    if plan is None:
+        raise NotFoundError(
+            "None of the plans you supervise is in use; /plans archived lists the archived ones."
+        )
+    return plan.code
 
 
 async def plan_summaries(
