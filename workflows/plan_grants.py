@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MemberRole
-from db.models import Member, Plan, PlanGrant
+from db.enums import FeedScope, MemberRole
+from db.models import FeedToken, Member, Plan, PlanGrant
 from workflows import audit
 from workflows.access import Actor, identify, require_coordinator
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError
+from workflows.feeds.tokens import link_view, revoke_row
 from workflows.offboarding import find_member
 from workflows.plans import find_plan, plan_label
 
@@ -31,6 +32,7 @@ class PlanLimit:
     member: str
     plans: tuple[str, ...]
     changed: bool
+    revoked_links: tuple[str, ...] = ()
 
 
 async def _unlimited(session: AsyncSession, telegram_id: int | None) -> Actor | None:
@@ -97,11 +99,11 @@ async def limit_coordinator(
 ) -> PlanLimit:
     """Limit a coordinator to exactly the plans named (each in any of its forms), audited."""
     actor = await _unlimited(session, by_telegram_id)
+    member = await _coordinator(session, who, actor)
     if not plans:
         raise InvalidInputError("Name at least one plan; /plans lists them.")
     if len(plans) > MAX_PLANS:
         raise InvalidInputError("At most {limit} plans at once.", limit=MAX_PLANS)
-    member = await _coordinator(session, who, actor)
     wanted = {(await find_plan(session, typed)).id for typed in plans}
     before = await _labels(session, member.id)
     held = await _grants(session, member.id)
@@ -114,6 +116,7 @@ async def limit_coordinator(
     await session.flush()
     after = await _labels(session, member.id)
     changed = held != wanted
+    revoked = await _revoke_links_beyond(session, member.id, wanted, actor, now)
     if changed:
         audit.record(
             session,
@@ -126,7 +129,30 @@ async def limit_coordinator(
             after={"plans": after},
         )
     await session.commit()
-    return PlanLimit(_language(actor), member.display_name, tuple(after), changed)
+    return PlanLimit(_language(actor), member.display_name, tuple(after), changed, revoked)
+
+
+async def _revoke_links_beyond(
+    session: AsyncSession, member_id: int, plan_ids: set[int], actor: Actor | None, now: dt.datetime
+) -> tuple[str, ...]:
+    """Revoke the calendar links a coordinator made of other plans (or of every plan), audited."""
+    # Their own "my tasks" link follows the limits as they change, so it stays.
+    rows = await session.scalars(
+        select(FeedToken)
+        .where(
+            FeedToken.created_by_id == member_id,
+            FeedToken.revoked_at.is_(None),
+            FeedToken.scope != FeedScope.MEMBER,
+            or_(FeedToken.plan_id.is_(None), FeedToken.plan_id.not_in(sorted(plan_ids))),
+        )
+        .order_by(FeedToken.id)
+    )
+    labels = []
+    for row in rows.all():
+        revoke_row(session, row, actor, now, action="feed.revoke_orphan")
+        labels.append((await link_view(session, row)).label)
+    await session.flush()
+    return tuple(labels)
 
 
 async def unlimit_coordinator(

@@ -261,4 +261,8 @@ def _print_limit(done: PlanLimit) -> None:
     """Which plans the coordinator supervises now, and whether that changed."""
     scope = "only " + ", ".join(done.plans) if done.plans else "every plan"
     unchanged = "" if done.changed else " (unchanged)"
-    stdout().print(f"{done.member} supervises {scope}{unchanged}.", markup=False, highlight=False)
+    out = stdout()
+    out.print(f"{done.member} supervises {scope}{unchanged}.", markup=False, highlight=False)
+    if done.revoked_links:
+        links = "、".join(done.revoked_links)
+        out.print(f"Calendar links revoked: {links}.", markup=False, highlight=False)

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.chat.callbacks import int_arg, pattern, unpack
 from bot.chat.errors import language_of
-from bot.chat.handlers.removal import ask_remove
+from bot.chat.handlers.removal import ask_remove, revoked_line
 from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
 from bot.i18n import tr, trn
 from bot.render import esc, fmt_datetime
@@ -205,12 +205,15 @@ def render_limit(done: PlanLimit, language: str) -> str:
     """Which plans a coordinator supervises after /members limit or unlimit."""
     if not done.plans:
         return tr(language, "{member} supervises every plan.", member=esc(done.member))
-    return tr(
+    text = tr(
         language,
         "{member} supervises only: {plans}.",
         member=esc(done.member),
         plans=esc("、".join(done.plans)),
     )
+    if done.revoked_links:
+        text += "\n" + revoked_line(done.revoked_links, language)
+    return text
 
 
 async def agencies(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
