@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
 from db.enums import FeedScope
 from db.models import AuditEvent, Delivery, Member, Plan
+from tests.kit.cast import cast, coordinator
 from tests.kit.reports import BOSS, BOSS2, LEAD, NOW, Sessions, setup
+from tests.workflows import test_acknowledgements as acks
+from tests.workflows import test_escalations as escalations
 from workflows.access import identify
 from workflows.errors import ConflictError, ForbiddenError, NotFoundError
 from workflows.exports import build_export, member_export_target
@@ -20,6 +25,7 @@ from workflows.importing.by_member import import_confirmed
 from workflows.importing.model import DocumentInfo
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.plan_grants import limit_coordinator, unlimit_coordinator
+from workflows.plans import archive_plan
 from workflows.reports import save_report
 from workflows.review import REVIEW_REQUEST
 
@@ -230,3 +236,67 @@ async def test_a_limited_coordinator_imports_a_new_plan_as_theirs_but_revises_no
             .order_by(AuditEvent.id.desc())
         )
     assert granted == {"imported": "zj-2020-1"}
+
+
+async def test_a_coordinator_limited_to_another_plan_hears_of_no_overdue_task_here(
+    session_factory: Sessions,
+) -> None:
+    """Task 12 overdue: BOSS_1 is told on the third working day; BOSS_2, limited to B, is not."""
+    await escalations.setup(session_factory, dt.date(2016, 3, 8), deputy=False)
+    async with session_factory() as session:
+        await import_annex(
+            session=session,
+            data=bundled_annex("gf-2015-5"),
+            now=escalations.IMPORTED,
+            timezone="Asia/Shanghai",
+            plan_code=B,
+        )
+    async with session_factory() as session:
+        await limit_coordinator(
+            session=session,
+            by_telegram_id=None,
+            who=str(escalations.BOSS_2),
+            plans=[B],
+            now=escalations.IMPORTED,
+        )
+    async with session_factory() as session:  # archived, so plan B itself sends nothing
+        await archive_plan(
+            session, telegram_id=None, typed=B, now=escalations.IMPORTED, carry_over=True
+        )
+    await escalations.walk(session_factory, dt.date(2016, 3, 7), dt.date(2016, 3, 18))
+    told = [
+        (who, day)
+        for kind, who, day, _, _ in await escalations.sent(session_factory)
+        if kind == escalations.ESCALATION_KIND
+    ]
+    assert told == [(escalations.BOSS_1, dt.date(2016, 3, 11))]
+
+
+async def test_a_coordinator_limited_to_another_plan_hears_of_no_unsigned_task_here(
+    session_factory: Sessions,
+) -> None:
+    """Task 12 unsigned: BOSS is told on 8 Mar; a coordinator limited to plan B is not."""
+    await acks.setup(session_factory)
+    async with session_factory() as session:
+        await import_annex(
+            session=session,
+            data=bundled_annex("gf-2015-5"),
+            now=acks.IMPORTED,
+            timezone="Asia/Shanghai",
+            plan_code=B,
+        )
+    limited = 901
+    await cast(session_factory, coordinator(limited), now=acks.IMPORTED, plan=None)
+    async with session_factory() as session:
+        await limit_coordinator(
+            session=session, by_telegram_id=None, who=str(limited), plans=[B], now=acks.IMPORTED
+        )
+    async with session_factory() as session:  # archived, so plan B itself sends nothing
+        await archive_plan(session, telegram_id=None, typed=B, now=acks.IMPORTED, carry_over=True)
+    await acks.walk(session_factory, dt.date(2016, 3, 1), dt.date(2016, 3, 10))
+    told = [
+        (who, day)
+        for kind, who, day, _, _ in await acks.sent(session_factory)
+        if kind == acks.ACK_ESCALATION_KIND
+    ]
+    assert told == [(acks.BOSS, dt.date(2016, 3, 8))] * 2  # the lead's and the co-unit's
