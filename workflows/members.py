@@ -204,13 +204,14 @@ async def list_members(*, session: AsyncSession, telegram_id: int) -> list[Membe
 
 
 async def agencies_overview(*, session: AsyncSession, telegram_id: int) -> list[AgencyOverview]:
-    """Each agency with live tasks, its liaisons and deputy, and whether they can be reached."""
-    require_coordinator(await identify(session, telegram_id))
+    """Each agency with live tasks (in a limited coordinator's plans), its liaisons and deputy."""
+    actor = await identify(session, telegram_id)
+    require_coordinator(actor)
     counts = await session.execute(
         select(Agency.id, Agency.name, func.count(func.distinct(Assignment.task_id)))
         .join(Assignment, Assignment.agency_id == Agency.id)
         .join(Task, Task.id == Assignment.task_id)
-        .where(live_task(), Task.state != TaskState.CLOSED)
+        .where(live_task(), Task.state != TaskState.CLOSED, actor.plan_filter(Task.plan_id))
         .group_by(Agency.id, Agency.name)
         .order_by(Agency.name)
     )

@@ -61,3 +61,13 @@ async def test_only_a_coordinator_of_every_plan_changes_limits(harness: BotHarne
     )
     [not_theirs] = await office.send(LIAISON, f"/members limit {PROVINCE} {PLAN_B[0]}")
     assert not_theirs.text == "只有协调人可以执行此操作。"
+
+
+async def test_a_limited_coordinator_counts_only_their_plans_tasks(harness: BotHarness) -> None:
+    """/agencies: 财政部 has seven live tasks in each plan; the limited coordinator sees seven."""
+    office = await _office(harness)
+    await office.send(BOSS, f"/members limit {PROVINCE} {PLAN_B[0]}")
+    [everything] = await office.send(BOSS, "/agencies")
+    [theirs] = await office.send(PROVINCE, "/agencies")
+    assert "\n财政部 · 14 项任务\n" in (everything.text or "")
+    assert "\n财政部 · 7 项任务\n" in (theirs.text or "")

@@ -84,7 +84,7 @@ async def test_the_web_door_follows_the_access_matrix(bot: BotHarness, member: i
 
 
 async def test_a_limited_coordinator_sees_only_their_plans_on_the_web(bot: BotHarness) -> None:
-    """The plans page lists plan B alone; plan B's board and pages open as for any coordinator."""
+    """The plans page lists plan B alone; plan B's pages, timeline and export open, not A's."""
     await _seat_limited(bot)
     async with client(bot) as browser:
         await sign_in(bot, browser, LIMITED)
@@ -99,3 +99,7 @@ async def test_a_limited_coordinator_sees_only_their_plans_on_the_web(bot: BotHa
             f"/board/{PLAN_B[0]}/agency/科技部",
         ]
         assert [(await browser.get(page)).status_code for page in pages] == [200, 200, 200]
+        for plan, status in ((PLAN_B[0], 200), ("gf-2015-5", 403)):
+            for part in ("timeline", "export/matrix.csv"):
+                answer = await browser.get(f"/board/{plan}/{part}")
+                assert answer.status_code == status, (plan, part)
