@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select, true
@@ -12,6 +13,9 @@ from db.enums import MemberRole
 from db.models import Agency, Assignment, Member, Plan, PlanGrant, Task
 from workflows.errors import ForbiddenError, NotFoundError, NotRegisteredError
 from workflows.live import live_task
+
+# Beyond this many plans sharing a task number, the answer names one as an example.
+MAX_CODES_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -130,13 +134,28 @@ async def find_task(
     if not tasks:
         raise NotFoundError("There is no task {number}.", number=number)
     if len(tasks) > 1:
-        codes = ", ".join(sorted(t.plan.code for t in tasks))
+        codes = sorted((t.plan.code for t in tasks), key=natural_order)
+        if len(codes) > MAX_CODES_NAMED:
+            raise NotFoundError(
+                "Task {number} exists in {count} plans; write it as PLAN/{number}, "
+                "e.g. {example}/{number} (/plans lists the codes).",
+                number=number,
+                count=len(codes),
+                example=codes[0],
+            )
         raise NotFoundError(
             "Task {number} exists in several plans ({plans}); write it as PLAN/{number}.",
             number=number,
-            plans=codes,
+            plans=", ".join(codes),
         )
     return tasks[0]
+
+
+def natural_order(code: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key reading runs of digits as numbers: gf-2017-2 before gf-2017-10."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", code) if part
+    )
 
 
 def _seen_by(actor: Actor | None) -> ColumnElement[bool]:

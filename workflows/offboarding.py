@@ -20,6 +20,7 @@ from workflows.outbox.queue import enqueue
 from workflows.web_access import end_sessions
 
 MEMBER_DEPARTED = "member_departed"
+MEMBER_REMOVED = "member_removed"
 LEFT, REMOVED = "left", "removed"
 
 
@@ -133,7 +134,24 @@ async def _depart(
     view = member_view(member, await agency_name_of(session, member.agency_id))
     departure = Departure(view, tuple(link.label for link in links), tuple(invites))
     await _tell_coordinators(session, departure, actor, now, how)
+    if how == REMOVED:
+        await _tell_removed(session, member, actor, now)
     return departure
+
+
+async def _tell_removed(
+    session: AsyncSession, member: Member, actor: Actor | None, now: dt.datetime
+) -> None:
+    """Queue a last note to the removed member, so their silence is not a mystery."""
+    await enqueue(
+        session,
+        key=f"{MEMBER_REMOVED}:{member.id}:{now.isoformat()}",
+        kind=MEMBER_REMOVED,
+        chat_id=member.telegram_id,
+        member_id=member.id,
+        payload={"by": actor.display_name if actor is not None else None},
+        now=now,
+    )
 
 
 async def _cancel_unsent(session: AsyncSession, member: Member, how: str) -> None:

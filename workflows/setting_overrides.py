@@ -27,6 +27,7 @@ KEYS: tuple[str, ...] = (
     "checkin_follow_up_working_days",
     "quiet_start",
     "quiet_end",
+    "daily_message_cap",
     "escalate_after_working_days",
     "ack_reminder_working_days",
     "ack_escalation_working_days",

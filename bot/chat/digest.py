@@ -1,12 +1,16 @@
-"""The digest as messages: HTML in Chinese or English, split between sections, with task buttons."""
+"""The digest as messages: HTML in Chinese or English, split between sections, with task buttons.
+
+A member on several plans gets one digest with a section per plan (render_digests).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,7 +19,7 @@ from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.mytasks import STATE_LABELS
 from bot.chat.task_card import MILESTONE_KINDS
 from bot.i18n import tr, trn
-from bot.limits import MESSAGE_LIMIT, Budget, Size, measure, split_message
+from bot.limits import BUTTON_LIMIT, MESSAGE_LIMIT, Budget, Size, measure, split_message
 from bot.render import esc, fmt_date, light_mark, role_label, trim
 from workflows.digest.model import (
     HORIZON_DAYS,
@@ -31,8 +35,9 @@ from workflows.digest.model import (
 
 TEXT_WIDTH = 40
 REASON_WIDTH = 80
-MAX_BUTTONS = 20
+MAX_BUTTONS = 20  # of each plan in a message (Telegram takes 100 in all)
 BUTTONS_PER_ROW = 5
+PLAN_BUTTONS_PER_ROW = 3  # buttons that name their plan (gf-2019-3/12) are wider
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -42,6 +47,7 @@ class Line:
 
     text: str
     task: tuple[int, int] | None = None
+    plan: str = ""  # the task's plan code, where the digest spans several plans
 
 
 Block = list[Line]
@@ -314,11 +320,16 @@ def _fit(line: Line, limit: int) -> Line:
     return Line(split_message([line.text], Budget(units=limit))[0], line.task)
 
 
-def split_blocks(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> list[list[Line]]:
+def split_blocks(
+    blocks: Sequence[Block],
+    limit: int = MESSAGE_LIMIT,
+    heads: Sequence[Line | None] | None = None,
+) -> list[list[Line]]:
     """Pack sections into few messages; a section too long on its own is split between lines.
 
     Sizes are Telegram's: UTF-16 units after entity parsing and at most 100 entities (each
-    digest line closes the tags it opens, so lines' sizes add up).
+    digest line closes the tags it opens, so lines' sizes add up). `heads[i]`, when given,
+    opens a message that section i starts or goes on in (its plan's name, continued).
     """
     messages: list[list[Line]] = []
     current: list[Line] = []
@@ -334,9 +345,14 @@ def split_blocks(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> list[li
     def fits(lines: Sequence[Line]) -> bool:
         return size(lines).fits(limit)
 
-    for block in blocks:
+    def opening(head: Line | None, lines: list[Line]) -> list[Line]:
+        with_head = [head, *lines] if head is not None else lines
+        return with_head if fits(with_head) else lines
+
+    for index, block in enumerate(blocks):
+        head = heads[index] if heads is not None else None
         block = [_fit(line, limit) for line in block]
-        joined = [*current, Line(""), *block] if current else block
+        joined = [*current, Line(""), *block] if current else opening(head, block)
         if fits(joined):
             current = joined
             continue
@@ -344,13 +360,15 @@ def split_blocks(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> list[li
             messages.append(current)
             current = []
         if fits(block):
-            current = block
+            current = opening(head, block)
             continue
         for line in block:
             candidate = [*current, line]
             if current and not fits(candidate):
                 messages.append(current)
-                candidate = [line]
+                candidate = opening(head, [line])
+            elif not current:
+                candidate = opening(head, [line])
             current = candidate
     if current or not messages:
         messages.append(current)
@@ -358,12 +376,18 @@ def split_blocks(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> list[li
 
 
 def to_part(lines: Sequence[Line]) -> DigestPart:
-    """A message's text and its first few distinct tasks, for buttons."""
-    tasks: list[tuple[int, int]] = []
+    """A message's text and the first few distinct tasks of each plan in it, for buttons."""
+    tasks: dict[tuple[int, int], str] = {}
+    per_plan: Counter[str] = Counter()
     for line in lines:
-        if line.task is not None and line.task not in tasks and len(tasks) < MAX_BUTTONS:
-            tasks.append(line.task)
-    return DigestPart("\n".join(line.text for line in lines), tuple(tasks))
+        task = line.task
+        if task is None or task in tasks or len(tasks) >= BUTTON_LIMIT:
+            continue
+        if per_plan[line.plan] < MAX_BUTTONS:
+            tasks[task] = line.plan
+            per_plan[line.plan] += 1
+    plans = tuple(tasks.values()) if any(tasks.values()) else ()
+    return DigestPart("\n".join(line.text for line in lines), tuple(tasks), plans)
 
 
 def render_digest(
@@ -377,17 +401,78 @@ def render_digest(
     return [to_part(lines) for lines in split_blocks(blocks, limit)]
 
 
-def digest_buttons(tasks: Sequence[Sequence[int]]) -> InlineKeyboardMarkup | None:
-    """A button per task (its number) that opens the task's card, to read or report."""
+def _plan_heading(digest: Digest) -> str:
+    """▸ 国发〔2019〕3号 · gf-2019-3: a plan's section in a digest of several."""
+    label = digest.plan_label or digest.plan_code
+    code = f" · {esc(digest.plan_code)}" if label != digest.plan_code else ""
+    return f"▸ <b>{esc(label)}</b>{code}"
+
+
+def render_digests(
+    digests: Sequence[Digest],
+    language: str,
+    late: bool = False,
+    *,
+    limit: int = MESSAGE_LIMIT,
+    chart_note: bool = True,
+) -> list[DigestPart]:
+    """A member's digests (one per plan) as one digest: one plan as render_digest draws it,
+    several under one title with a section per plan, split only at Telegram's limits.
+
+    `chart_note` says where the coordinators' charts are (there is none across plans).
+    """
+    if len(digests) <= 1:
+        return [p for d in digests for p in render_digest(d, language, late, limit=limit)]
+    first = digests[0]
+    count = trn(language, "{count} plan", "{count} plans", len(digests), count=len(digests))
+    date = fmt_date(first.period, language)
+    if isinstance(first, CoordinatorDigest):
+        title = tr(language, "📊 <b>Weekly digest</b> · {plan} · {date}", plan=count, date=date)
+    else:
+        title = tr(
+            language,
+            "📋 <b>Weekly digest for {agency}</b> · {plan} · {date}",
+            agency=esc(first.agency),
+            plan=count,
+            date=date,
+        )
+    blocks: list[Block] = [[Line(_heading(title, language, late=late))]]
+    heads: list[Line | None] = [None]
+    continued = tr(language, "(continued)")
+    for digest in digests:
+        if isinstance(digest, CoordinatorDigest):
+            sections = coordinator_blocks(digest, language, late=False)
+        else:
+            sections = agency_blocks(digest, language, late=False)
+        heading = _plan_heading(digest)
+        sections[0][0] = Line(heading)  # the plan's own title gives way to its name
+        for section in sections:
+            blocks.append(
+                [replace(line, plan=digest.plan_code) if line.task else line for line in section]
+            )
+        heads += [None] + [Line(f"{heading} {esc(continued)}")] * (len(sections) - 1)
+    if chart_note and isinstance(first, CoordinatorDigest):
+        blocks.append([Line(esc(tr(language, "Charts: /chart PLAN draws one plan's.")))])
+        heads.append(None)
+    return [to_part(lines) for lines in split_blocks(blocks, limit, heads)]
+
+
+def digest_buttons(
+    tasks: Sequence[Sequence[int]], plans: Sequence[str] = ()
+) -> InlineKeyboardMarkup | None:
+    """A button per task (its number, after its plan's code when given) that opens its card."""
+    labels = [
+        f"{plans[i]}/{number}" if i < len(plans) and plans[i] else str(number)
+        for i, (_, number) in enumerate(tasks)
+    ]
     buttons = [
-        InlineKeyboardButton(str(number), callback_data=pack(OPEN_TASK, task_id))
-        for task_id, number in tasks
+        InlineKeyboardButton(label, callback_data=pack(OPEN_TASK, task_id))
+        for label, (task_id, _) in zip(labels, tasks, strict=True)
     ]
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
-    )
+    per_row = PLAN_BUTTONS_PER_ROW if any(plans) else BUTTONS_PER_ROW
+    return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
 
 
 def plain(text: str) -> str:

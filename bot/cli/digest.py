@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat.digest import plain, render_digest
+from bot.chat.digest import plain, render_digests
 from bot.chat.handlers.chart import chart_title
 from bot.cli.common import CommandError, execute, load_settings, stderr, stdout, utc_now
 from bot.database import open_database
@@ -83,12 +83,9 @@ def register(app: typer.Typer) -> None:
         out = stdout()
         if not digests:
             out.print("No digest: no plan has tasks for it.", markup=False, highlight=False)
-        for index, digest in enumerate(digests):
-            if index:
-                out.print("")
-            # One terminal "message": no splitting for Telegram's limit.
-            for part in render_digest(digest, lang, limit=sys.maxsize):
-                out.print(plain(part.text), markup=False, highlight=False)
+        # One terminal "message", a section per plan: no splitting for Telegram's limit.
+        for part in render_digests(digests, lang, limit=sys.maxsize, chart_note=False):
+            out.print(plain(part.text), markup=False, highlight=False)
         for path, png in charts:
             path.write_bytes(png)
             out.print(f"Chart written to {path} ({len(png):,} bytes).", highlight=False)

@@ -74,7 +74,7 @@ def print_year(out: Console, view: YearView) -> None:
         span = _day(period.first, view.year)
         if period.days > 1:
             span += f"至{_day(period.last, view.year)}"
-        say(f"  {period.name or '—'}  {span}  {period.days} day(s) off")
+        say(f"  {period.name or '—'}  {span}  {_days(period.days)} off")
     if view.working:
         worked = "、".join(f"{_day(day, view.year)} {name}".strip() for day, name in view.working)
         say(f"  worked: {worked}")
@@ -91,18 +91,23 @@ def print_notice(out: Console, result: NoticeImport) -> None:
         span = _day(first, notice.year)
         if last != first:
             span += f"至{_day(last, notice.year)}"
-        say(f"  {holiday.name}  {span}  {len(holiday.days)} day(s) off")
+        say(f"  {holiday.name}  {span}  {_days(len(holiday.days))} off")
         if holiday.working:
             say(f"      worked: {'、'.join(_day(d, notice.year) for d in holiday.working)}")
     for sentence in notice.unread:
         say(f"  not read (check it): {sentence}")
     moved = result.moved
     if moved:
-        say(f"Changes {len(moved)} day(s) from what the calendar has:")
+        say(f"Changes {_days(len(moved))} from what the calendar has:")
         for change in moved:
             say(f"  {change.day.isoformat()} {_day(change.day)}: {_change(change)}")
     else:
         say("No day changes between working and off.")
+
+
+def _days(count: int) -> str:
+    """A count of days in English: 1 day, 3 days."""
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _change(change: DayChange) -> str:

@@ -10,7 +10,10 @@ shows every agency's note and a chart of the plan all cross those at this size.
 - every one of 科技部's tasks has its 2,000-character report; half its assignments are not
   signed for (签收 reminders and escalations), 20 extension requests wait with long reasons;
 - 93 members (a liaison and a deputy per agency, the others unreachable so the sweeps write
-  only to the people a test reads), 70 calendar links, 40 audit events on task 1.
+  only to the people a test reads), 70 calendar links, 40 audit events on task 1;
+- 30 more plans (a ministry answers to dozens of documents at once), each of 5 tasks with a
+  50-character title, 科技部 lead on one task and co-responsible on another of each: plan
+  choices, /plans and every list that spans plans are driven at that count.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ from db.models import (
 from tests.bot.harness import BotHarness
 
 PLAN = "rs-2016-1"
+EXTRA_PLANS = 30
+EXTRA_TASKS = 5
+EXTRA_TITLE = "政务数据共享与信息系统整合专项任务分工的通知（实测）"
 TASKS = 300
 AGENCIES = 45
 MINE_TASKS = 150
@@ -207,7 +213,59 @@ async def _insert_all(session: AsyncSession, language: str, now: dt.datetime) ->
     await _requests(session, tasks, mine, big, members.get(big), now)
     await _links(session, plan_id, tasks, agencies, members, now)
     await _history(session, plan_id, tasks[1], now)
+    await _more_plans(session, big, others, now)
     return {"users": users, "crowded": crowded}
+
+
+async def _more_plans(session: AsyncSession, big: int, others: list[int], now: dt.datetime) -> None:
+    """30 smaller plans sharing the agencies: 科技部 leads task 1 and helps on task 2 of each."""
+    plan_ids = list(
+        await session.scalars(
+            insert(Plan).returning(Plan.id),
+            [
+                {"code": f"gbf-2017-{k}", "document_number": f"国办发〔2017〕{k}号",
+                 "title": f"国务院办公厅关于第{k}批{EXTRA_TITLE}",
+                 "issued_on": dt.date(2017, 1, k % 28 + 1), "timezone": "Asia/Shanghai",
+                 "created_at": now, "updated_at": now}
+                for k in range(1, EXTRA_PLANS + 1)
+            ],
+        )
+    )  # fmt: skip
+    tasks = list(
+        await session.scalars(
+            insert(Task).returning(Task.id),
+            [
+                {"plan_id": plan_id, "number": n, "text": _text(40 + n),
+                 "schedule_text": "2016年底前", "start_on": dt.date(2016, 1, 1),
+                 "due_on": dt.date(2016, 3, 1 + (k * 5 + n) % 28), "ongoing": False,
+                 "state": TaskState.OPEN, "created_at": now, "updated_at": now}
+                for k, plan_id in enumerate(plan_ids)
+                for n in range(1, EXTRA_TASKS + 1)
+            ],
+        )
+    )  # fmt: skip
+    due = dict(
+        (await session.execute(select(Task.id, Task.due_on).where(Task.id.in_(tasks)))).all()
+    )
+    await session.execute(
+        insert(Milestone),
+        [
+            {"task_id": t, "key": "due", "kind": MilestoneKind.DUE, "on_date": due[t],
+             "label": "", "sequence": 0, "created_at": now, "updated_at": now}
+            for t in tasks
+        ],
+    )  # fmt: skip
+    rows = []
+    for index, task_id in enumerate(tasks):
+        number = index % EXTRA_TASKS + 1
+        units = {1: [big, others[index % len(others)]], 2: [others[index % len(others)], big]}
+        for position, agency_id in enumerate(units.get(number, [others[index % len(others)]])):
+            rows.append(
+                {"task_id": task_id, "agency_id": agency_id,
+                 "role": Role.LEAD if position == 0 else Role.CO, "position": position,
+                 "created_at": now, "acknowledged_at": now}
+            )  # fmt: skip
+    await session.execute(insert(Assignment), rows)
 
 
 async def _milestones(session: AsyncSession, tasks: dict[int, int], now: dt.datetime) -> None:

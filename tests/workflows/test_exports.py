@@ -20,6 +20,8 @@ from workflows.exports import (
     export_target,
     member_export_target,
 )
+from workflows.importing.model import DocumentInfo
+from workflows.importing.service import bundled_annex, import_annex
 from workflows.lights import Light
 from workflows.overview import TaskFilter, list_task_page
 from workflows.planning import set_due
@@ -215,3 +217,27 @@ async def test_a_removed_task_leaves_the_matrix_but_keeps_its_history(
         (HistoryKind.REPORT, 23),
         (HistoryKind.CHANGE, 23),
     }
+
+
+async def test_an_export_of_several_plans_tells_their_rows_apart(session_factory: Sessions) -> None:
+    """An agency's export over two plans: the same task numbers, each row with its plan, in
+    both tables; one plan's export holds only that plan."""
+    await setup(session_factory)
+    async with session_factory() as session:
+        await import_annex(
+            session=session,
+            data=bundled_annex("gf-2015-5"),
+            now=NOW,
+            timezone="Asia/Shanghai",
+            plan_code="gf-2019-3",
+            document=DocumentInfo(number="国发〔2019〕3号", title=None),
+        )
+    both = await export(session_factory, agency="公安部")
+    by_plan = {
+        plan: sorted({row.number for row in both.matrix if row.plan == plan})
+        for plan in {row.plan for row in both.matrix}
+    }
+    assert by_plan == {"gf-2015-5": [6, 8, 10, 11, 17, 20], "gf-2019-3": [6, 8, 10, 11, 17, 20]}
+    assert {row.plan for row in both.history} == {"gf-2015-5", "gf-2019-3"}
+    one = await export(session_factory, agency="公安部", plan="gf-2019-3")
+    assert {row.plan for row in one.matrix} == {"gf-2019-3"}

@@ -31,6 +31,7 @@ from workflows.digest.model import (
 )
 from workflows.errors import NotFoundError
 from workflows.lights import Light
+from workflows.plans import plan_label
 from workflows.review import CLOSE, RETURN
 from workflows.status import local_today, task_statuses
 
@@ -113,6 +114,7 @@ async def coordinator_digest(
         extensions=extensions,
         reviews=reviews,
         changes=changes,
+        plan_label=plan_label(plan),
     )
 
 
@@ -194,4 +196,5 @@ async def agency_digest(
             session, tasks, now=now, every_days=checkin_days, agency_id=agency_id
         ),
         waiting=tuple(sorted(waiting, key=lambda w: (w.number, w.kind))),
+        plan_label=plan_label(plan),
     )

@@ -117,6 +117,7 @@ class CoordinatorDigest:
     extensions: tuple[ExtensionItem, ...]
     reviews: tuple[FinishedItem, ...]
     changes: tuple[ChangeItem, ...]
+    plan_label: str = ""  # the document number (else the code), where several plans are shown
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class AgencyDigest:
     upcoming: tuple[DatedItem, ...]
     unreported: tuple[SilentUnit, ...]
     waiting: tuple[WaitingItem, ...]
+    plan_label: str = ""  # the document number (else the code), where several plans are shown
 
 
 Digest = CoordinatorDigest | AgencyDigest
@@ -152,7 +154,11 @@ Digest = CoordinatorDigest | AgencyDigest
 
 @dataclass(frozen=True)
 class DigestPart:
-    """One rendered message of a digest: its text and the (task id, number) buttons it offers."""
+    """One rendered message of a digest: its text and the (task id, number) buttons it offers.
+
+    `plans` names each button's plan (its code) when the message spans several plans.
+    """
 
     text: str
     tasks: tuple[tuple[int, int], ...]
+    plans: tuple[str, ...] = ()

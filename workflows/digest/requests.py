@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,24 @@ async def plans_of_agency(session: AsyncSession, agency_id: int) -> set[int]:
         .distinct()
     )
     return set(rows)
+
+
+async def plans_of_agencies(
+    session: AsyncSession, agency_ids: Collection[int]
+) -> dict[int, set[int]]:
+    """The plans where each of some agencies has a live task, in one query."""
+    found: dict[int, set[int]] = {}
+    if not agency_ids:
+        return found
+    rows = await session.execute(
+        select(Assignment.agency_id, Task.plan_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.agency_id.in_(agency_ids), live_task())
+        .distinct()
+    )
+    for agency_id, plan_id in rows:
+        found.setdefault(agency_id, set()).add(plan_id)
+    return found
 
 
 async def compose_digests(
@@ -123,10 +142,10 @@ async def digests_for_member(
     return actor, digests
 
 
-async def chart_plan(session: AsyncSession, *, plan_id: int) -> tuple[str, str] | None:
-    """A plan's code and timezone, for the chart's caption and today; None when it is gone."""
+async def chart_plan(session: AsyncSession, *, plan_id: int) -> tuple[str, str | None, str] | None:
+    """A plan's code, document number and timezone, for the chart; None when it is gone."""
     plan = await session.get(Plan, plan_id)
-    return None if plan is None else (plan.code, plan.timezone)
+    return None if plan is None else (plan.code, plan.document_number, plan.timezone)
 
 
 async def plan_of(session: AsyncSession, plan_code: str | None) -> tuple[int, str] | None:

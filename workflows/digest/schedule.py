@@ -1,4 +1,4 @@
-"""The weekly digest's schedule: each member's digest of a period queued once, late if missed."""
+"""The weekly digest's schedule: a member's digest of a period, all their plans, queued once."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole
-from db.models import Member
+from db.models import Member, Plan
 from workflows.checkins import DEFAULT_EVERY_DAYS
 from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.digest.items import period_date, period_moment
 from workflows.digest.model import AGENCY_ROLES, WEEK, Digest, DigestPart
-from workflows.digest.requests import plans_by_code, plans_of_agency
+from workflows.digest.requests import plans_by_code, plans_of_agencies
 from workflows.holiday_calendar import load_calendar
 from workflows.outbox.queue import enqueue, existing_keys
 from workflows.workdays import QUIET_END, QUIET_START
@@ -25,12 +25,17 @@ CHART_KIND = "digest-chart"
 # A digest decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
 
-# Turns a digest into messages in a language, marked late or not (the bot's renderer).
-PartsRenderer = Callable[[Digest, str, bool], Sequence[DigestPart]]
+# Turns a member's digests (one per plan) into messages in a language, marked late or not.
+PartsRenderer = Callable[[Sequence[Digest], str, bool], Sequence[DigestPart]]
 
 
-def digest_key(plan_id: int, period: dt.date, member_id: int, part: str) -> str:
+def digest_key(period: dt.date, member_id: int, part: str) -> str:
     """The idempotency key of one part ("part-1" …, "chart") of a member's digest of a period."""
+    return f"{DIGEST_KIND}:{period.isoformat()}:{member_id}:{part}"
+
+
+def plan_digest_key(plan_id: int, period: dt.date, member_id: int, part: str) -> str:
+    """A part's key from when digests went one per plan; one queued blocks the new digest."""
     return f"{DIGEST_KIND}:{plan_id}:{period.isoformat()}:{member_id}:{part}"
 
 
@@ -49,6 +54,14 @@ async def _members(session: AsyncSession, *, joined_by: dt.datetime) -> list[Mem
     )
 
 
+def _zone(plans: Sequence[Plan], fallback: str | None) -> str:
+    """The timezone the week's moment is in: the plans' own when they share one."""
+    zones = {p.timezone for p in plans}
+    if len(zones) == 1:
+        return zones.pop()
+    return fallback or plans[0].timezone
+
+
 async def plan_weekly_digests(
     session: AsyncSession,
     *,
@@ -59,103 +72,145 @@ async def plan_weekly_digests(
     checkin_days: int = DEFAULT_EVERY_DAYS,
     quiet_start: dt.time = QUIET_START,
     quiet_end: dt.time = QUIET_END,
+    timezone: str | None = None,
 ) -> int:
     """One sweep: queue each member's digest of the latest period once; returns parts queued.
 
-    Only the newest period is ever caught up (after downtime: once, late). A digest is
-    composed and rendered when decided, so its parts never shift between sends; coordinators
-    also get the chart, drawn when it is sent. Members who joined after the moment wait for
-    the next period.
+    A member gets one digest a week with a section per plan they are on (coordinators: every
+    plan in use; liaisons: their agency's), split only at Telegram's limits. The week's moment
+    is in the plans' timezone, or in `timezone` (the bot's) when plans differ. Only the newest
+    period is ever caught up (after downtime: once, late). A digest is composed and rendered
+    when decided, so its parts never shift between sends; a coordinator of one plan also gets
+    its chart, drawn when it is sent. Members who joined after the moment wait for the next
+    period.
     """
-    queued = 0
+    plans = await plans_by_code(session, None)
+    if not plans:
+        return 0
+    zone = _zone(plans, timezone)
+    moment = period_moment(now, weekday=weekday, at=at, timezone=zone)
+    period = period_date(moment, zone)
+    plans = [p for p in plans if p.created_at <= moment]
+    members = await _members(session, joined_by=moment)
+    agencies = {m.agency_id for m in members if m.role in AGENCY_ROLES and m.agency_id is not None}
+    of_agency = await plans_of_agencies(session, agencies)
+    wanted: list[tuple[Member, list[Plan]]] = []
+    for m in members:
+        if m.role is MemberRole.COORDINATOR:
+            mine = plans
+        elif m.role in AGENCY_ROLES and m.agency_id is not None:
+            mine = [p for p in plans if p.id in of_agency.get(m.agency_id, set())]
+        else:
+            mine = []
+        if mine:
+            wanted.append((m, mine))
+    existing = await existing_keys(session, [digest_key(period, m.id, "part-1") for m, _ in wanted])
+    # Old per-plan keys matter only for members without this week's digest yet.
+    existing |= await existing_keys(
+        session,
+        [
+            plan_digest_key(p.id, period, m.id, "part-1")
+            for m, mine in wanted
+            if digest_key(period, m.id, "part-1") not in existing
+            for p in mine
+        ],
+    )
+    late = moment < now - LATE_AFTER
+    hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
     calendar = await load_calendar(session)
-    for plan in await plans_by_code(session, None):
-        moment = period_moment(now, weekday=weekday, at=at, timezone=plan.timezone)
-        if plan.created_at > moment:
-            continue
-        period = period_date(moment, plan.timezone)
-        members = await _members(session, joined_by=moment)
-        agency_plans: dict[int | None, bool] = {}
-        for m in members:
-            if m.agency_id is not None and m.agency_id not in agency_plans:
-                agency_plans[m.agency_id] = plan.id in await plans_of_agency(session, m.agency_id)
-        wanted = [
-            m
-            for m in members
-            if m.role is MemberRole.COORDINATOR
-            or (m.role in AGENCY_ROLES and agency_plans.get(m.agency_id, False))
-        ]
-        existing = await existing_keys(
-            session, [digest_key(plan.id, period, m.id, "part-1") for m in wanted]
-        )
-        late = moment < now - LATE_AFTER
-        hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
-        not_before = max(
-            calendar.next_send_time(moment, timezone=plan.timezone, **hours),
-            calendar.next_send_time(now, timezone=plan.timezone, **hours),
-        )
-        composed: dict[int | None, Digest] = {}
-        rendered: dict[tuple[int | None, str], Sequence[DigestPart]] = {}
-        for member in wanted:
-            if digest_key(plan.id, period, member.id, "part-1") in existing:
-                continue
-            audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
-            if audience not in composed:
-                if audience is None:
-                    composed[audience] = await coordinator_digest(
-                        session,
-                        plan_id=plan.id,
-                        period=period,
-                        since=moment - WEEK,
-                        until=moment,
-                        now=now,
-                        checkin_days=checkin_days,
-                    )
-                else:
-                    composed[audience] = await agency_digest(
-                        session,
-                        plan_id=plan.id,
-                        agency_id=audience,
-                        period=period,
-                        now=now,
-                        checkin_days=checkin_days,
-                    )
-            if (audience, member.language) not in rendered:
-                rendered[audience, member.language] = render(
-                    composed[audience], member.language, late
-                )
-            parts = rendered[audience, member.language]
-            base: dict[str, Any] = {"plan_id": plan.id, "period": period.isoformat()}
-            for index, part in enumerate(parts, start=1):
-                payload = {
-                    **base,
-                    "part": index,
-                    "parts": len(parts),
-                    "text": part.text,
-                    "tasks": [list(t) for t in part.tasks],
-                }
-                queued += await enqueue(
+    not_before = max(
+        calendar.next_send_time(moment, timezone=zone, **hours),
+        calendar.next_send_time(now, timezone=zone, **hours),
+    )
+    composed: dict[tuple[int | None, int], Digest] = {}
+    rendered: dict[tuple[int | None, str], Sequence[DigestPart]] = {}
+    queued = 0
+    for member, mine in wanted:
+        keys = [digest_key(period, member.id, "part-1")]
+        keys += [plan_digest_key(p.id, period, member.id, "part-1") for p in mine]
+        if any(key in existing for key in keys):
+            continue  # this week's digest is queued already (maybe one per plan, before)
+        audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
+        for plan in mine:
+            if (audience, plan.id) not in composed:
+                composed[audience, plan.id] = await _compose(
                     session,
-                    key=digest_key(plan.id, period, member.id, f"part-{index}"),
-                    kind=DIGEST_KIND,
-                    chat_id=member.telegram_id,
-                    member_id=member.id,
-                    payload=payload,
+                    plan_id=plan.id,
+                    agency_id=audience,
+                    period=period,
+                    moment=moment,
                     now=now,
-                    not_before=not_before,
-                    late=late,
+                    checkin_days=checkin_days,
                 )
-            if audience is None:
-                await enqueue(
-                    session,
-                    key=digest_key(plan.id, period, member.id, "chart"),
-                    kind=CHART_KIND,
-                    chat_id=member.telegram_id,
-                    member_id=member.id,
-                    payload=base,
-                    now=now,
-                    not_before=not_before,
-                    late=late,
-                )
+        if (audience, member.language) not in rendered:
+            digests = [composed[audience, p.id] for p in mine]
+            rendered[audience, member.language] = render(digests, member.language, late)
+        parts = rendered[audience, member.language]
+        base: dict[str, Any] = {"period": period.isoformat(), "plan_ids": [p.id for p in mine]}
+        for index, part in enumerate(parts, start=1):
+            payload = {
+                **base,
+                "part": index,
+                "parts": len(parts),
+                "text": part.text,
+                "tasks": [list(t) for t in part.tasks],
+            }
+            if part.plans:
+                payload["plans"] = list(part.plans)
+            queued += await enqueue(
+                session,
+                key=digest_key(period, member.id, f"part-{index}"),
+                kind=DIGEST_KIND,
+                chat_id=member.telegram_id,
+                member_id=member.id,
+                payload=payload,
+                now=now,
+                not_before=not_before,
+                late=late,
+            )
+        # One plan's chart; across several plans, none (the digest says /chart PLAN draws one).
+        if audience is None and len(mine) == 1:
+            await enqueue(
+                session,
+                key=digest_key(period, member.id, "chart"),
+                kind=CHART_KIND,
+                chat_id=member.telegram_id,
+                member_id=member.id,
+                payload={**base, "plan_id": mine[0].id},
+                now=now,
+                not_before=not_before,
+                late=late,
+            )
     await session.commit()
     return queued
+
+
+async def _compose(
+    session: AsyncSession,
+    *,
+    plan_id: int,
+    agency_id: int | None,
+    period: dt.date,
+    moment: dt.datetime,
+    now: dt.datetime,
+    checkin_days: int,
+) -> Digest:
+    """The coordinators' digest of a plan (agency None), or an agency's."""
+    if agency_id is None:
+        return await coordinator_digest(
+            session,
+            plan_id=plan_id,
+            period=period,
+            since=moment - WEEK,
+            until=moment,
+            now=now,
+            checkin_days=checkin_days,
+        )
+    return await agency_digest(
+        session,
+        plan_id=plan_id,
+        agency_id=agency_id,
+        period=period,
+        now=now,
+        checkin_days=checkin_days,
+    )

@@ -127,6 +127,8 @@ def task_part(
         tail.append(f"{words['bot']}{sep}{writer.options.bot_url}")
     lead = next((unit_name(u, words) for u in task.units if u.role is Role.LEAD), None)
     summary = [f"{task.number}.", *([lead] if lead else []), _trim(task.text, SUMMARY_TEXT_LIMIT)]
+    if task.plan_label:  # a feed of several plans: which one the task is of
+        summary.insert(0, f"{task.plan_label} ·")
     finished = task.finished_at or task.updated_at
     return TaskPart(
         task=task,

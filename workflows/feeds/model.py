@@ -104,6 +104,7 @@ class FeedTask:
     milestones: tuple[FeedMilestone, ...]
     finished_at: dt.datetime | None
     reports: tuple[ReportView, ...]
+    plan_label: str = ""  # its plan's document number (else code) when a feed spans plans
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,7 @@ async def load_tasks(session: AsyncSession, condition: ColumnElement[bool]) -> l
             select(
                 Task.id,
                 Plan.code,
+                Plan.document_number,
                 Plan.timezone,
                 Task.number,
                 Task.text,
@@ -210,6 +211,7 @@ async def load_tasks(session: AsyncSession, condition: ColumnElement[bool]) -> l
         milestones.setdefault(m.task_id, []).append(FeedMilestone._make(m[1:]))
     finished = await _finished_at(session, [t.id for t in rows if t.state is not TaskState.OPEN])
     reports = await latest_reports(session, [t.id for t in rows])
+    several_plans = len({t.code for t in rows}) > 1
     return [
         FeedTask(
             id=t.id,
@@ -228,6 +230,7 @@ async def load_tasks(session: AsyncSession, condition: ColumnElement[bool]) -> l
             milestones=tuple(milestones.get(t.id, ())),
             finished_at=finished.get(t.id),
             reports=tuple(reports.get(t.id, ())),
+            plan_label=(t.document_number or t.code) if several_plans else "",
         )
         for t in rows
     ]

@@ -20,7 +20,7 @@ from workflows.access import Actor
 from workflows.agencies import find_agency
 from workflows.errors import NotFoundError
 from workflows.feeds.model import FeedSource, Reader
-from workflows.feeds.selection import data_version
+from workflows.feeds.selection import data_version, plan_name
 
 TOKEN_BYTES = 24  # 192 random bits
 
@@ -67,7 +67,7 @@ def _label(scope: FeedScope, plan: Plan | None, agency: Agency | None, task: Tas
         return f"{task.plan.code}/{task.number}"
     if scope is FeedScope.AGENCY and agency is not None:
         return agency.name
-    return plan.code if plan is not None else str(scope)
+    return plan_name(plan) if plan is not None else str(scope)
 
 
 async def link_view(session: AsyncSession, row: FeedToken) -> FeedLinkView:
@@ -79,7 +79,8 @@ async def link_view(session: AsyncSession, row: FeedToken) -> FeedLinkView:
     return FeedLinkView(
         token_id=row.id,
         scope=row.scope,
-        label=row.label,
+        # A plan's link by its document number, links made when it showed the code too.
+        label=plan_name(plan) if plan and row.scope is FeedScope.PLAN else row.label,
         plan=plan.code if plan else None,
         agency=agency.name if agency else None,
         task_number=task.number if task else None,

@@ -58,7 +58,12 @@ def explain_annex(
     readings = []
     for task in tasks:
         row = printed[task.number]
-        parts = [("lead", row.lead_text), ("units", row.units_text), ("co", row.co_text)]
+        parts = [
+            ("lead", row.lead_text),
+            ("units", row.units_text),
+            ("co", row.co_text),
+            ("guide", row.guide_text),
+        ]
         readings.append(
             TaskReading(
                 number=task.number,

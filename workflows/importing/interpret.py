@@ -26,7 +26,12 @@ class AnnexTask:
 
 def interpret_task(raw: RawTask, *, issued_on: dt.date | None) -> AnnexTask:
     """Read one row's units and schedule; a row without any unit is an error at its line."""
-    units = parse_units(units_text=raw.units_text, lead_text=raw.lead_text, co_text=raw.co_text)
+    units = parse_units(
+        units_text=raw.units_text,
+        lead_text=raw.lead_text,
+        co_text=raw.co_text,
+        guide_text=raw.guide_text,
+    )
     if not units.units:
         raise AnnexFormatError(f"task {raw.number} names no responsible unit", line=raw.line)
     if not raw.text.strip():

@@ -28,7 +28,8 @@ class RawTask:
     `lead_text` holds units printed as leads (a 牵头单位 column or label, "X牵头");
     `units_text` holds units where the first listed leads unless one is marked
     (负责单位, 责任单位, "X、Y负责"); `co_text` holds units printed as co-responsible
-    (配合单位, 参与单位, "Y参与"). Any of them may be empty.
+    (配合单位, 参与单位, "Y参与"); `guide_text` holds units printed as guides (指导部门).
+    Any of them may be empty.
     """
 
     line: int  # 1-based line (or spreadsheet row) where the task starts
@@ -37,6 +38,7 @@ class RawTask:
     units_text: str = ""
     lead_text: str = ""
     co_text: str = ""
+    guide_text: str = ""
     schedule_text: str = ""
     section: str | None = None
     # How the reader found it (layout, numbering, which note or column), for --explain.

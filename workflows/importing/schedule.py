@@ -46,8 +46,11 @@ _TEN_DAYS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
 _EVENT = re.compile(
     r"(?:全国|省|市|县|区)?两会|春节|元旦|国庆节?|中秋节?|清明节?|端午节?|劳动节|五一|"
     r"主汛期|汛期|入汛|汛前|雨季|开学|供暖季|采暖季|供暖期|采暖期|入冬|春耕|夏收|秋收|三夏|三秋|"
-    r"迎峰度夏|党代会|人代会"
+    r"迎峰度夏|党代会|人代会|党的[一二三四五六七八九十]{1,3}大|"
+    r"(?:[一二三四五六七八九十]{1,3}届)?[一二三四五六七八九十]中全会"
 )
+# A five-year plan period (十一五 is 2006—2010): “十四五”期间 is 2021—2025, 十四五末 its end.
+_PLAN_PERIOD = re.compile(r"[“\"'‘]?十([一二三四五六七八九])五[”\"'’]?(期间|时期|规划期|期末|末)?")
 # 次年, 明年: the year after the one before it in the phrase, or after the signing year.
 _NEXT_YEAR = re.compile(r"(?:次|明|翌|来|下一?)年(?!度)")
 _WHOLE_YEAR = re.compile(r"全年|本年度内?|年度内")
@@ -214,8 +217,18 @@ def _normalise(text: str) -> str:
     """Fold width and spacing, and write Chinese-numeral years, months and days in digits."""
     folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     folded = _WHOLE_YEAR.sub("年内", folded)
+    folded = _PLAN_PERIOD.sub(_plan_years, folded)
     folded = _CN_YEAR.sub(_cn_year, folded)
     return _CN_MONTH_DAY.sub(lambda m: str(_cn_small(m[1])), folded)
+
+
+def _plan_years(match: re.Match[str]) -> str:
+    """十四五 as 2021—2025年 (the sixth plan began in 1981, each runs five years)."""
+    first = 1981 + 5 * (10 + _CN_DIGITS[match[1]] - 6)
+    last = first + 4
+    if match[2] in ("期末", "末"):
+        return f"{last}年底"
+    return f"{first}—{last}年"
 
 
 def _cn_year(match: re.Match[str]) -> str:

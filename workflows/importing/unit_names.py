@@ -76,9 +76,9 @@ _UNIT_END = re.compile(
     r"总队|支队|大队|中央|社|联|协|所|站|馆|校)$"
 )
 _CONJUNCTION = re.compile(r"以及|和|及|与")
-# After 等: what the open list is (省有关部门, 十个部门), then 和/及 and another unit.
+# After 等: what the open list is (省有关部门, 国务院相关部门, 十个部门), then 和/及 and a unit.
 _AFTER_OPEN = re.compile(
-    r"(?:(?:自治区|[省市县区])(?:级|直|属)?)?(?:有关|相关|其他|各)?"
+    r"(?:国务院|(?:自治区|[省市县区])(?:级|直|属)?)?(?:有关|相关|其他|各)?"
     r"(?:[一二三四五六七八九十\d]+个?)?(?:部门|单位|成员单位|机构|方面)"
     r"(?:[和及、](?:部门|单位|机构))?"  # 等有关部门和单位: one open list, not a unit 单位
 )

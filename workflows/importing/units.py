@@ -1,7 +1,8 @@
 """Reads a task's responsible units (a 负责单位 cell, a （…负责） note) into units with roles.
 
 The texts come from a layout's reader: `lead_text` printed as leads, `units_text` where the
-first listed leads unless one is marked, `co_text` printed as co-responsible. Within a text,
+first listed leads unless one is marked, `co_text` printed as co-responsible, `guide_text`
+printed as guides (a 指导部门 column: neither lead nor co-responsible). Within a text,
 clauses (split on ，；。) carry role words that apply to the units before them in the clause:
 甲、乙牵头 makes both leads (乙 a co-lead), 丙、丁参与 both co-responsible, 戊指导 a guide.
 A bracketed marker (甲（牵头）) applies to its unit alone. Posts of leaders (分管副省长) are
@@ -30,9 +31,9 @@ from workflows.importing.unit_names import (
     strip_markers,
 )
 
-_Source = Literal["lead", "units", "co"]
+_Source = Literal["lead", "units", "co", "guide"]
 _STRENGTH: dict[Duty, int] = {"guide": 0, "co": 1, "plain": 2, "lead": 3}
-_SOURCE_DUTY: dict[_Source, Duty] = {"lead": "lead", "units": "plain", "co": "co"}
+_SOURCE_DUTY: dict[_Source, Duty] = {"lead": "lead", "units": "plain", "co": "co", "guide": "guide"}
 
 # Labels inside a note: （牵头单位：甲；责任单位：乙）. A label for people makes a note.
 _LABEL = re.compile(
@@ -83,6 +84,7 @@ def parse_units(
     units_text: str = "",
     lead_text: str = "",
     co_text: str = "",
+    guide_text: str = "",
     directory: AgencyDirectory | None = None,
 ) -> ParsedUnits:
     """Split a task's unit texts into units in printed order, leads first, with their roles."""
@@ -95,6 +97,7 @@ def parse_units(
         ("lead", lead_text),
         ("units", units_text),
         ("co", co_text),
+        ("guide", guide_text),
     )
     for source, text in texts:
         text_open = _read_text(text, source, directory, pieces, notes)

@@ -15,8 +15,8 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.chat.commands import answering
-from bot.chat.digest import digest_buttons, render_digest
-from bot.chat.handlers.chart import chart_pictures
+from bot.chat.digest import digest_buttons, render_digests
+from bot.chat.handlers.chart import chart_pictures, chart_title
 from bot.chat.plan_choice import plan_command
 from bot.delivery.pictures import Pictures, send_pictures
 from bot.delivery.sender import Rendered, renderer
@@ -31,7 +31,7 @@ from workflows.digest.schedule import CHART_KIND, DIGEST_KIND, plan_weekly_diges
 from workflows.errors import InvalidInputError
 from workflows.outbox.sending import OutgoingMessage
 from workflows.plans import plan_in_reach, plan_word
-from workflows.progress import chart_rows
+from workflows.progress import ProgressChart, chart_rows
 from workflows.status import local_today
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,8 @@ SWEEP_INTERVAL_SECONDS = 300
 async def render_digest_part(message: OutgoingMessage, _session: AsyncSession) -> Rendered:
     """A digest part: its text was rendered when the digest was decided; buttons open tasks."""
     tasks: Sequence[Sequence[int]] = message.payload.get("tasks", [])
-    return Rendered(str(message.payload["text"]), digest_buttons(tasks))
+    plans: Sequence[str] = message.payload.get("plans", [])
+    return Rendered(str(message.payload["text"]), digest_buttons(tasks, plans))
 
 
 async def digest_chart(
@@ -54,9 +55,11 @@ async def digest_chart(
     plan = await chart_plan(session, plan_id=plan_id)
     if plan is None:
         return None
-    code, timezone = plan
+    code, number, timezone = plan
     rows = await chart_rows(session, plan_id=plan_id, now=now)
     today = local_today(now, timezone)
+    # Drawn with the plan's label (its document number), as /chart draws it.
+    drawn = ProgressChart(language, code, number, today, None, tuple(rows))
     caption = tr(
         language,
         "📈 <b>Progress chart</b> · {plan} · {date}",
@@ -68,7 +71,7 @@ async def digest_chart(
         rows,
         today=today,
         language=language,
-        title=tr(language, "Progress as of {date}", date=today.isoformat()),
+        title=chart_title(drawn, language),
         caption=caption,
         name=code,
     )
@@ -104,10 +107,11 @@ async def sweep(runtime: Runtime) -> int:
             now=now,
             weekday=settings.digest_weekday,
             at=settings.digest_time,
-            render=render_digest,
+            render=render_digests,
             checkin_days=settings.checkin_days,
             quiet_start=settings.quiet_start,
             quiet_end=settings.quiet_end,
+            timezone=settings.timezone,
         ),
     )
 
@@ -150,21 +154,21 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
     if not digests:
         await message.reply_text(tr(language, "No tasks in any plan for this digest."))
         return
-    for digest in digests:
-        for part in render_digest(digest, language):
-            await message.reply_text(
-                part.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=digest_buttons(part.tasks),
-                disable_web_page_preview=True,
+    # An agency's digest across its plans is one message set; a coordinator's is one plan's.
+    for part in render_digests(digests, language, chart_note=False):
+        await message.reply_text(
+            part.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=digest_buttons(part.tasks, part.plans),
+            disable_web_page_preview=True,
+        )
+    if len(digests) == 1 and isinstance(digests[0], CoordinatorDigest):
+        async with runtime.session() as session:
+            pictures = await digest_chart(
+                session, plan_id=digests[0].plan_id, now=now, language=language
             )
-        if isinstance(digest, CoordinatorDigest):
-            async with runtime.session() as session:
-                pictures = await digest_chart(
-                    session, plan_id=digest.plan_id, now=now, language=language
-                )
-            if pictures is not None:
-                await send_pictures(context.bot, message.chat_id, pictures)
+        if pictures is not None:
+            await send_pictures(context.bot, message.chat_id, pictures)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -20,6 +20,7 @@ from workflows.errors import ConflictError
 from workflows.members import MemberView
 from workflows.offboarding import (
     MEMBER_DEPARTED,
+    MEMBER_REMOVED,
     REMOVED,
     Departure,
     removable_member,
@@ -140,6 +141,22 @@ async def render_departed(message: OutgoingMessage, _session: AsyncSession) -> R
         head = tr(language, "👋 {member} was removed on the command line.", member=who)
     links = revoked_line(payload.get("links") or [], language)
     return Rendered(f"{head}\n{links}{invites_line(payload.get('invites') or [], language)}")
+
+
+@renderer(MEMBER_REMOVED)
+async def render_removed(message: OutgoingMessage, _session: AsyncSession) -> Rendered:
+    """To the removed member: that they were removed, what stops, whom to ask."""
+    language, by = message.language, message.payload.get("by")
+    if by:
+        head = tr(language, "You were removed from the task supervision by {by}.", by=esc(by))
+    else:
+        head = tr(language, "You were removed from the task supervision.")
+    rest = tr(
+        language,
+        "You will get no more reminders, and your buttons and commands no longer work. "
+        "If this is a mistake, ask a coordinator for a new invite.",
+    )
+    return Rendered(f"{head}\n{rest}")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -34,6 +34,7 @@ LABELS: dict[str, str] = {
     "checkin_follow_up_working_days": N_("Check-in follow-up after (working days)"),
     "quiet_start": N_("Quiet hours from"),
     "quiet_end": N_("Quiet hours until"),
+    "daily_message_cap": N_("Scheduled messages a person gets a day (0: no cap)"),
     "escalate_after_working_days": N_("Escalate overdue tasks after (working days)"),
     "ack_reminder_working_days": N_("Remind of unacknowledged tasks after (working days)"),
     "ack_escalation_working_days": N_("Escalate unacknowledged tasks after (working days)"),
@@ -46,6 +47,7 @@ EXAMPLES: dict[str, str] = {
     "checkin_follow_up_working_days": "2",
     "quiet_start": "21:00",
     "quiet_end": "08:00",
+    "daily_message_cap": "5",
     "escalate_after_working_days": "3",
     "ack_reminder_working_days": "2",
     "ack_escalation_working_days": "5",
@@ -56,7 +58,7 @@ RESET_WORDS = frozenset({"default", "reset", "默认", "默认值", "恢复默�
 MAX_KEY = 40
 _SEPARATORS = re.compile(r"[\s,;、]+")
 _TIME = re.compile(r"(\d{1,2})(?:(?::|\.|点|时)(半|\d{1,2})?分?)?")
-_WHOLE = re.compile(r"(\d{1,6}) ?(?:天|日|个?工作日|(?:working )?days?)?")
+_WHOLE = re.compile(r"(\d{1,6}) ?(?:天|日|个?工作日|(?:working )?days?|条|messages?)?")
 _DAYS = re.compile(r"\d{1,4}")
 
 

@@ -112,6 +112,10 @@ async def test_a_removed_member_is_a_stranger_and_their_links_die(office: BotHar
     assert office.last(DEPUTY_BOSS).text == (
         "👋 小李（科技部） 已被 主任 移除。\n已作废的日历链接：科技部。"
     )
+    assert office.last(LI).text == (
+        "主任 已将您移出任务督办。\n"
+        "您将不再收到提醒，按钮和命令也不再可用。如有误，请向督办协调人索取新的邀请。"
+    )
     assert await _status(office, token) == 404
     assert await _held(office) == [(DeliveryState.CANCELLED, "member removed")]
     assert "member.removed" in await _actions(office)

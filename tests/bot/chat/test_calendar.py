@@ -77,7 +77,7 @@ async def test_a_coordinator_gets_the_plan_and_each_agency(people: BotHarness) -
     """The plan's link, then a button per agency giving that agency's link."""
     plan, agencies = await people.send(BOSS, "/calendar")
     assert plan.text is not None
-    assert plan.text.startswith("📅 日历：gf-2015-5 全部任务")
+    assert plan.text.startswith("📅 日历：国发〔2015〕5号 全部任务")
     assert (await _fetch(people, _token(plan.text))).status_code == 200
     assert agencies.text == "各单位的日历："
     buttons = dict(button for row in agencies.buttons for button in row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from bot.chat.digest import (
     Line,
@@ -10,6 +11,7 @@ from bot.chat.digest import (
     digest_buttons,
     plain,
     render_digest,
+    render_digests,
     split_blocks,
 )
 from bot.limits import MESSAGE_LIMIT, measure
@@ -254,3 +256,111 @@ def test_plain_text_for_the_terminal() -> None:
     assert "<b>Weekly digest</b>" not in text
     assert text.startswith("📊 Weekly digest · gf-2015-5 · 2016-03-07\n")
     assert "• 1 建设<b>云</b>&平台 — 中期<评估> 2016-03-08: in 1 day · 科技部" in text
+
+
+def _other_plan(digest: AgencyDigest) -> AgencyDigest:
+    """The same agency's digest of a second plan (国发〔2019〕3号), with task ids of its own."""
+    return replace(
+        digest,
+        plan_id=2,
+        plan_code="gf-2019-3",
+        plan_label="国发〔2019〕3号",
+        lead=tuple(replace(t, task_id=t.task_id + 100) for t in digest.lead),
+        co=tuple(replace(t, task_id=t.task_id + 100) for t in digest.co),
+        overdue=(),
+        unreported=(),
+        waiting=(),
+    )
+
+
+AGENCY_TWO_PLANS_EN = """📋 <b>Weekly digest for 科技部</b> · 2 plans · 2016-03-07
+
+▸ <b>gf-2015-5</b>
+
+<b>Tasks you lead (2)</b>
+🟡 <b>1</b> 建设&lt;b&gt;云&lt;/b&gt;&amp;平台 · next 2016-03-08
+✅ <b>4</b> 持续推进工作 · closed (销号)
+
+<b>Tasks you co-handle (1)</b>
+🔴 <b>2</b> 制定标准
+
+<b>Overdue</b>
+• <b>2</b> 制定标准 — falls due 2016-03-01: 6 days overdue
+
+<b>Not reported in the last check-in cycle</b>
+• task(s) 2: no report for 20 day(s)
+
+<b>Waiting for your agency</b>
+• <b>2</b> 制定标准 — returned (退办): 缺&lt;附件&gt;
+
+▸ <b>国发〔2019〕3号</b> · gf-2019-3
+
+<b>Tasks you lead (2)</b>
+🟡 <b>1</b> 建设&lt;b&gt;云&lt;/b&gt;&amp;平台 · next 2016-03-08
+✅ <b>4</b> 持续推进工作 · closed (销号)
+
+<b>Tasks you co-handle (1)</b>
+🔴 <b>2</b> 制定标准"""
+
+
+def test_an_agency_on_two_plans_gets_one_digest_with_a_section_each() -> None:
+    """One title for both plans, each plan's sections under its name; the buttons name the
+    plan of each task; one plan alone renders as before."""
+    first = agency()
+    [en] = render_digests([first, _other_plan(first)], "en")
+    assert en.text == AGENCY_TWO_PLANS_EN
+    assert en.tasks == ((11, 1), (14, 4), (12, 2), (111, 1), (114, 4), (112, 2))
+    assert en.plans == ("gf-2015-5",) * 3 + ("gf-2019-3",) * 3
+    markup = digest_buttons(en.tasks, en.plans)
+    assert markup is not None
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [
+        ["gf-2015-5/1", "gf-2015-5/4", "gf-2015-5/2"],
+        ["gf-2019-3/1", "gf-2019-3/4", "gf-2019-3/2"],
+    ]
+    assert markup.inline_keyboard[1][0].callback_data == "myt:111"
+    [zh] = render_digests([first, _other_plan(first)], "zh", True)
+    assert zh.text.startswith("📋 <b>科技部每周简报</b> · 2 个计划 · 2016年3月7日 （延迟送达")
+    assert "\n▸ <b>国发〔2019〕3号</b> · gf-2019-3\n" in zh.text
+    [alone] = render_digests([first], "en", True)
+    assert alone.text == AGENCY_EN
+    assert alone.plans == ()
+
+
+def test_coordinators_on_several_plans_are_told_where_the_charts_are() -> None:
+    """The coordinators' digest of two plans ends with a pointer to /chart PLAN (no chart)."""
+    second = replace(coordinators(), plan_id=2, plan_code="gf-2019-3", plan_label="国发〔2019〕3号")
+    [zh] = render_digests([coordinators(), second], "zh")
+    assert zh.text.startswith(
+        "📊 <b>每周督办简报</b> · 2 个计划 · 2016年3月7日\n\n▸ <b>gf-2015-5</b>\n"
+    )
+    assert zh.text.count("任务：🔴 1 · 🟡 2 · 🟢 3") == 2
+    assert zh.text.endswith("\n\n进度图：发送 /chart 计划，查看一个计划的图。")
+    [terminal] = render_digests([coordinators(), second], "en", limit=10**9, chart_note=False)
+    assert "/chart" not in terminal.text
+
+
+def test_a_long_digest_of_several_plans_names_the_plan_where_a_message_goes_on() -> None:
+    """Three plans of 120 overdue milestones each: every part within Telegram's limits (4096
+    units, 100 entities), each part after the first opens with its plan's name, and together
+    the parts hold every line once."""
+    many = tuple(
+        DatedItem(1000 + n, n, f"任务<{n}>&" * 3, "due", "", dt.date(2016, 1, 1), 66, ("财政部",))
+        for n in range(1, 121)
+    )
+    digests = [
+        replace(
+            coordinators(overdue=many), plan_id=i, plan_code=f"p{i}", plan_label=f"国发〔{i}〕号"
+        )
+        for i in (1, 2, 3)
+    ]
+    parts = render_digests(digests, "en")
+    assert len(parts) >= 6
+    assert all(measure(p.text).fits() for p in parts)
+    for part in parts[1:]:
+        assert part.text.startswith("▸ <b>国发〔"), part.text[:40]
+    continued = [p for p in parts if p.text.split("\n")[0].endswith("(continued)")]
+    assert continued
+    lines = [line for p in parts for line in p.text.split("\n") if line]
+    overdue = [line for line in lines if "days overdue" in line]
+    assert len(overdue) == 360
+    assert all(len(p.tasks) == len(p.plans) <= 20 for p in parts)

@@ -8,6 +8,7 @@ from bot.chat.application import SENDER_KEY
 from bot.sandbox.models import ChatMessage
 from tests.bot.harness import BotHarness
 from tests.kit.office import BILINGUAL_OFFICE, BOSS, ENGLISH_BOSS, LIAISON
+from workflows.access import natural_order
 from workflows.importing.model import DocumentInfo
 from workflows.importing.service import bundled_annex, import_annex
 
@@ -100,7 +101,7 @@ async def test_calendar_digest_and_export_take_a_plan(office: BotHarness) -> Non
     """Each works with the plan named, and asks without one."""
     [link, agencies] = await office.send(BOSS, "/calendar 国办发〔2020〕1号")
     assert link.text is not None
-    assert link.text.startswith("📅 日历：gbf-2020-1 全部任务")
+    assert link.text.startswith("📅 日历：国办发〔2020〕1号 全部任务")
     assert agencies.buttons
     office.clock.advance(minutes=5)  # past /export's and /digest's ration
     replies = await office.send(BOSS, "/digest gf-2019-3")
@@ -190,3 +191,24 @@ async def test_a_liaisons_list_tells_the_plans_apart(office: BotHarness) -> None
     for code in ("gbf-2020-1/3", "gf-2015-5/3", "gf-2019-3/3"):
         assert f" {code} · 牵头" in page.text
     assert any(label.endswith(" gf-2019-3/3") for label in choices(page))
+
+
+async def test_a_task_number_in_several_plans_asks_for_the_plan(office: BotHarness) -> None:
+    """/task 3 with three plans names them in natural order; PLAN/3 opens the one."""
+    [zh] = await office.send(BOSS, "/task 3")
+    assert zh.text == (
+        "第 3 项任务存在于多个计划（gbf-2020-1, gf-2015-5, gf-2019-3）中，请写作“计划代码/3”。"
+    )
+    [card] = await office.send(BOSS, "/task gf-2019-3/3")
+    assert (card.text or "").splitlines()[0] == "🟢 第 3 项任务 · gf-2019-3"
+
+
+def test_plan_codes_sort_as_people_count() -> None:
+    """gf-2017-2 comes before gf-2017-10; text parts compare as text."""
+    codes = ["gf-2017-10", "gbf-2017-2", "gf-2017-2", "gf-2016-30"]
+    assert sorted(codes, key=natural_order) == [
+        "gbf-2017-2",
+        "gf-2016-30",
+        "gf-2017-2",
+        "gf-2017-10",
+    ]

@@ -28,7 +28,7 @@ from bot.settings import Settings
 from db.engine import create_engine, create_session_factory
 from db.migrations import upgrade
 from tests.bot.harness import BotHarness, Clock
-from tests.bot.real_size import BIG_AGENCY, RealSize, build
+from tests.bot.real_size import BIG_AGENCY, PLAN, RealSize, build
 
 SENDING = {"sendMessage", "editMessageText", "sendPhoto", "sendMediaGroup", "sendDocument",
            "editMessageReplyMarkup", "answerCallbackQuery"}  # fmt: skip
@@ -198,12 +198,14 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
         await bot.press(liaison, statuses[0][0], _data([bot.last(liaison)], "myp:")[2][1])
         await bot.reply(liaison, statuses[0][0], "备注 " * 1500)
     del prompt
-    assert await _pages(screens, "/mytasks", liaison, listing, "myl:") == 10  # 150 tasks, 15 a page
+    assert await _pages(screens, "/mytasks", liaison, listing, "myl:") == 14  # 210 tasks, 15 a page
     await say(liaison, "/digest")
-    chart = await say(liaison, "/chart")
+    await say(liaison, "/chart", "/chart (which plan)")
+    chart = await say(liaison, f"/chart {PLAN}")
     _photos(chart, screens.seen["/chart"])
-    await say(liaison, "/extend 1 2031-12-31 " + "原因很长" * 600, "/extend")
-    await say(liaison, "/calendar")
+    await say(liaison, f"/extend {PLAN}/1 2031-12-31 " + "原因很长" * 600, "/extend")
+    await say(liaison, "/calendar", "/calendar (which plan)")
+    await say(liaison, f"/calendar {PLAN}")
     await say(liaison, "/feeds")
     await say(liaison, "/help")
     await say(liaison, "/language")
@@ -211,18 +213,22 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     await say(liaison, "/plans")
     await say(liaison, "/web")
     # A coordinator.
-    tasks = await say(boss, "/tasks")
+    await say(boss, "/tasks", "/tasks (which plan)")
+    tasks = await say(boss, f"/tasks {PLAN}")
     await _pages(screens, "/tasks", boss, tasks, "tpg:")
-    await say(boss, "/tasks " + BIG_AGENCY, "/tasks AGENCY")
-    await say(boss, "/task 1", "/task 1 (15 agencies)")
-    await say(boss, "/task 2", "/task 2 (3,000 characters)")
-    await say(boss, "/audit 1")
-    await say(boss, "/assign 3 " + "不存在的单位" * 300, "/assign (unknown agency)")
-    await say(boss, f"/assign 4 {BIG_AGENCY} co")
-    await say(boss, f"/unassign 4 {BIG_AGENCY}")
-    await say(boss, "/due 5 2030-06-30 " + "批准延期" * 500, "/due")
-    await say(boss, "/milestone 5 2029-06-30 " + "中期评估" * 500, "/milestone")
-    await say(boss, f"/nudge 1 {BIG_AGENCY}")
+    await say(boss, f"/tasks {PLAN} {BIG_AGENCY}", "/tasks AGENCY")
+    [ambiguous] = await say(boss, "/task 1", "/task 1 (in 31 plans)")
+    assert "31" in (ambiguous.text or "")
+    assert "gbf-2017-1/1" in (ambiguous.text or "")
+    await say(boss, f"/task {PLAN}/1", "/task 1 (15 agencies)")
+    await say(boss, f"/task {PLAN}/2", "/task 2 (3,000 characters)")
+    await say(boss, f"/audit {PLAN}/1")
+    await say(boss, f"/assign {PLAN}/3 " + "不存在的单位" * 300, "/assign (unknown agency)")
+    await say(boss, f"/assign {PLAN}/4 {BIG_AGENCY} co")
+    await say(boss, f"/unassign {PLAN}/4 {BIG_AGENCY}")
+    await say(boss, f"/due {PLAN}/5 2030-06-30 " + "批准延期" * 500, "/due")
+    await say(boss, f"/milestone {PLAN}/5 2029-06-30 " + "中期评估" * 500, "/milestone")
+    await say(boss, f"/nudge {PLAN}/1 {BIG_AGENCY}")
     await say(boss, f"/invite {BIG_AGENCY}")
     await say(boss, "/invites")
     await say(boss, "/plans")
@@ -231,15 +237,19 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     await _pages(screens, "/members", boss, members, "mbp:")
     agencies = await say(boss, "/agencies")
     await _pages(screens, "/agencies", boss, agencies, "agp:")
-    await say(boss, "/digest")
-    await say(boss, f"/digest {BIG_AGENCY}", "/digest AGENCY")
-    chart = await say(boss, "/chart")
+    await say(boss, "/digest", "/digest (which plan)")
+    await say(boss, f"/digest {PLAN}")
+    await say(boss, f"/digest {PLAN} {BIG_AGENCY}", "/digest AGENCY")
+    await say(boss, "/chart", "/chart (which plan)")
+    chart = await say(boss, f"/chart {PLAN}")
     _photos(chart, screens.seen["/chart"])
     assert len([m for m in chart if m.photo is not None]) >= 9  # 300 tasks: pages, in albums
     assert chart[-1].document is not None  # and the whole chart as a file
     for kind in ("xlsx", "csv", "ics"):
-        await say(boss, f"/export {kind}", f"/export {kind}")
-    calendar = await say(boss, "/calendar")
+        await say(boss, f"/export {kind} {PLAN}", f"/export {kind}")
+    await say(boss, "/export xlsx", "/export (which plan)")
+    await say(boss, "/calendar", "/calendar (which plan)")
+    calendar = await say(boss, f"/calendar {PLAN}")
     agency_buttons = _data(calendar, "cal:")
     if agency_buttons:
         async with screens.screen("/calendar agency"):

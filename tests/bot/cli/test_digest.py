@@ -106,6 +106,10 @@ def test_several_plans_give_a_chart_each(runner: CliRunner, tmp_path: Path, draw
     both = runner.invoke(app, ["digest", "--lang", "en", "--chart", "c.png"])
     assert both.exit_code == 0, both.output
     assert "Chart written to c-copy.png" in both.output
+    assert both.output.startswith("📊 Weekly digest · 2 plans · ")
+    assert "\n▸ 国发〔2015〕5号 · copy\n" in both.output
+    assert "\n▸ 国发〔2015〕5号 · gf-2015-5\n" in both.output
+    assert "/chart" not in both.output
     assert "Chart written to c-gf-2015-5.png" in both.output
     assert [rows for _, rows in drawn.charts] == [23, 23]
     titles = [title.split(":")[0] for title, _ in drawn.charts if title]

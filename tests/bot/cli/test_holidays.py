@@ -21,7 +21,7 @@ def test_a_notice_is_shown_then_imported_when_confirmed(runner: CliRunner) -> No
     declined = runner.invoke(app, ["holidays", "import", WRITTEN_2027], input="n\n")
     assert declined.exit_code == 0, declined.output
     assert "The notice for 2027 (the year has nothing so far):" in declined.output
-    assert "  春节  2月5日（周五）至2月12日（周五）  8 day(s) off" in declined.output
+    assert "  春节  2月5日（周五）至2月12日（周五）  8 days off" in declined.output
     assert "      worked: 2月14日（周日）、2月20日（周六）" in declined.output
     assert "  2027-02-14 2月14日（周日）: day off → working day" in declined.output
     assert declined.output.rstrip().endswith("Nothing written.")
@@ -34,7 +34,7 @@ def test_a_notice_is_shown_then_imported_when_confirmed(runner: CliRunner) -> No
     shown = runner.invoke(app, ["holidays", "show", "2027"]).output
     assert shown.startswith("2027: the State Council's notice, imported ")
     assert ", ours" in shown.splitlines()[0]
-    assert "  元旦  1月1日（周五）至1月3日（周日）  3 day(s) off" in shown
+    assert "  元旦  1月1日（周五）至1月3日（周日）  3 days off" in shown
 
 
 def test_standard_input_needs_apply(runner: CliRunner) -> None:

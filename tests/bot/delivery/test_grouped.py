@@ -154,9 +154,10 @@ async def test_check_ins_of_several_tasks_go_as_one_message(harness: BotHarness)
 async def test_past_the_daily_cap_the_rest_wait_for_the_next_working_morning(
     harness: BotHarness,
 ) -> None:
-    """Cap 1: after the morning's check-ins, a reminder decided at noon goes the next morning."""
-    harness.runtime.settings = harness.runtime.settings.model_copy(update={"daily_message_cap": 1})
+    """Cap 1 (set in the chat): after the morning's check-ins, a noon reminder waits a day."""
     await harness.cast(liaison(CAC, "网信办", "Alice"), coordinator(BOSS, "Boss"))
+    [changed] = await harness.send(BOSS, "/settings daily_message_cap 1条")
+    assert (changed.text or "").startswith("✅ 每人每天定时消息上限（0：不限）：1（原为 5）。")
     async with harness.runtime.session() as session:
         await add_milestone(
             session=session,

@@ -87,7 +87,7 @@ async def test_revoke_and_rotate(session_factory: Sessions) -> None:
         assert task.token is not None
         language, views = await list_links(session=session, telegram_id=BOSS)
         assert language == "zh"
-        assert [v.label for v in views] == ["gf-2015-5", "gf-2015-5/5"]
+        assert [v.label for v in views] == ["国发〔2015〕5号", "gf-2015-5/5"]
         revoked = await revoke_link(
             session=session, telegram_id=BOSS, token_id=plan.view.token_id, now=LATER
         )

@@ -32,7 +32,7 @@ def _read(document: Document) -> tuple[dict[int, AnnexTask], str | None]:
 def test_the_corpus_is_large_enough() -> None:
     tasks = sum(len(d.expected["task"]) for d in DOCUMENTS)
     assert len(DOCUMENTS) >= 15
-    assert tasks >= 90
+    assert tasks >= 100
     layouts = {d.path.suffix for d in DOCUMENTS}
     assert {".txt", ".html"} <= layouts
 

@@ -17,6 +17,7 @@ from tests.workflows.importing.corpus import ANNEXES, differences, documents
 from workflows.errors import AnnexFormatError
 from workflows.importing.interpret import interpret_annex
 from workflows.importing.readers import read_annex
+from workflows.importing.readers.html import html_content
 
 matplotlib.use("Agg")
 from matplotlib import font_manager
@@ -130,6 +131,40 @@ def test_html_page_with_numbered_paragraphs() -> None:
     page = f"<html><body><div class='nav'>首页</div>{body}<div>打印本页</div></body></html>"
     rule = assert_reads_as_corpus("qingdao-2023", page.encode(), "page.htm")
     assert rule == "inline labelled parenthetical, numbered 1."
+
+
+# A page of 邯郸市人民政府's site as a browser saved it (hdzfxxgk.hd.gov.cn, August 2020), with
+# its header, menus, index block, footer and scripts, all in plain <div>s and link lists; the
+# article it framed was not kept. Source: github.com/kevin3691/renmin,
+# src/main/webapp/WEB-INF/views/affairs/details.jsp (its two JSP header lines dropped).
+HD_GOV_CN_PAGE = Path(__file__).parent / "fixtures" / "hd-gov-cn-page.html"
+_ARTICLE_AT = '    <div class="dhlm clearfix">'  # the site's menu block, right after the index
+
+
+@pytest.mark.parametrize(
+    "name",
+    # huoshan-2025's 全年 is read in its title's year, which this page's own head replaces.
+    [d.name for d in documents() if d.path.suffix == ".txt" and d.name != "huoshan-2025"],
+)
+def test_a_real_government_page_s_chrome_around_a_corpus_document(name: str) -> None:
+    page = HD_GOV_CN_PAGE.read_text("utf-8")
+    assert page.count(_ARTICLE_AT) == 1
+    body = "".join(f"<p>{line}</p>" for line in corpus_lines(name))
+    framed = page.replace(_ARTICLE_AT, f'<div class="article">{body}</div>\n{_ARTICLE_AT}')
+    assert_reads_as_corpus(name, framed.encode(), "t20200802_1352104.html")
+
+
+def test_the_page_s_menus_and_footer_are_not_read() -> None:
+    lines, _ = html_content(HD_GOV_CN_PAGE.read_text("utf-8"))
+    for chrome in (
+        "走进邯郸",
+        "网站首页",
+        "清晨热线",
+        "冀ICP备05029117号-1",
+        "主办单位： 邯郸市人民政府办公室",
+    ):
+        assert not any(chrome in line for line in lines), chrome
+    assert "索引号" in lines  # the page's index block is the document's own, and stays
 
 
 def make_pdf(lines: list[str], width: int = 40) -> bytes:

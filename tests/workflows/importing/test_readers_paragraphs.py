@@ -148,6 +148,30 @@ def test_inline_sub_items_stay_in_their_task() -> None:
     assert (second.number, second.units_text) == (2, "乙局")
 
 
+def test_measures_with_their_own_notes_under_a_noted_task_number_by_position() -> None:
+    # 国办发〔2020〕43号: （一） carries a note, and so does each 具体措施 1. 2. below it: both
+    # are tasks, numbered by position, and （一） is the section of its measures.
+    annex = read(
+        "一、提高宏观政策实施的精准性",
+        "（一）落实减税降费政策。（财政部、税务总局等按职责分工负责）",
+        "具体措施：",
+        "1.完善财政资金直达机制。（财政部牵头，各地区按职责分工负责）",
+        "2.简化税费优惠政策适用程序。（税务总局负责）",
+        "（二）优化政府服务。（国务院办公厅负责）",
+        "具体措施：",
+        "1.推进一网通办。（国务院办公厅牵头）",
+    )
+    numbers = [(task.number, task.text, task.section) for task in annex.tasks]
+    assert numbers == [
+        (1, "落实减税降费政策。", "一、提高宏观政策实施的精准性"),
+        (2, "完善财政资金直达机制。", "（一）落实减税降费政策"),
+        (3, "简化税费优惠政策适用程序。", "（一）落实减税降费政策"),
+        (4, "优化政府服务。", "一、提高宏观政策实施的精准性"),
+        (5, "推进一网通办。", "（二）优化政府服务"),
+    ]
+    assert (annex.tasks[1].lead_text, annex.tasks[1].units_text) == ("财政部", "各地区")
+
+
 def test_inline_bare_unit_lists_in_hexagonal_brackets() -> None:
     # 国家能源局 2022年定点帮扶工作要点: 〔…〕 lists the departments and offices, no role word.
     first, second = read(

@@ -175,3 +175,32 @@ def test_broken_xlsx_is_an_error(data: bytes) -> None:
     if data.startswith(b"PK"):
         with pytest.raises(AnnexFormatError, match="not a readable XLSX file"):
             read_annex(data)
+
+
+def test_csv_header_over_two_rows() -> None:
+    annex = read_annex(
+        "序号,重点,牵头,配合,完成\n,任务,单位,单位,时限\n1,建设平台。,科技部,财政部,2023年底前\n".encode(),
+        filename="annex.csv",
+    )
+    (task,) = annex.tasks
+    assert (task.number, task.text, task.lead_text, task.co_text, task.schedule_text) == (
+        1,
+        "建设平台。",
+        "科技部",
+        "财政部",
+        "2023年底前",
+    )
+
+
+def test_xlsx_header_over_two_rows_under_a_title() -> None:
+    data = xlsx(
+        [
+            ["重点任务分工表"],
+            ["序号", "重点", "牵头", "完成"],
+            [None, "任务", "单位", "时限"],
+            [1, "建设平台。", "科技部", "2023年底前"],
+        ]
+    )
+    annex = read_annex(data, filename="annex.xlsx")
+    (task,) = annex.tasks
+    assert (task.text, task.lead_text, task.schedule_text) == ("建设平台。", "科技部", "2023年底前")

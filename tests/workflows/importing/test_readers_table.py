@@ -211,3 +211,36 @@ def test_header_with_columns_the_reader_does_not_use() -> None:
     header = "序号\t主要任务\t具体措施\t责任单位\t完成时限\t进展情况"
     (row,) = rows("1\t甲任务。\t分步推进。\t甲部\t2016年\t已启动", header=header)
     assert cells(row) == (1, "甲任务。", "甲部", "2016年")
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom"),
+    [
+        ("序号\t重点\t牵头\t完成", "\t任务\t单位\t时限"),  # 序号 printed once, over both lines
+        ("序\t重点\t牵头\t完成", "号\t任务\t单位\t时限"),
+        ("序号  重点  牵头  完成", "任务  单位  时限"),
+    ],
+)
+def test_a_header_printed_over_two_lines(top: str, bottom: str) -> None:
+    annex = read_annex(
+        "\n".join(
+            [
+                top,
+                bottom,
+                "1\t建设平台。\t科技部\t2023年底前",
+                "2\t推进共享。\t商务部\t2024年6月底前",
+            ]
+        ).encode()
+    )
+    assert annex.layout == "table"
+    assert [(t.number, t.text, t.lead_text, t.schedule_text) for t in annex.tasks] == [
+        (1, "建设平台。", "科技部", "2023年底前"),
+        (2, "推进共享。", "商务部", "2024年6月底前"),
+    ]
+
+
+def test_two_short_lines_that_name_columns_are_no_header() -> None:
+    # Fewer than three cells on the first line: prose, not the top of a table.
+    annex = read_annex("序号 工作\n任务 负责单位\n1.建设平台。（科技部负责）".encode())
+    assert annex.layout == "inline"
+    assert [(t.number, t.units_text) for t in annex.tasks] == [(1, "科技部")]

@@ -403,6 +403,8 @@ def test_next_year_counts_from_the_year_printed_before_it() -> None:
         ("元旦前", "元旦"),
         ("秋季开学前", "开学"),
         ("供暖季前", "供暖季"),
+        ("党的二十大前", "党的二十大"),
+        ("十九届五中全会前完成", "十九届五中全会"),
     ],
 )
 @pytest.mark.parametrize("issued_on", [ISSUED, None])
@@ -413,6 +415,31 @@ def test_deadlines_tied_to_events_are_flagged_never_guessed(
     assert parse_schedule(text, issued_on=issued_on) == Schedule(
         text=text, flagged=True, reason="event", event=event
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "due"),
+    [
+        ("“十四五”期间", "2021-01-01", "2025-12-31"),
+        ("十三五时期", "2016-01-01", "2020-12-31"),
+        ("‘十二五’期间", "2011-01-01", "2015-12-31"),
+        ("“十四五”末", None, "2025-12-31"),
+        ("十五五期末", None, "2030-12-31"),
+    ],
+)
+def test_a_five_year_plan_period_is_its_years(text: str, start: str | None, due: str) -> None:
+    """“十四五”期间 is 2021—2025; 十四五末 is the plan's last year end."""
+    schedule = parse_schedule(text, issued_on=None)
+    assert (schedule.start_on, schedule.due_on, schedule.flagged) == (
+        D(start) if start else None,
+        D(due),
+        False,
+    )
+
+
+@pytest.mark.parametrize("text", ["十五日内", "二十五日前"])
+def test_fifteen_days_is_no_plan_period(text: str) -> None:
+    assert parse_schedule(text, issued_on=ISSUED).reason == "unread"
 
 
 def test_text_is_kept_verbatim() -> None:

@@ -267,3 +267,21 @@ async def test_an_annex_without_any_schedule_says_so_once(session_factory: Sessi
     assert plan is not None
     assert [t.schedule_flagged for t in tasks] == [False, False]
     assert milestones == []
+
+
+async def test_a_guide_column_is_stored_as_a_guide(session_factory: Sessions) -> None:
+    """A 指导部门 column: its units are guides, stored with the guide marker, never leads."""
+    table = (
+        "序号\t重点任务\t牵头单位\t配合单位\t指导部门\t完成时限\n"
+        "1\t建设数据平台。\t发展改革委\t财政部\t国务院办公厅\t2024年底前\n"
+    )
+    await _import(session_factory, table, plan_code="guides")
+    async with session_factory() as session:
+        one = await get_task(session, number=1)
+        stored = await _task(session, 1)
+    assert [(u.name, u.role, u.marker) for u in one.units] == [
+        ("发展改革委", "lead", None),
+        ("财政部", "co", None),
+        ("国务院办公厅", "co", "guide"),
+    ]
+    assert [a.marker for a in stored.assignments] == [None, None, RoleMarker.GUIDE]

@@ -378,6 +378,9 @@ def test_lead_text_with_a_lead_marker() -> None:
         ("发展改革委、财政部分别负责", ["发展改革委", "财政部"], False),
         ("发展改革委、财政部按职责分工负责", ["发展改革委", "财政部"], False),
         ("发展改革委、财政部、有关部门", ["发展改革委", "财政部", "有关部门"], False),
+        # 国办发〔2020〕43号: 等国务院相关部门 says what the open list is, 及各地区 adds a group.
+        ("财政部、银保监会等国务院相关部门负责", ["财政部", "银保监会"], True),
+        ("财政部、银保监会等国务院有关部门及各地区负责", ["财政部", "银保监会", "各地区"], True),
     ],
 )
 def test_open_lists_and_duty_phrases(text: str, expected: list[str], open_list: bool) -> None:

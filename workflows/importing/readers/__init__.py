@@ -53,7 +53,14 @@ def read_annex(data: bytes, *, format: Format = "auto", filename: str | None = N
     lengths = [
         len(field)
         for task in annex.tasks
-        for field in (task.text, task.units_text, task.lead_text, task.co_text, task.schedule_text)
+        for field in (
+            task.text,
+            task.units_text,
+            task.lead_text,
+            task.co_text,
+            task.guide_text,
+            task.schedule_text,
+        )
     ]
     check_tasks(len(annex.tasks), max(lengths, default=0), sum(lengths))
     return annex

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-Kind = Literal["number", "text", "lead", "co", "units", "schedule", "section", "ignore"]
+Kind = Literal["number", "text", "lead", "co", "guide", "units", "schedule", "section", "ignore"]
 
 _NAMES: dict[Kind, tuple[str, ...]] = {
     "number": ("序号", "编号", "no", "number", "num", "#"),
@@ -48,7 +48,6 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "参与部门",
         "协办单位",
         "协同单位",
-        "指导部门",  # 指导 is a role of its own; read as co-responsible until units know it
         "co",
         "coresponsible",
         "counits",
@@ -56,6 +55,8 @@ _NAMES: dict[Kind, tuple[str, ...]] = {
         "cooperating",
         "participating",
     ),
+    # Units that guide the work (指导, a role of its own): neither lead nor co-responsible.
+    "guide": ("指导部门", "指导单位", "guide", "guides", "guidingunits"),
     "units": (
         "负责单位",
         "责任单位",
@@ -140,6 +141,30 @@ def first_text_only(kinds: Sequence[Kind | None]) -> list[Kind | None]:
 def usable(kinds: Sequence[Kind | None]) -> bool:
     """Tell whether a header names a task column and at least one units column."""
     return "text" in kinds and any(kind in kinds for kind in ("lead", "co", "units"))
+
+
+def merge_cells(first: Sequence[str], second: Sequence[str]) -> list[str] | None:
+    """A header printed over two rows (重点 / 任务, 牵头 / 单位), joined cell by cell.
+
+    The second row may lack the first cell (序号 printed once, over both rows). Rows of fewer
+    than three cells (a number, a task and units) are not a table's header.
+    """
+    if len(first) < 3:
+        return None
+    if len(second) == len(first) - 1:
+        second = ["", *second]
+    if len(second) != len(first) or not any(cell.strip() for cell in second):
+        return None
+    return [top.strip() + bottom.strip() for top, bottom in zip(first, second, strict=True)]
+
+
+def header_lines(first: str, second: str) -> list[Kind] | None:
+    """The columns of a text table header printed over two lines, else None."""
+    if header_line(first) or header_line(second) or len(first) > 80 or len(second) > 80:
+        return None
+    split = (lambda line: line.strip("\n").split("\t")) if "\t" in first else str.split
+    merged = merge_cells(split(first), split(second))
+    return header_line("\t".join(merged)) if merged else None
 
 
 def header_line(line: str) -> list[Kind] | None:

@@ -9,7 +9,8 @@ from workflows.errors import AnnexFormatError
 from workflows.importing.model import RawTask
 from workflows.importing.readers.text import join_text
 
-Field = Literal["text", "units", "lead", "co", "schedule"]
+Field = Literal["text", "units", "lead", "co", "guide", "schedule"]
+# Fields that name units who answer for a task; a guide (指导) alone answers for none.
 UNIT_FIELDS: tuple[Field, ...] = ("lead", "units", "co")
 _UNIT_TRIM = " 　；;，,。、"
 
@@ -73,6 +74,7 @@ def finish(drafts: list[Draft], layout: str) -> tuple[RawTask, ...]:
                 units_text=draft.get("units").strip(_UNIT_TRIM),
                 lead_text=draft.get("lead").strip(_UNIT_TRIM),
                 co_text=draft.get("co").strip(_UNIT_TRIM),
+                guide_text=draft.get("guide").strip(_UNIT_TRIM),
                 schedule_text=draft.get("schedule").strip(_UNIT_TRIM),
                 section=draft.section,
                 rule=draft.rule,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from workflows.importing.readers.common import Draft, Field
 from workflows.importing.readers.inline import responsibility_note
-from workflows.importing.readers.labels import LABEL, PEOPLE_LABELS, label_field
+from workflows.importing.readers.labels import KEPT_LABELS, LABEL, label_field
 from workflows.importing.readers.numbering import STYLE_NAMES, Item, outline, pick_tasks
 
 _OPENERS = "（(〔[【［"
@@ -72,7 +72,7 @@ def _take(draft: Draft, line: str, field: Field | None, index: int) -> Field | N
         field = label_field(found.group(1))
         draft.marked = draft.marked or field != "text"
         at = found.end()
-        if found.group(1) in PEOPLE_LABELS:
+        if found.group(1) in KEPT_LABELS:
             draft.add(field, "；", line=index)
             at = found.start()
     if field is not None:

@@ -24,6 +24,9 @@ LABELS: dict[str, Field] = {
     "协办单位": "co",
     "协同单位": "co",
     "协同责任单位": "co",
+    # 指导单位： stays labelled in the units text, where its units read as guides.
+    "指导单位": "units",
+    "指导部门": "units",
     "完成时限": "schedule",
     "时间进度": "schedule",
     "完成时间": "schedule",
@@ -40,6 +43,8 @@ LABELS: dict[str, Field] = {
     "分管领导": "units",
 }
 PEOPLE_LABELS = frozenset(label for label in LABELS if label.endswith("领导"))
+# Labels kept in the text they fill, for the units parser to read (people, guides).
+KEPT_LABELS = PEOPLE_LABELS | {"指导单位", "指导部门"}
 _ALTERNATION = "|".join(sorted(LABELS, key=len, reverse=True))
 LABEL = re.compile(r"[【\[]?(" + _ALTERNATION + r")[】\]]?\s*[:：]")
 

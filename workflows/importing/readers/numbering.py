@@ -185,14 +185,23 @@ def pick_tasks(
     counts = Counter(item.style for item in items if item.marked)
     if not counts:
         return None
-    style = min(counts, key=lambda s: (-counts[s], rank(s)))
+    # As many notes at two levels: the deeper level holds the tasks (measures under a task).
+    style = min(counts, key=lambda s: (-counts[s], -rank(s)))
     level = rank(style)
     picked: list[tuple[Item, str | None, list[Item]]] = []
     section: str | None = None
     open_task = False  # a task of this section can still take sub-items
+    headings: list[tuple[int, str]] = []  # the headings above the current item, outermost first
     for item in items:
         if rank(item.style) < level:
-            section, open_task = section_title(item.head), False
+            while headings and headings[-1][0] >= rank(item.style):
+                headings.pop()
+            if item.marked:
+                # A heading with a note of its own (（一）…（甲部负责） above its 具体措施) is a
+                # task too, in the section above it, and the section of the measures under it.
+                picked.append((item, headings[-1][1] if headings else None, []))
+            headings.append((rank(item.style), section_title(item.head)))
+            section, open_task = headings[-1][1], False
         elif item.style == style or (item.marked and not (open_task and _open(picked))):
             # A stray style that carries its own note is a task too: （4） after 3.…（甲部负责）
             picked.append((item, section, []))
@@ -213,10 +222,16 @@ def _open(picked: list[tuple[Item, str | None, list[Item]]]) -> bool:
 
 
 def _restarts(picked: list[tuple[Item, str | None, list[Item]]]) -> bool:
-    """Tell whether task numbers start again at 1 in each section (then position numbers them)."""
+    """Tell whether task numbers start again at 1 in each section (then position numbers them).
+
+    Tasks of two numbering styles, each with its own note, number by position too: a measure
+    1.（甲部牵头） under a task （一）（甲部、乙部负责） repeats the numbers of the level above.
+    """
     numbers = [item.number for item, _, _ in picked]
     if len(set(numbers)) == len(numbers):
         return False
+    if len({item.style for item, _, _ in picked}) > 1:
+        return True
     by_section: dict[str | None, list[int]] = {}
     for item, section, _ in picked:
         by_section.setdefault(section, []).append(item.number)

@@ -14,13 +14,19 @@ from typing import cast
 import openpyxl
 
 from workflows.errors import AnnexFormatError
-from workflows.importing.readers.columns import Kind, first_text_only, kind_of, usable
+from workflows.importing.readers.columns import (
+    Kind,
+    first_text_only,
+    kind_of,
+    merge_cells,
+    usable,
+)
 from workflows.importing.readers.common import Draft, Field
 from workflows.importing.readers.text import SECTION_HEADING, join_lines, parse_number
 
 Row = tuple[int, list[str]]  # the 1-based line or spreadsheet row, and its cells
 _DELIMITERS = (",", "\t", ";")
-_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "units", "schedule")
+_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "guide", "units", "schedule")
 _QUOTED_CELL = re.compile(r'(?:^|\t)"', re.MULTILINE)
 _HEADER_ROWS = 10
 
@@ -40,22 +46,36 @@ EXPECTED = (
 
 
 def find_header(rows: Sequence[Row]) -> tuple[int, list[Kind | None]] | None:
-    """The index and column kinds of the header row among the first ten rows, if any."""
+    """The index (of its last row) and column kinds of the header among the first ten rows."""
+    found = _header(rows)
+    return (found[1], found[2]) if found else None
+
+
+def _header(rows: Sequence[Row]) -> tuple[int, int, list[Kind | None]] | None:
+    """The first and last index of the header rows (one, or two: 重点 / 任务), and its kinds."""
     for at, (_, cells) in enumerate(rows[:_HEADER_ROWS]):
         kinds = first_text_only([kind_of(cell) for cell in cells])
         if usable(kinds):
-            return at, kinds
+            return at, at, kinds
+        if at + 1 < len(rows) and not usable(_kinds(rows[at + 1][1])):
+            merged = merge_cells(cells, rows[at + 1][1])
+            if merged and usable(_kinds(merged)):
+                return at, at + 1, _kinds(merged)
     return None
+
+
+def _kinds(cells: Sequence[str]) -> list[Kind | None]:
+    return first_text_only([kind_of(cell) for cell in cells])
 
 
 def read_grid(rows: Sequence[Row], what: str) -> GridRead:
     """Read the task rows below the header of a CSV file or sheet."""
-    header = find_header(rows)
+    header = _header(rows)
     if header is None:
         raise AnnexFormatError(
             f"no header row in the first {_HEADER_ROWS} rows of the {what}; {EXPECTED}"
         )
-    at, kinds = header
+    first, at, kinds = header
     drafts: list[Draft] = []
     section: str | None = None
     for line, cells in rows[at + 1 :]:
@@ -82,7 +102,7 @@ def read_grid(rows: Sequence[Row], what: str) -> GridRead:
         draft.rule = "columns " + " | ".join(kind or "-" for kind in kinds)
         drafts.append(draft)
         _fill(draft, filled, line)
-    head = [" ".join(text for text in cells if text.strip()) for _, cells in rows[:at]]
+    head = [" ".join(text for text in cells if text.strip()) for _, cells in rows[:first]]
     return GridRead(drafts, head)
 
 

@@ -15,7 +15,7 @@ from workflows.importing.readers.columns import Kind, kind_of, usable
 from workflows.importing.readers.common import Draft, Field
 from workflows.importing.readers.text import SECTION_HEADING, is_end_marker, parse_number
 
-_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "units", "schedule")
+_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "guide", "units", "schedule")
 _PIPE_EDGE = re.compile(r"^\s*\|\s*|\s*\|\s*$")
 _PIPE_RULE = re.compile(r"[\s|:\-—]+")
 _MAX_COLUMNS = 10

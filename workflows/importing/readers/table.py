@@ -18,7 +18,7 @@ from workflows.importing.readers.cells import (
     starts_schedule,
     text_done,
 )
-from workflows.importing.readers.columns import Kind, header_line
+from workflows.importing.readers.columns import Kind, header_line, header_lines
 from workflows.importing.readers.common import UNIT_FIELDS, Draft, Field
 from workflows.importing.readers.text import (
     SECTION_HEADING,
@@ -32,7 +32,7 @@ _GAP = re.compile(r"[ \u00a0\u3000]{2,}")
 _LEADING_NUMBER = re.compile(
     r"[ \u3000]{0,8}([0-9０-９]{1,3})(?:[.．、][ \u3000]*|[ \u3000]+|$)(?![年月日个项%])"
 )
-_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "units", "schedule")
+_FIELDS: tuple[Kind, ...] = ("text", "lead", "co", "guide", "units", "schedule")
 _UNIT_OPEN = ("、", "，", ",")
 _PIECES = re.compile(r"[、，,]")
 
@@ -48,7 +48,16 @@ class TableRead:
 
 def find_header(lines: Sequence[str]) -> int | None:
     """The index of the first table header line, if there is one."""
-    return next((i for i, line in enumerate(lines) if header_line(line)), None)
+    return next((i for i in range(len(lines)) if _header(lines, i)), None)
+
+
+def _header(lines: Sequence[str], index: int) -> tuple[list[Kind], int] | None:
+    """The columns of a header starting at a line, and how many lines it takes (1 or 2)."""
+    if kinds := header_line(lines[index]):
+        return kinds, 1
+    if index + 1 < len(lines) and (kinds := header_lines(lines[index], lines[index + 1])):
+        return kinds, 2
+    return None
 
 
 def read_table(lines: Sequence[str]) -> TableRead:
@@ -59,9 +68,10 @@ def read_table(lines: Sequence[str]) -> TableRead:
             "no table header found (a line with 序号, a task column such as 工作任务 "
             "and a units column such as 负责单位)"
         )
-    reader = _Table(header_line(lines[start]) or [])
+    kinds, size = _header(lines, start) or ([], 1)
+    reader = _Table(kinds)
     end = len(lines)
-    for index in range(start + 1, len(lines)):
+    for index in range(start + size, len(lines)):
         if not reader.feed(lines[index], index + 1):
             end = index
             break
@@ -77,7 +87,7 @@ def cut_by_content(rest: str, fields: Sequence[Field]) -> dict[Field, str]:
     if at is not None:
         cells["schedule"] = " ".join(tokens[at:])
         end = at
-    units = [name for name in fields if name in UNIT_FIELDS]
+    units = [name for name in fields if name in (*UNIT_FIELDS, "guide")]
     found: list[str] = []
     while units and end > 1 and len(found) < len(units):
         if not reads_as_units(tokens[end - 1], text_done=True):
@@ -114,7 +124,7 @@ class _Table:
     def __init__(self, kinds: list[Kind]) -> None:
         self.kinds = kinds
         self.fields = [cast(Field, kind) for kind in kinds if kind in _FIELDS]
-        self.units = [name for name in self.fields if name in UNIT_FIELDS]
+        self.units = [name for name in self.fields if name in (*UNIT_FIELDS, "guide")]
         self.drafts: list[Draft] = []
         self.section: str | None = None
 
