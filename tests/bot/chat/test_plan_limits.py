@@ -33,7 +33,7 @@ async def test_a_coordinator_is_limited_and_unlimited_in_the_chat(harness: BotHa
     token = link.text.split("/feeds/")[1].split(".ics")[0]
     assert await _opens(office, token)
     [told] = await office.send(BOSS, f"/members limit {PROVINCE} {PLAN_B[1]}")
-    assert told.text == f"省督查室 只督办：{B_LABEL}。\n已作废的日历链接：gf-2015-5。"
+    assert told.text == f"省督查室 只督办：{B_LABEL}。\n已作废的日历链接：国发〔2015〕5号。"
     assert not await _opens(office, token)
     [listing] = await office.send(BOSS, "/members")
     assert listing.text is not None
