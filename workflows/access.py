@@ -54,22 +54,20 @@ class Actor:
 
 async def find_actor(session: AsyncSession, telegram_id: int) -> Actor | None:
     """The active member for a Telegram user, or None."""
-    row = (
+    # One round trip: a limited coordinator's row comes once per plan granted.
+    rows = (
         await session.execute(
-            select(Member, Agency.name, Agency.name_en)
+            select(Member, Agency.name, Agency.name_en, PlanGrant.plan_id)
             .outerjoin(Agency, Agency.id == Member.agency_id)
+            .outerjoin(PlanGrant, PlanGrant.member_id == Member.id)
             .where(Member.telegram_id == telegram_id, Member.left_at.is_(None))
         )
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         return None
-    member, agency_name, agency_name_en = row
-    plan_ids = None
-    if member.role is MemberRole.COORDINATOR:
-        granted = await session.scalars(
-            select(PlanGrant.plan_id).where(PlanGrant.member_id == member.id)
-        )
-        plan_ids = frozenset(granted) or None
+    member, agency_name, agency_name_en, _ = rows[0]
+    granted = frozenset(plan_id for *_, plan_id in rows if plan_id is not None)
+    plan_ids = (granted or None) if member.role is MemberRole.COORDINATOR else None
     return Actor(
         member_id=member.id,
         telegram_id=member.telegram_id,
