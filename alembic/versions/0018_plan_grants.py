@@ -41,7 +41,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["plan_id"], ["plan.id"], name=op.f("fk_plan_grant_plan_id_plan"), ondelete="CASCADE"
+            ["plan_id"], ["plan.id"], name=op.f("fk_plan_grant_plan_id_plan"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("member_id", "plan_id", name=op.f("pk_plan_grant")),
     )

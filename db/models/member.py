@@ -38,8 +38,9 @@ class PlanGrant(Base):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
     )
+    # RESTRICT: a plan deleted under a limited coordinator must not quietly widen their reach.
     plan_id: Mapped[int] = mapped_column(
-        ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("plan.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
     created_at: Mapped[dt.datetime]
 
