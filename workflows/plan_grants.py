@@ -16,10 +16,10 @@ from db.enums import FeedScope, MemberRole
 from db.models import FeedToken, Member, Plan, PlanGrant
 from workflows import audit
 from workflows.access import Actor, identify, require_coordinator
-from workflows.errors import ConflictError, ForbiddenError, InvalidInputError
+from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.feeds.tokens import link_view, revoke_row
 from workflows.offboarding import find_member
-from workflows.plans import find_plan, plan_label
+from workflows.plans import find_plan, matching_plans, plan_label
 
 MAX_PLANS = 50
 
@@ -66,6 +66,18 @@ async def _coordinator(session: AsyncSession, who: str, actor: Actor | None) -> 
     return member
 
 
+async def _plan(session: AsyncSession, typed: str) -> Plan:
+    """A plan in use by any of its names, else an archived one (a limit outlives an archive)."""
+    try:
+        return await find_plan(session, typed)
+    except NotFoundError:
+        archived = await session.scalars(select(Plan).where(Plan.archived_at.is_not(None)))
+        found = matching_plans(list(archived), " ".join(typed.split()))
+        if len(found) == 1:
+            return found[0]
+        raise
+
+
 async def _labels(session: AsyncSession, member_id: int) -> list[str]:
     """The labels of the plans a coordinator is limited to, by code."""
     plans = await session.scalars(
@@ -104,7 +116,7 @@ async def limit_coordinator(
         raise InvalidInputError("Name at least one plan; /plans lists them.")
     if len(plans) > MAX_PLANS:
         raise InvalidInputError("At most {limit} plans at once.", limit=MAX_PLANS)
-    wanted = {(await find_plan(session, typed)).id for typed in plans}
+    wanted = {(await _plan(session, typed)).id for typed in plans}
     before = await _labels(session, member.id)
     held = await _grants(session, member.id)
     for plan_id in held - wanted:

@@ -287,12 +287,12 @@ async def test_a_coordinator_limited_to_another_plan_hears_of_no_unsigned_task_h
         )
     limited = 901
     await cast(session_factory, coordinator(limited), now=acks.IMPORTED, plan=None)
-    async with session_factory() as session:
+    async with session_factory() as session:  # archived, so plan B itself sends nothing
+        await archive_plan(session, telegram_id=None, typed=B, now=acks.IMPORTED, carry_over=True)
+    async with session_factory() as session:  # an archived plan can be granted too
         await limit_coordinator(
             session=session, by_telegram_id=None, who=str(limited), plans=[B], now=acks.IMPORTED
         )
-    async with session_factory() as session:  # archived, so plan B itself sends nothing
-        await archive_plan(session, telegram_id=None, typed=B, now=acks.IMPORTED, carry_over=True)
     await acks.walk(session_factory, dt.date(2016, 3, 1), dt.date(2016, 3, 10))
     told = [
         (who, day)
