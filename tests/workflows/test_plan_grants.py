@@ -21,7 +21,7 @@ from workflows.feeds.calendar import build_feed
 from workflows.feeds.links import request_link
 from workflows.feeds.model import FeedOptions
 from workflows.feeds.tokens import resolve
-from workflows.importing.by_member import import_confirmed
+from workflows.importing.by_member import import_confirmed, preview_import
 from workflows.importing.model import DocumentInfo
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.plan_grants import limit_coordinator, unlimit_coordinator
@@ -201,6 +201,17 @@ async def test_a_limited_coordinator_imports_a_new_plan_as_theirs_but_revises_no
     await _two_plans(session_factory)
     await _limit_boss2_to_b(session_factory)
     annex = bundled_annex("gf-2015-5")
+    async with session_factory() as session:
+        with pytest.raises(ForbiddenError, match="do not supervise"):
+            await preview_import(
+                session=session,
+                telegram_id=BOSS2,
+                data=annex,
+                filename=None,
+                plan_code=None,  # read from the document: 国发〔2015〕5号 is gf-2015-5
+                now=NOW,
+                timezone="Asia/Shanghai",
+            )
     async with session_factory() as session:
         with pytest.raises(ForbiddenError, match="do not supervise"):
             await import_confirmed(
