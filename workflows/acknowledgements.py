@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, Task
+from workflows.access import plan_limits, supervises
 from workflows.holiday_calendar import load_calendar
 from workflows.live import live_task
 from workflows.outbox.queue import enqueue
@@ -68,6 +69,7 @@ class _Pending:
     agency_id: int
     created_at: dt.datetime
     timezone: str
+    plan_id: int
 
 
 def after_working_days(
@@ -82,7 +84,7 @@ def after_working_days(
 async def _pending(session: AsyncSession) -> list[_Pending]:
     """Unacknowledged assignments of live open tasks, in plan and task order."""
     rows = await session.execute(
-        select(Assignment.id, Assignment.agency_id, Assignment.created_at, Plan.timezone)
+        select(Assignment.id, Assignment.agency_id, Assignment.created_at, Plan.timezone, Plan.id)
         .join(Task, Task.id == Assignment.task_id)
         .join(Plan, Plan.id == Task.plan_id)
         .where(
@@ -172,13 +174,17 @@ async def plan_acknowledgement_messages(
         moment = after_working_days(start, escalation_days, p.timezone, calendar)
         if moment <= now:
             grouped[p.agency_id].append((p, moment))
+    limits = await plan_limits(session)  # a limited coordinator hears of their plans only
     for agency_id, due in grouped.items():
         for coordinator in coordinators:
+            theirs = [d for d in due if supervises(limits, coordinator.id, d[0].plan_id)]
+            if not theirs:
+                continue
             queued += await _queue(
                 session,
                 ACK_ESCALATION_KIND,
                 coordinator,
-                due,
+                theirs,
                 now=now,
                 send=send,
                 key_part=f"{agency_id}:{coordinator.id}",

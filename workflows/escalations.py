@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, MilestoneKind, Role, TaskState
 from db.models import Agency, Assignment, Member, Milestone, Plan, Task
+from workflows.access import plan_limits, supervises
 from workflows.holiday_calendar import load_calendar
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
@@ -234,6 +235,9 @@ async def plan_overdue_messages(
     leads = await _lead_agencies(session, {o.task_id for o in overdue})
     members = await _active_members(session, {a for agencies in leads.values() for a in agencies})
     coordinators = [m for m in members if m.role is MemberRole.COORDINATOR]
+    limits = await plan_limits(session)  # a limited coordinator hears of their plans only
+    overdue_tasks = select(Task.id, Task.plan_id).where(Task.id.in_({o.task_id for o in overdue}))
+    plan_of: dict[int, int] = {task: plan for task, plan in await session.execute(overdue_tasks)}
     agency_members: dict[int, list[Member]] = defaultdict(list)
     for member in members:
         if member.agency_id is not None and member.role is not MemberRole.COORDINATOR:
@@ -245,7 +249,7 @@ async def plan_overdue_messages(
             item,
             leads.get(item.task_id, []),
             agency_members,
-            coordinators,
+            [c for c in coordinators if supervises(limits, c.id, plan_of[item.task_id])],
             now=now,
             escalate_after=escalate_after,
             hours=hours,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from db.enums import ReportStatus, Role, TaskState
 from db.models import Agency, Assignment, AuditEvent, Member, Plan, StatusReport, Task
-from workflows.access import identify
+from workflows.access import identify, require_plan
 from workflows.errors import ForbiddenError, NotFoundError
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
 from workflows.planning import require_agency
@@ -38,6 +38,8 @@ class ExportTarget:
     plan_code: str | None
     agency_id: int | None
     agency: str | None
+    # A limited coordinator's plans (None: no limit beyond plan_code).
+    plan_ids: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,12 @@ async def member_export_target(
     actor = await identify(session, telegram_id)
     found = await require_agency(session, agency) if agency else None
     if actor.is_coordinator and found is None and plan_code is None:
-        only = await choose_plan(session, None)
+        only = await choose_plan(session, None, actor)
         plan_code = None if only is None else only.code
+    if actor.is_limited and plan_code is not None:
+        plan_id = await session.scalar(select(Plan.id).where(Plan.code == plan_code))
+        if plan_id is not None:
+            require_plan(actor, plan_id)
     if not actor.is_coordinator:
         if actor.agency_id is None:
             raise ForbiddenError("Only coordinators can do this.")
@@ -146,7 +152,9 @@ async def member_export_target(
         await session.commit()
         return ExportTarget(plan_code, actor.agency_id, actor.agency_name)
     await session.commit()
-    return ExportTarget(plan_code, found.id if found else None, found.name if found else None)
+    return ExportTarget(
+        plan_code, found.id if found else None, found.name if found else None, actor.plan_ids
+    )
 
 
 def _task_query(target: ExportTarget) -> Select[Task]:
@@ -163,6 +171,8 @@ def _task_query(target: ExportTarget) -> Select[Task]:
     )
     if target.plan_code is not None:
         query = query.where(Plan.code == target.plan_code)
+    if target.plan_ids is not None:
+        query = query.where(Plan.id.in_(sorted(target.plan_ids)))
     if target.agency_id is not None:
         query = query.where(
             Task.id.in_(select(Assignment.task_id).where(Assignment.agency_id == target.agency_id))
@@ -254,6 +264,8 @@ async def _history(
     plans = select(Plan.id)
     if target.plan_code is not None:
         plans = plans.where(Plan.code == target.plan_code)
+    if target.plan_ids is not None:
+        plans = plans.where(Plan.id.in_(sorted(target.plan_ids)))
     about: ColumnElement[bool] = AuditEvent.task_id.in_(by_id)
     if target.agency_id is None:
         about = or_(about, AuditEvent.task_id.is_(None) & AuditEvent.plan_id.in_(plans))

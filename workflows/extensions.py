@@ -152,7 +152,7 @@ async def request_extension(
         task_id=task.id,
         after={"requested_due_on": requested.isoformat(), "reason": reason},
     )
-    for recipient in await coordinators(session):
+    for recipient in await coordinators(session, task.plan_id):
         await enqueue(
             session,
             key=f"ext-req:{request.id}:{recipient.member_id}",
@@ -216,6 +216,7 @@ async def pending_extension(
     actor = await identify(session, telegram_id)
     require_coordinator(actor)
     view = await extension_view(session, request_id=request_id, language=actor.language)
+    await get_task_by_id(session, view.task_id, actor)
     _require_pending(view)
     return view
 
@@ -247,6 +248,7 @@ async def decide_extension(
     )
     if request is None:
         raise NotFoundError("This extension request no longer exists.")
+    task = await get_task_by_id(session, request.task_id, actor)
     _require_pending(await extension_view(session, request_id=request_id))
     note = (note or "").strip() or None
     if note is not None and len(note) > REASON_LIMIT:
@@ -255,7 +257,6 @@ async def decide_extension(
             length=len(note),
             limit=REASON_LIMIT,
         )
-    task = await get_task_by_id(session, request.task_id)
     if approve:
         if task.state is not TaskState.OPEN:
             raise ConflictError(

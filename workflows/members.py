@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, TaskState
-from db.models import Agency, Assignment, Member, Task
+from db.models import Agency, Assignment, Member, Plan, PlanGrant, Task
 from workflows.access import Actor, identify, require_coordinator
 from workflows.audit import record
 from workflows.errors import ConflictError, InvalidInputError
@@ -31,6 +31,8 @@ class MemberView:
     agency_name: str | None
     language: str
     reachable: bool
+    # A limited coordinator's plans, by label (none: every plan).
+    plans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,18 @@ async def list_members(*, session: AsyncSession, telegram_id: int) -> list[Membe
         .outerjoin(Agency, Agency.id == Member.agency_id)
         .where(Member.left_at.is_(None))
     )
-    views = [member_view(member, agency) for member, agency in rows]
+    limits: dict[int, list[str]] = {}
+    granted = await session.execute(
+        select(PlanGrant.member_id, Plan.document_number, Plan.code)
+        .join(Plan, Plan.id == PlanGrant.plan_id)
+        .order_by(Plan.code)
+    )
+    for member_id, number, code in granted:
+        limits.setdefault(member_id, []).append(number or code)
+    views = [
+        replace(member_view(member, agency), plans=tuple(limits.get(member.id, ())))
+        for member, agency in rows
+    ]
     order = {"coordinator": 0, "deputy": 1, "liaison": 2}
     return sorted(
         views, key=lambda v: (v.agency_name or "", order[v.role], v.display_name, v.member_id)
@@ -191,13 +204,14 @@ async def list_members(*, session: AsyncSession, telegram_id: int) -> list[Membe
 
 
 async def agencies_overview(*, session: AsyncSession, telegram_id: int) -> list[AgencyOverview]:
-    """Each agency with live tasks, its liaisons and deputy, and whether they can be reached."""
-    require_coordinator(await identify(session, telegram_id))
+    """Each agency with live tasks (in a limited coordinator's plans), its liaisons and deputy."""
+    actor = await identify(session, telegram_id)
+    require_coordinator(actor)
     counts = await session.execute(
         select(Agency.id, Agency.name, func.count(func.distinct(Assignment.task_id)))
         .join(Assignment, Assignment.agency_id == Agency.id)
         .join(Task, Task.id == Assignment.task_id)
-        .where(live_task(), Task.state != TaskState.CLOSED)
+        .where(live_task(), Task.state != TaskState.CLOSED, actor.plan_filter(Task.plan_id))
         .group_by(Agency.id, Agency.name)
         .order_by(Agency.name)
     )

@@ -56,7 +56,7 @@ async def nudge(
 ) -> NudgeResult:
     """Queue a 催办 to the liaisons of a task's agencies (or one of them), once per minute."""
     actor = await coordinator(session, telegram_id)
-    task = await find_task(session, number=number, plan_code=plan_code)
+    task = await find_task(session, number=number, plan_code=plan_code, actor=actor)
     if task.state is not TaskState.OPEN:
         raise ConflictError("Task {number} is not open; there is nothing to urge.", number=number)
     assignments = list(task.assignments)

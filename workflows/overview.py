@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from db.enums import Role, TaskState
 from db.models import Agency, Assignment, Plan, Task
-from workflows.access import find_task
+from workflows.access import Actor, find_task, require_plan
 from workflows.audit import AuditView, task_history
 from workflows.lights import DEFAULT_CHECKIN_DAYS, Light
 from workflows.live import live_task
@@ -141,13 +141,13 @@ def _matches(
     return task.state is TaskState.OPEN and status.light.value == kind.value
 
 
-async def _live_tasks(session: AsyncSession) -> Sequence[Task]:
-    """Every live task with plan, units and milestones, in plan and number order."""
+async def _live_tasks(session: AsyncSession, actor: Actor) -> Sequence[Task]:
+    """Every live task the actor may see, with plan, units and milestones, by plan and number."""
     return (
         await session.scalars(
             select(Task)
             .join(Plan)
-            .where(live_task())
+            .where(live_task(), actor.plan_filter(Task.plan_id))
             .options(
                 selectinload(Task.plan),
                 selectinload(Task.assignments).selectinload(Assignment.agency),
@@ -171,7 +171,9 @@ async def list_task_page(
     plan_id: int | None = None,
 ) -> TaskPage:
     """One page of live tasks matching a filter (an agency by name, or by id from a button)."""
-    await coordinator(session, telegram_id)
+    actor = await coordinator(session, telegram_id)
+    if plan_id is not None:
+        require_plan(actor, plan_id)
     agency_name = None
     if kind is TaskFilter.AGENCY:
         found = (
@@ -183,7 +185,7 @@ async def list_task_page(
             kind = TaskFilter.ALL
         else:
             agency_id, agency_name = found.id, found.name
-    tasks = await _live_tasks(session)
+    tasks = await _live_tasks(session, actor)
     several = len({t.plan_id for t in tasks}) > 1
     if plan_id is not None:
         tasks = [t for t in tasks if t.plan_id == plan_id]
@@ -251,8 +253,8 @@ async def task_card(
     now: dt.datetime,
 ) -> TaskCard:
     """A task's card for a coordinator."""
-    await coordinator(session, telegram_id)
-    task = await find_task(session, number=number, plan_code=plan_code)
+    actor = await coordinator(session, telegram_id)
+    task = await find_task(session, number=number, plan_code=plan_code, actor=actor)
     card = await build_task_card(session, task, now=now)
     await session.commit()
     return card
@@ -267,8 +269,8 @@ async def task_audit(
     limit: int = 30,
 ) -> TaskAudit:
     """A task's audit events, newest first, for a coordinator."""
-    await coordinator(session, telegram_id)
-    task = await find_task(session, number=number, plan_code=plan_code)
+    actor = await coordinator(session, telegram_id)
+    task = await find_task(session, number=number, plan_code=plan_code, actor=actor)
     events = await task_history(session, task.id, limit=limit)
     await session.commit()
     return TaskAudit(task.plan.code, task.number, task.text, task.plan.timezone, tuple(events))

@@ -89,7 +89,7 @@ async def assign(
 ) -> AssignmentChange:
     """Put an agency on a task (at the end) or change its role; the agency's liaisons are told."""
     actor = await coordinator(session, telegram_id)
-    task = await find_task(session, number=number, plan_code=plan_code)
+    task = await find_task(session, number=number, plan_code=plan_code, actor=actor)
     found = await require_agency(session, agency)
     assignment = next((a for a in task.assignments if a.agency_id == found.id), None)
     before = _role_state(assignment)
@@ -146,7 +146,7 @@ async def unassign(
 ) -> AssignmentChange:
     """Take an agency off a task; the last lead unit cannot be removed."""
     actor = await coordinator(session, telegram_id)
-    task = await find_task(session, number=number, plan_code=plan_code)
+    task = await find_task(session, number=number, plan_code=plan_code, actor=actor)
     found = await require_agency(session, agency)
     assignment = next((a for a in task.assignments if a.agency_id == found.id), None)
     if assignment is None:
@@ -194,7 +194,7 @@ async def set_due(
 ) -> MilestoneChange:
     """Move a task's due milestone (or create it), with the reason in the audit log."""
     actor = await coordinator(session, telegram_id)
-    task = await find_task(session, number=number, plan_code=plan_code)
+    task = await find_task(session, number=number, plan_code=plan_code, actor=actor)
     milestone = next((m for m in task.milestones if m.key == DUE_KEY), None)
     previous = task.due_on
     if milestone is not None and milestone.cancelled_at is None and milestone.on_date == on_date:
@@ -220,7 +220,7 @@ async def add_milestone(
 ) -> MilestoneChange:
     """Add a custom milestone to a task."""
     actor = await coordinator(session, telegram_id)
-    task = await find_task(session, number=number, plan_code=plan_code)
+    task = await find_task(session, number=number, plan_code=plan_code, actor=actor)
     label = label.strip()[:MAX_NOTE]
     taken = {m.key for m in task.milestones}
     index = sum(1 for key in taken if key.startswith(CUSTOM_PREFIX)) + 1

@@ -15,7 +15,7 @@ from db.enums import TaskState
 from db.models import Assignment, Plan, Task
 from workflows import audit
 from workflows.access import Actor, identify, require_coordinator
-from workflows.errors import ConflictError, InvalidInputError, NotFoundError
+from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
 from workflows.live import archived_plans, live_task
 from workflows.status import task_statuses
@@ -75,10 +75,15 @@ def _choice(plan: Plan) -> PlanChoice:
     return PlanChoice(plan.id, plan.code, plan_label(plan))
 
 
-async def _plans(session: AsyncSession, *, archived: bool = False) -> list[Plan]:
-    """The plans in use (or the archived ones), by code."""
+async def _plans(
+    session: AsyncSession, *, archived: bool = False, actor: Actor | None = None
+) -> list[Plan]:
+    """The plans in use (or the archived ones), by code; of a limited coordinator, theirs."""
     kept = Plan.archived_at.is_not(None) if archived else Plan.archived_at.is_(None)
-    return list((await session.scalars(select(Plan).where(kept).order_by(Plan.code))).all())
+    query = select(Plan).where(kept).order_by(Plan.code)
+    if actor is not None:
+        query = query.where(actor.plan_filter(Plan.id))
+    return list((await session.scalars(query)).all())
 
 
 def matching_plans(plans: list[Plan], typed: str) -> list[Plan]:
@@ -102,10 +107,16 @@ def matching_plans(plans: list[Plan], typed: str) -> list[Plan]:
     ]
 
 
-async def find_plan(session: AsyncSession, typed: str) -> Plan:
-    """The one plan a typed name means; several raise PlanNeededError, none NotFoundError."""
+async def find_plan(session: AsyncSession, typed: str, actor: Actor | None = None) -> Plan:
+    """The one plan a typed name means; several raise PlanNeededError, none NotFoundError.
+
+    A limited coordinator's `actor` finds only the plans they supervise.
+    """
     typed = " ".join(typed.split())[:MAX_PLAN_WORD]
-    found = matching_plans(await _plans(session), typed)
+    found = matching_plans(await _plans(session, actor=actor), typed)
+    limited = not found and actor is not None and actor.is_limited
+    if limited and matching_plans(await _plans(session), typed):
+        raise ForbiddenError("You do not supervise this plan.")
     if not found:
         raise NotFoundError("No plan matches “{typed}”. /plans lists them.", typed=typed)
     if len(found) > 1:
@@ -123,14 +134,37 @@ async def plan_word(session: AsyncSession, words: list[str]) -> tuple[Plan | Non
     return None, words
 
 
-async def choose_plan(session: AsyncSession, typed: str | None) -> Plan | None:
-    """The plan typed, or the only plan; None without plans; PlanNeededError when ambiguous."""
+async def choose_plan(
+    session: AsyncSession, typed: str | None, actor: Actor | None = None
+) -> Plan | None:
+    """The plan typed, or the only plan; None without plans; PlanNeededError when ambiguous.
+
+    A limited coordinator's `actor` chooses among the plans they supervise.
+    """
     if typed:
-        return await find_plan(session, typed)
-    plans = await _plans(session)
+        return await find_plan(session, typed, actor)
+    plans = await _plans(session, actor=actor)
     if len(plans) > 1:
         raise PlanNeededError(tuple(_choice(p) for p in plans))
     return plans[0] if plans else None
+
+
+async def plan_in_reach(
+    session: AsyncSession, *, telegram_id: int, plan_code: str | None
+) -> str | None:
+    """A limited coordinator's plan for a command: the one named or their only one; else as given.
+
+    Several of theirs and none named raise PlanNeededError, another's ForbiddenError.
+    """
+    actor = await identify(session, telegram_id)
+    if not actor.is_limited:
+        return plan_code
+    plan = await choose_plan(session, plan_code, actor)
+    if plan is None:
+        raise NotFoundError(
+            "None of the plans you supervise is in use; /plans archived lists the archived ones."
+        )
+    return plan.code
 
 
 async def plan_summaries(
@@ -151,6 +185,7 @@ async def plan_summaries(
         query = select(Task).where(Task.removed_at.is_(None), archived_plans())
     else:
         query = select(Task).where(live_task())
+    query = query.where(actor.plan_filter(Task.plan_id))
     if not actor.is_coordinator:
         mine = select(Assignment.task_id).where(Assignment.agency_id == actor.agency_id)
         query = query.where(Task.id.in_(mine))
@@ -172,7 +207,7 @@ async def plan_summaries(
             tally["open"] += 1
             tally[statuses[task.id].light.value] += 1
     summaries = []
-    for plan in await _plans(session, archived=archived):
+    for plan in await _plans(session, archived=archived, actor=actor):
         if not actor.is_coordinator and plan.id not in counts:
             continue
         tally = counts.get(plan.id, Counter())
@@ -224,7 +259,7 @@ async def archive_plan(
     `telegram_id` None is the command line.
     """
     actor = await _coordinator(session, telegram_id)
-    plan = await find_plan(session, typed)
+    plan = await find_plan(session, typed, actor)
     open_tasks = (
         await session.scalars(
             select(Task).where(
@@ -274,7 +309,8 @@ async def restore_plan(
 ) -> PlanChange:
     """Bring an archived plan back into every list, sweep and feed, as it was."""
     actor = await _coordinator(session, telegram_id)
-    found = matching_plans(await _plans(session, archived=True), " ".join(typed.split()))
+    archived = await _plans(session, archived=True, actor=actor)
+    found = matching_plans(archived, " ".join(typed.split()))
     if len(found) != 1:
         raise NotFoundError(
             "No archived plan matches “{typed}”. /plans archived lists them.", typed=typed

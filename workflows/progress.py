@@ -147,7 +147,7 @@ async def progress_chart(
 ) -> ProgressChart:
     """/chart: the whole plan for a coordinator, their agency's tasks for a liaison."""
     actor = await identify(session, telegram_id)
-    plan = await choose_plan(session, plan_code)
+    plan = await choose_plan(session, plan_code, actor)
     if plan is None:
         await session.commit()
         return ProgressChart(actor.language, None, None, None, None, ())

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import MemberRole, Role, TaskState
 from db.models import Agency, AuditEvent, Member, StatusReport, Task
 from workflows import audit
-from workflows.access import Actor, get_task_by_id, identify, require_coordinator
+from workflows.access import Actor, get_task_by_id, identify, require_coordinator, supervising
 from workflows.errors import ConflictError, InvalidInputError
 from workflows.live import live_task
 from workflows.outbox.queue import enqueue
@@ -66,15 +66,16 @@ class ReviewNotice:
     agency_en: str | None = None
 
 
-async def coordinators(session: AsyncSession) -> list[Recipient]:
-    """Every active, reachable coordinator."""
-    rows = await session.execute(
-        select(Member.id, Member.telegram_id).where(
-            Member.role == MemberRole.COORDINATOR,
-            Member.left_at.is_(None),
-            Member.reachable.is_(True),
-        )
+async def coordinators(session: AsyncSession, plan_id: int | None = None) -> list[Recipient]:
+    """Every active, reachable coordinator (who supervises the plan, when one is given)."""
+    query = select(Member.id, Member.telegram_id).where(
+        Member.role == MemberRole.COORDINATOR,
+        Member.left_at.is_(None),
+        Member.reachable.is_(True),
     )
+    if plan_id is not None:
+        query = query.where(supervising(plan_id))
+    rows = await session.execute(query)
     return [Recipient(member_id, chat_id) for member_id, chat_id in rows]
 
 
@@ -115,7 +116,7 @@ async def request_review(
         before={"state": before},
         after={"state": str(TaskState.DONE), "report_id": report.id},
     )
-    for recipient in await coordinators(session):
+    for recipient in await coordinators(session, task.plan_id):
         await enqueue(
             session,
             key=f"review:{task.id}:{report.id}:{recipient.member_id}",
@@ -155,7 +156,7 @@ async def _pending_review(
     actor = await identify(session, telegram_id)
     require_coordinator(actor)
     await lock_task(session, task_id)
-    task = await get_task_by_id(session, task_id)
+    task = await get_task_by_id(session, task_id, actor)
     current = await session.scalar(
         select(AuditEvent.after)
         .where(AuditEvent.task_id == task.id, AuditEvent.action == "task.done")

@@ -18,6 +18,7 @@ from workflows.invites import InviteView, create_invite
 from workflows.members import add_coordinator
 from workflows.offboarding import Departure, removable_member, remove_member
 from workflows.open_invites import OpenInvite, list_open_invites, revoke_invite
+from workflows.plan_grants import PlanLimit, limit_coordinator, unlimit_coordinator
 
 
 def register(app: typer.Typer) -> None:
@@ -59,9 +60,12 @@ def register(app: typer.Typer) -> None:
         help="Invites: make one (--coordinator or --agency NAME), list or revoke them."
     )
     app.add_typer(invite_app, name="invite")
-    member_app = typer.Typer(help="Members: remove one.", no_args_is_help=True)
+    member_app = typer.Typer(
+        help="Members: remove one, or limit a coordinator to some plans.", no_args_is_help=True
+    )
     app.add_typer(member_app, name="member")
     _register_revocation(invite_app, member_app)
+    _register_limits(member_app)
 
     @invite_app.callback(invoke_without_command=True)
     def invite_command(
@@ -216,3 +220,49 @@ def _register_revocation(invite_app: typer.Typer, member_app: typer.Typer) -> No
             markup=False,
             highlight=False,
         )
+
+
+def _register_limits(member_app: typer.Typer) -> None:
+    """Add `annexbot member limit NAME PLAN…` and `annexbot member unlimit NAME`."""
+
+    @member_app.command("limit")
+    def member_limit(
+        member: Annotated[str, typer.Argument(help="A coordinator: name, @username or id.")],
+        plans: Annotated[
+            list[str], typer.Argument(help="The plans they supervise: code, number or title word.")
+        ],
+    ) -> None:
+        """Limit a coordinator to some plans: they see and change no other."""
+
+        async def work() -> PlanLimit:
+            async with open_database(load_settings()) as sessions, sessions() as session:
+                return await limit_coordinator(
+                    session=session, by_telegram_id=None, who=member, plans=plans, now=utc_now()
+                )
+
+        _print_limit(execute(work))
+
+    @member_app.command("unlimit")
+    def member_unlimit(
+        member: Annotated[str, typer.Argument(help="A coordinator: name, @username or id.")],
+    ) -> None:
+        """Let a limited coordinator supervise every plan again."""
+
+        async def work() -> PlanLimit:
+            async with open_database(load_settings()) as sessions, sessions() as session:
+                return await unlimit_coordinator(
+                    session=session, by_telegram_id=None, who=member, now=utc_now()
+                )
+
+        _print_limit(execute(work))
+
+
+def _print_limit(done: PlanLimit) -> None:
+    """Which plans the coordinator supervises now, and whether that changed."""
+    scope = "only " + ", ".join(done.plans) if done.plans else "every plan"
+    unchanged = "" if done.changed else " (unchanged)"
+    out = stdout()
+    out.print(f"{done.member} supervises {scope}{unchanged}.", markup=False, highlight=False)
+    if done.revoked_links:
+        links = "、".join(done.revoked_links)
+        out.print(f"Calendar links revoked: {links}.", markup=False, highlight=False)

@@ -6,7 +6,7 @@ from db.models.calendar import CalendarDay, CalendarYear
 from db.models.chat import ChatMessage, ChatQuestion
 from db.models.delivery import Delivery
 from db.models.feed import FeedDataVersion, FeedToken, Installation
-from db.models.member import Invite, Member
+from db.models.member import Invite, Member, PlanGrant
 from db.models.plan import Assignment, Milestone, Plan, Task
 from db.models.report import ExtensionRequest, StatusReport
 from db.models.setting import SettingOverride
@@ -30,6 +30,7 @@ __all__ = [
     "Member",
     "Milestone",
     "Plan",
+    "PlanGrant",
     "SettingOverride",
     "StatusReport",
     "Task",

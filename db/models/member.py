@@ -30,6 +30,21 @@ class Member(Base):
     left_at: Mapped[dt.datetime | None]
 
 
+class PlanGrant(Base):
+    """A plan a coordinator supervises; a coordinator with none supervises every plan."""
+
+    __tablename__ = "plan_grant"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    # RESTRICT: a plan deleted under a limited coordinator must not quietly widen their reach.
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plan.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime]
+
+
 class Invite(Base):
     """A single-use registration code; only its hash is kept."""
 

@@ -49,7 +49,7 @@ async def calendar_choices(
     plan_id = await only_plan_id(session)
     agencies: tuple[tuple[int, str], ...] = ()
     if actor.is_coordinator:
-        plan = await choose_plan(session, plan_code)
+        plan = await choose_plan(session, plan_code, actor)
         plan_id = None if plan is None else plan.id
         live = select(Assignment.agency_id).join(Task).where(live_task())
         if plan_id is not None:
@@ -93,7 +93,7 @@ async def _scope_ids(
     plan_id = await only_plan_id(session)
     if scope is FeedScope.PLAN:
         require_coordinator(actor)
-        plan = await choose_plan(session, plan_code)
+        plan = await choose_plan(session, plan_code, actor)
         plan_id = None if plan is None else plan.id
         if plan_id is None:
             raise await no_plan_error(session)
@@ -113,11 +113,14 @@ async def _scope_ids(
             )
         if not actor.is_coordinator and agency_id != actor.agency_id:
             raise ForbiddenError("You can only subscribe to your own agency's tasks.")
+        if actor.is_limited:  # an agency's feed over every plan would show the others'
+            plan = await choose_plan(session, plan_code, actor)
+            plan_id = None if plan is None else plan.id
         return {"plan_id": plan_id, "agency_id": agency_id, "task_id": None, "member_id": None}
     if scope is FeedScope.TASK:
         if task_number is None:
             raise InvalidInputError("Name a task number.")
-        task = await find_task(session, number=task_number, plan_code=plan_code)
+        task = await find_task(session, number=task_number, plan_code=plan_code, actor=actor)
         if not actor.is_coordinator and all(
             a.agency_id != actor.agency_id for a in task.assignments
         ):

@@ -23,6 +23,7 @@ from db.models import (
     Member,
     Milestone,
     Plan,
+    PlanGrant,
     Task,
 )
 from workflows.errors import NotFoundError
@@ -113,8 +114,11 @@ def _scope_of(source: FeedSource) -> ColumnElement[bool]:
         .where(member, Member.role == MemberRole.COORDINATOR, Member.agency_id.is_(None))
         .exists()
     )
+    # A coordinator limited to some plans gets only theirs.
+    limited = select(PlanGrant.plan_id).where(PlanGrant.member_id == source.member_id)
+    supervised = or_(~limited.exists(), Task.plan_id.in_(limited))
     mine = _of_agency(select(Member.agency_id).where(member).scalar_subquery())
-    return and_(or_(everything, mine), *in_plan)
+    return and_(or_(and_(everything, supervised), mine), *in_plan)
 
 
 async def describe(session: AsyncSession, source: FeedSource) -> Description:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflows.access import identify, require_coordinator
 from workflows.importing.service import ImportResult, import_annex
+from workflows.plan_grants import grant_imported, require_importable
 
 
 async def preview_import(
@@ -20,9 +21,14 @@ async def preview_import(
     now: dt.datetime,
     timezone: str,
 ) -> ImportResult:
-    """What importing a file would do for a coordinator; nothing is written."""
-    require_coordinator(await identify(session, telegram_id))
-    return await import_annex(
+    """What importing a file would do for a coordinator; nothing is written.
+
+    A coordinator limited to some plans may import a new plan (it becomes theirs) or revise
+    one of theirs, never another's.
+    """
+    actor = await identify(session, telegram_id)
+    require_coordinator(actor)
+    result = await import_annex(
         session=session,
         data=data,
         now=now,
@@ -31,6 +37,8 @@ async def preview_import(
         filename=filename,
         dry_run=True,
     )
+    await require_importable(session, actor=actor, plan_code=result.plan_code)
+    return result
 
 
 async def import_confirmed(
@@ -46,7 +54,8 @@ async def import_confirmed(
     """Import a file a coordinator confirmed: a new plan, or a revised one's changes applied."""
     actor = await identify(session, telegram_id)
     require_coordinator(actor)
-    return await import_annex(
+    await require_importable(session, actor=actor, plan_code=plan_code)
+    result = await import_annex(
         session=session,
         data=data,
         now=now,
@@ -56,3 +65,6 @@ async def import_confirmed(
         apply=True,
         actor=f"member:{actor.member_id}",
     )
+    if result.applied:
+        await grant_imported(session, actor=actor, plan_code=result.plan_code, now=now)
+    return result

@@ -30,7 +30,7 @@ from workflows.digest.requests import chart_plan, digests_for_member
 from workflows.digest.schedule import CHART_KIND, DIGEST_KIND, plan_weekly_digests
 from workflows.errors import InvalidInputError
 from workflows.outbox.sending import OutgoingMessage
-from workflows.plans import plan_word
+from workflows.plans import plan_in_reach, plan_word
 from workflows.progress import ProgressChart, chart_rows
 from workflows.status import local_today
 
@@ -136,6 +136,9 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
     async with runtime.session() as session:
         plan, rest = await plan_word(session, text.split())
         agency = digest_args(" ".join(rest))
+        plan_code = await plan_in_reach(
+            session, telegram_id=user_id, plan_code=None if plan is None else plan.code
+        )
         settings = await settings_in(session, runtime.settings)
         actor, digests = await digests_for_member(
             session,
@@ -144,7 +147,7 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
             weekday=settings.digest_weekday,
             at=settings.digest_time,
             agency=agency,
-            plan_code=None if plan is None else plan.code,
+            plan_code=plan_code,
             checkin_days=settings.checkin_days,
         )
     language = actor.language

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.chat.callbacks import int_arg, pattern, unpack
 from bot.chat.errors import language_of
-from bot.chat.handlers.removal import ask_remove
+from bot.chat.handlers.removal import ask_remove, revoked_line
 from bot.chat.paging import Page, keyboard, page_buttons, page_label, page_of
 from bot.i18n import tr, trn
 from bot.render import esc, fmt_datetime
@@ -18,9 +18,12 @@ from bot.runtime import runtime_of
 from workflows.errors import ConflictError
 from workflows.invites import InviteView, create_invite
 from workflows.members import AgencyOverview, MemberView, agencies_overview, list_members
+from workflows.plan_grants import PlanLimit, limit_coordinator, unlimit_coordinator
 
 DEPUTY_WORDS = {"deputy", "副", "副联络员"}
 REMOVE_WORDS = {"remove", "移除"}
+LIMIT_WORDS = {"limit", "限定"}
+UNLIMIT_WORDS = {"unlimit", "不限"}
 MEMBERS_PAGE, AGENCIES_PAGE = "mbp", "agp"
 
 
@@ -82,6 +85,8 @@ def _member_line(member: MemberView, language: str) -> str:
         text += " " + tr(language, "(deputy)")
     if not member.reachable:
         text += " " + tr(language, "⚠️ cannot be reached")
+    if member.plans:
+        text += " " + tr(language, "(only {plans})", plans=esc("、".join(member.plans)))
     return "• " + text
 
 
@@ -158,12 +163,57 @@ async def _show(
 
 
 async def members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/members: everyone registered, by agency, a page at a time; /members remove MEMBER."""
+    """/members: everyone, by agency, a page at a time; /members remove|limit|unlimit MEMBER."""
     words = list(context.args or [])
     if words and words[0].lower() in REMOVE_WORDS:
         await ask_remove(update, context, " ".join(words[1:]))
         return
+    if words and words[0].lower() in LIMIT_WORDS | UNLIMIT_WORDS:
+        await _limit(update, context, words[1:], limit=words[0].lower() in LIMIT_WORDS)
+        return
     await _show(update, context, MEMBERS_PAGE, 0)
+
+
+async def _limit(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, words: list[str], *, limit: bool
+) -> None:
+    """/members limit MEMBER PLAN… or /members unlimit MEMBER: which plans a coordinator sees."""
+    assert update.effective_message is not None
+    assert update.effective_user is not None
+    runtime = runtime_of(context)
+    who = words[0] if words else ""
+    async with runtime.session() as session:
+        if limit:
+            done = await limit_coordinator(
+                session=session,
+                by_telegram_id=update.effective_user.id,
+                who=who,
+                plans=words[1:],
+                now=runtime.now(),
+            )
+        else:
+            done = await unlimit_coordinator(
+                session=session, by_telegram_id=update.effective_user.id, who=who, now=runtime.now()
+            )
+    language = await language_of(update, context)
+    await update.effective_message.reply_text(
+        render_limit(done, language), parse_mode=ParseMode.HTML
+    )
+
+
+def render_limit(done: PlanLimit, language: str) -> str:
+    """Which plans a coordinator supervises after /members limit or unlimit."""
+    if not done.plans:
+        return tr(language, "{member} supervises every plan.", member=esc(done.member))
+    text = tr(
+        language,
+        "{member} supervises only: {plans}.",
+        member=esc(done.member),
+        plans=esc("、".join(done.plans)),
+    )
+    if done.revoked_links:
+        text += "\n" + revoked_line(done.revoked_links, language)
+    return text
 
 
 async def agencies(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from pydantic import SecretStr
+from sqlalchemy import func, select
 from telegram.ext import CommandHandler
 
 from bot.chat.application import build_application
@@ -23,9 +24,11 @@ from bot.sandbox import SandboxServer
 from bot.sandbox.driver import VirtualTime, running_bot
 from bot.settings import Settings
 from db.engine import create_engine, create_session_factory
+from db.models import AuditEvent, Member, Plan
 from tests.bot.harness import BotHarness, Clock
 from tests.kit.cast import coordinator, deputy, liaison
 from tests.kit.databases import Templates
+from tests.kit.plan_limits import PLAN_B, add_plan_b
 
 IN_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")  # the loop the module's bots run in
 
@@ -33,7 +36,9 @@ ME, BOSS = 6001, 6009
 NOT_REGISTERED = "您尚未注册。请向协调人索取邀请链接。"
 COORDINATORS_ONLY = "只有协调人可以执行此操作。"
 FAILED = "系统出现问题"  # the start of the reply to an unexpected error
-ROLES = ("unregistered", "liaison", "deputy", "left", "removed", "coordinator")
+# "limited": a coordinator limited to plan A (gf-2015-5), with plan B (PLAN_B) beside it.
+ROLES = ("unregistered", "liaison", "deputy", "left", "removed", "coordinator", "limited")
+COORDINATORS = {"coordinator", "limited"}
 GONE = {"unregistered", "left", "removed"}
 
 
@@ -78,6 +83,28 @@ OTHER_AGENCYS = {
     "/calendar 12": "第 12 项任务未分配给您的单位。",
     "/extend 12 2016-09-30 调研推迟": "第 12 项任务未分配给您的单位。",
 }
+# A coordinator limited to gf-2015-5 asking for plan B or its tasks, each way a plan is named.
+B, B_TASK = PLAN_B[0], f"{PLAN_B[0]}/5"
+NOT_SUPERVISED = "您不负责督办此计划。"
+OTHER_PLANS = [
+    f"/chart {B}",
+    f"/chart {PLAN_B[1]}",
+    "/chart 营商环境",
+    f"/calendar {B}",
+    f"/digest {B}",
+    f"/digest {B} 科技部",
+    f"/export xlsx {B}",
+    f"/tasks {B}",
+    f"/tasks {B} red",
+    f"/task {B_TASK}",
+    f"/audit {B_TASK}",
+    f"/due {B_TASK} 2016-06-30 同意延期",
+    f"/milestone {B_TASK} 2016-06-30 形成初稿",
+    f"/assign {B_TASK} 工信部 co",
+    f"/unassign {B_TASK} 工信部",
+    f"/nudge {B_TASK} 科技部",
+    f"/plans archive {B} carry",
+]
 # Arguments that would do something, so that a refusal is not just a usage line.
 EXAMPLES = {
     "assign": "5 工信部 co",
@@ -97,7 +124,7 @@ def refusal(role: str, command: str) -> str | None:
     """The one line a sender must get instead of the command, or None where it is theirs."""
     if role in GONE:
         return NOT_REGISTERED
-    if role == "coordinator":
+    if role in COORDINATORS:
         return NOT_FOR_COORDINATORS.get(command)
     if command in COORDINATOR_ONLY - OWN_AGENCY:
         return COORDINATORS_ONLY
@@ -107,7 +134,7 @@ def refusal(role: str, command: str) -> str | None:
 async def _seat(harness: BotHarness, role: str) -> None:
     """The plan, a coordinator, and ME as the role (the gone ones having been members first)."""
     people = [coordinator(BOSS, "主任")]
-    if role == "coordinator":
+    if role in COORDINATORS:
         people.append(coordinator(ME, "我"))
     elif role == "deputy":
         people.append(deputy(ME, "科技部", "我"))
@@ -121,6 +148,10 @@ async def _seat(harness: BotHarness, role: str) -> None:
     if role == "removed":
         [ask] = await harness.send(BOSS, f"/members remove {ME}")
         await harness.press(BOSS, ask.message_id, ask.callback_data[0])
+    if role == "limited":
+        await add_plan_b(harness)
+        [told] = await harness.send(BOSS, f"/members limit {ME} gf-2015-5")
+        assert told.text == "我 只督办：国发〔2015〕5号 (gf-2015-5)。"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=ROLES)
@@ -194,3 +225,51 @@ async def test_a_liaison_gets_nothing_of_another_agency(
     harness.clock.advance(minutes=1)
     replies = await harness.send(ME, text)
     assert [(m.text, m.document, m.photo) for m in replies] == [(OTHER_AGENCYS[text], None, None)]
+
+
+@IN_MODULE_LOOP
+async def test_a_limited_coordinator_lists_and_works_on_their_plan_alone(
+    sender: tuple[str, BotHarness],
+) -> None:
+    """/plans shows plan A only; /chart and /task need no plan named, as with one plan.
+
+    (It runs before the refusals below, in the module's order, so plan B is still live.)
+    """
+    role, harness = sender
+    if role != "limited":
+        pytest.skip("a question of plans")
+    harness.clock.advance(minutes=1)
+    [plans] = await harness.send(ME, "/plans")
+    assert plans.text is not None
+    assert "gf-2015-5" in plans.text
+    assert B not in plans.text
+    [chart] = await harness.send(ME, "/chart")
+    assert chart.caption is not None
+    assert chart.caption.startswith("国发〔2015〕5号任务进度")
+    [card] = await harness.send(ME, "/task 5")
+    assert card.text is not None
+    assert B not in card.text
+
+
+@IN_MODULE_LOOP
+@pytest.mark.parametrize("text", OTHER_PLANS)
+async def test_a_limited_coordinator_gets_nothing_of_another_plan(
+    sender: tuple[str, BotHarness], text: str
+) -> None:
+    """Plan B's chart, calendar, digest, export, tasks or changes: one refusal line only."""
+    role, harness = sender
+    if role != "limited":
+        pytest.skip("a question of plans")
+    harness.clock.advance(minutes=1)
+    replies = await harness.send(ME, text)
+    assert [(m.text, m.document, m.photo) for m in replies] == [(NOT_SUPERVISED, None, None)]
+    async with harness.runtime.session() as session:
+        changed = await session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .join(Plan, Plan.id == AuditEvent.plan_id)
+            .join(Member, Member.id == AuditEvent.actor_member_id)
+            .where(Plan.code == B, Member.telegram_id == ME)
+        )
+        archived = await session.scalar(select(Plan.archived_at).where(Plan.code == B))
+    assert (changed, archived) == (0, None)
