@@ -121,7 +121,7 @@ async def digests_for_member(
     """
     actor = await identify(session, telegram_id)
     if actor.is_coordinator and agency is None and plan_code is None:
-        await choose_plan(session, None)
+        await choose_plan(session, None, actor)
     if not actor.is_coordinator:
         if actor.agency_name is None:
             raise ForbiddenError("Only coordinators can do this.")

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole
 from db.models import Member, Plan
+from workflows.access import plan_limits, supervises
 from workflows.checkins import DEFAULT_EVERY_DAYS
 from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.digest.items import period_date, period_moment
@@ -94,10 +95,11 @@ async def plan_weekly_digests(
     members = await _members(session, joined_by=moment)
     agencies = {m.agency_id for m in members if m.role in AGENCY_ROLES and m.agency_id is not None}
     of_agency = await plans_of_agencies(session, agencies)
+    limits = await plan_limits(session)
     wanted: list[tuple[Member, list[Plan]]] = []
     for m in members:
         if m.role is MemberRole.COORDINATOR:
-            mine = plans
+            mine = [p for p in plans if supervises(limits, m.id, p.id)]
         elif m.role in AGENCY_ROLES and m.agency_id is not None:
             mine = [p for p in plans if p.id in of_agency.get(m.agency_id, set())]
         else:
@@ -123,7 +125,8 @@ async def plan_weekly_digests(
         calendar.next_send_time(now, timezone=zone, **hours),
     )
     composed: dict[tuple[int | None, int], Digest] = {}
-    rendered: dict[tuple[int | None, str], Sequence[DigestPart]] = {}
+    # Keyed by the plans too: coordinators limited to different plans read different digests.
+    rendered: dict[tuple[int | None, str, tuple[int, ...]], Sequence[DigestPart]] = {}
     queued = 0
     for member, mine in wanted:
         keys = [digest_key(period, member.id, "part-1")]
@@ -142,10 +145,11 @@ async def plan_weekly_digests(
                     now=now,
                     checkin_days=checkin_days,
                 )
-        if (audience, member.language) not in rendered:
+        seen = (audience, member.language, tuple(p.id for p in mine))
+        if seen not in rendered:
             digests = [composed[audience, p.id] for p in mine]
-            rendered[audience, member.language] = render(digests, member.language, late)
-        parts = rendered[audience, member.language]
+            rendered[seen] = render(digests, member.language, late)
+        parts = rendered[seen]
         base: dict[str, Any] = {"period": period.isoformat(), "plan_ids": [p.id for p in mine]}
         for index, part in enumerate(parts, start=1):
             payload = {

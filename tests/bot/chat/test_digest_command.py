@@ -16,6 +16,7 @@ from db.models import Agency, Assignment, Delivery, Plan, Task
 from tests.bot.harness import BotHarness
 from tests.kit.beijing import beijing
 from tests.kit.cast import coordinator, liaison
+from tests.kit.plan_limits import limit
 from tests.kit.sweeps import run_sweep
 from workflows.errors import InvalidInputError
 from workflows.importing.model import DocumentInfo
@@ -214,6 +215,24 @@ async def test_a_member_on_three_plans_gets_one_digest_a_week(harness: BotHarnes
     [card] = await harness.press(MOST, mine.message_id, data)
     assert card.text is not None
     assert card.text.startswith(f"🟢 第 {task.number} 项任务")
+
+
+async def test_a_limited_coordinator_reads_a_digest_of_their_plans_only(
+    harness: BotHarness,
+) -> None:
+    """Limited to gf-2019-3: Monday's digest is that plan's (with its chart); the others keep 3."""
+    before = await three_plans(harness)
+    await limit(harness, BOSS_EN, "gf-2019-3")
+    await run_sweep(harness, sweep, beijing(2016, 3, 7, 9, 0))
+    limited = harness.sandbox.messages(BOSS_EN)[before[BOSS_EN] :]
+    [title, *_] = [m.text for m in limited if m.text is not None]
+    assert title.splitlines()[0] == "📊 Weekly digest · gf-2019-3 · 2016-03-07"
+    assert [m for m in limited if m.photo is not None]  # one plan: its chart comes too
+    whole = "\n".join(m.text or "" for m in limited)
+    assert "gf-2015-5" not in whole
+    assert "gbf-2020-1" not in whole
+    unlimited = "\n".join(m.text or "" for m in harness.sandbox.messages(BOSS)[before[BOSS] :])
+    assert "3 个计划" in unlimited
 
 
 async def test_digest_with_a_plan_shows_that_plan_only(harness: BotHarness) -> None:
