@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, select
+import datetime as dt
+
+from sqlalchemy import ColumnElement, UnaryExpression, and_, select
 
 from db.models import Plan, Task
 
@@ -15,3 +17,8 @@ def archived_plans() -> ColumnElement[bool]:
 def live_task() -> ColumnElement[bool]:
     """The condition that a task counts in lists, sweeps, feeds and reminders."""
     return and_(Task.removed_at.is_(None), ~archived_plans())
+
+
+def newest_plans_first() -> tuple[UnaryExpression[dt.date | None], UnaryExpression[str]]:
+    """How plans are listed: the newest document first (undated ones last), then by code."""
+    return (Plan.issued_on.desc().nulls_last(), Plan.code.asc())

@@ -17,7 +17,7 @@ from workflows import audit
 from workflows.access import Actor, identify, require_coordinator
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
-from workflows.live import archived_plans, live_task
+from workflows.live import archived_plans, live_task, newest_plans_first
 from workflows.status import task_statuses
 
 MAX_PLAN_WORD = 64
@@ -80,7 +80,7 @@ async def _plans(
 ) -> list[Plan]:
     """The plans in use (or the archived ones), by code; of a limited coordinator, theirs."""
     kept = Plan.archived_at.is_not(None) if archived else Plan.archived_at.is_(None)
-    query = select(Plan).where(kept).order_by(Plan.code)
+    query = select(Plan).where(kept).order_by(*newest_plans_first())
     if actor is not None:
         query = query.where(actor.plan_filter(Plan.id))
     return list((await session.scalars(query)).all())

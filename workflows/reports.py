@@ -23,7 +23,7 @@ from workflows.access import Actor, get_task_by_id, identify, require_task_acces
 from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
-from workflows.live import live_task
+from workflows.live import live_task, newest_plans_first
 from workflows.review import lock_task, request_review
 from workflows.status import ReportView, task_statuses, visible_reports
 
@@ -221,7 +221,7 @@ async def my_tasks(session: AsyncSession, *, telegram_id: int, now: dt.datetime)
                 selectinload(Task.assignments),
                 selectinload(Task.milestones),
             )
-            .order_by(Plan.code, Task.number)
+            .order_by(*newest_plans_first(), Task.number)
         )
     )
     statuses = await task_statuses(session, tasks, now=now)

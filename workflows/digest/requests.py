@@ -15,7 +15,7 @@ from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.digest.items import period_moment
 from workflows.digest.model import Digest
 from workflows.errors import ForbiddenError, NotFoundError
-from workflows.live import live_task
+from workflows.live import live_task, newest_plans_first
 from workflows.planning import require_agency
 from workflows.plans import choose_plan
 from workflows.status import local_today
@@ -23,7 +23,7 @@ from workflows.status import local_today
 
 async def plans_by_code(session: AsyncSession, plan_code: str | None) -> list[Plan]:
     """The plan asked for, or every plan in use (an archived plan has no digest)."""
-    query = select(Plan).where(Plan.archived_at.is_(None)).order_by(Plan.code)
+    query = select(Plan).where(Plan.archived_at.is_(None)).order_by(*newest_plans_first())
     if plan_code is not None:
         query = query.where(Plan.code == plan_code)
     plans = list(await session.scalars(query))
