@@ -14,13 +14,15 @@ import fcntl
 import logging
 import math
 import os
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, text, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery.pacing import Pacer, _Send, _Window
@@ -35,21 +37,25 @@ IN_FLIGHT_SECONDS = 120.0
 POLL_SECONDS = 0.02
 RETRY_SECONDS = 1.0  # after the database failed a round
 SWEEP_SECONDS = 1.0  # how often a process deletes rows no window counts any more
+AHEAD_SECONDS = 0.2  # a place that frees this soon is given now, with the moment it frees
+OFFSET_MEMORY_SECONDS = 10.0  # readings of the database's clock kept to place this one on it
 GROUP_WINDOW = 60.0
 PRIVATE_WINDOW = 1.0
 
+# The database's clock before taking the lock (to place this process's clock on it) and after.
 _NOW = text(
-    "SELECT extract(epoch FROM clock_timestamp())::float8"
-    " FROM (SELECT pg_advisory_xact_lock(:key)) AS locked"
+    "SELECT before, extract(epoch FROM clock_timestamp())::float8 FROM"
+    " (SELECT extract(epoch FROM clock_timestamp())::float8 AS before,"
+    " pg_advisory_xact_lock(:key) AS locked) AS taken"
 )
 
 
 @dataclass
 class _Request:
-    """A message waiting for a place: its chat and the row id it will be given."""
+    """A message waiting for a place: its chat; then its row and when (monotonic) it may go."""
 
     chat_id: int | None
-    admitted: asyncio.Future[int] = field(
+    admitted: asyncio.Future[tuple[int, float]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -57,10 +63,12 @@ class _Request:
 class SharedPacer(Pacer):
     """The Pacer of a process on PostgreSQL: every process draws from one budget in the database.
 
-    A message counts from its admission (the database's clock, before the request leaves)
-    until the end of its answer plus the window, as in Pacer, so late or slow requests
-    never overfill a window at Telegram. One task per process admits the waiting messages
-    in rounds of one transaction each, under a transaction-level advisory lock.
+    A message counts from its admission until the end of its answer plus the window, as in
+    Pacer, so late or slow requests never overfill a window at Telegram. One task per
+    process admits the waiting messages in rounds of one transaction each, under a
+    transaction-level advisory lock. A place that frees within AHEAD_SECONDS is given
+    at once with the moment it frees: the message waits for that moment here, so the
+    round's own time is not lost from every place's second.
     """
 
     def __init__(
@@ -80,12 +88,14 @@ class SharedPacer(Pacer):
         self.engine = engine
         self.poll_seconds = poll_seconds
         self._pending: list[_Request] = []
-        self._ended: list[int] = []
+        self._ended: list[tuple[int, float]] = []  # row ids and when answers came (monotonic)
         self._holds: list[tuple[int, float]] = []
         self._poke = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connection: AsyncConnection | None = None
         self._swept = -math.inf
+        # (when, low, high): the database's clock minus this process's lies in [low, high].
+        self._offsets: deque[tuple[float, float, float]] = deque()
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Send nothing more to a chat for a while, in every process (a 429's retry_after)."""
@@ -99,13 +109,16 @@ class SharedPacer(Pacer):
         self._pending.append(request)
         self._start()
         try:
-            slot_id = await asyncio.shield(request.admitted)
+            slot_id, not_before = await asyncio.shield(request.admitted)
         except asyncio.CancelledError:
             request.admitted.cancel()
             if request.admitted.done() and not request.admitted.cancelled():
-                self._end(request.admitted.result())
+                self._end(request.admitted.result()[0])
             raise
         try:
+            delay = not_before - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
             yield
         finally:
             self._end(slot_id)
@@ -124,8 +137,8 @@ class SharedPacer(Pacer):
         await self._drop()
 
     def _end(self, slot_id: int) -> None:
-        """A message's answer arrived: its row ends at the next round (now, if idle)."""
-        self._ended.append(slot_id)
+        """A message's answer arrived: its row ends then, written at the next round (now)."""
+        self._ended.append((slot_id, time.monotonic()))
         self._start()
 
     def _start(self) -> None:
@@ -172,15 +185,19 @@ class SharedPacer(Pacer):
         ended, self._ended = self._ended, []
         holds, self._holds = self._holds, []
         waiting = [r for r in self._pending if not r.admitted.done()]
-        admitted: list[_Request] = []
+        admitted: list[tuple[_Request, float]] = []
         slot_ids: list[int] = []
         wait = math.inf
         try:
             async with connection.begin():
-                now = float(await connection.scalar(_NOW, {"key": BUDGET_LOCK_KEY}) or 0.0)
+                asked = time.monotonic()
+                before, now = (await connection.execute(_NOW, {"key": BUDGET_LOCK_KEY})).one()
+                low, high = self._offset(asked, float(before), time.monotonic())
+                now = float(now)
                 if ended:
+                    # Placed on the database's clock no earlier than they happened.
                     await connection.execute(
-                        update(SendSlot).where(SendSlot.id.in_(ended)).values(ended_at=now)
+                        _END, [{"slot": i, "ended": min(now, at + high)} for i, at in ended]
                     )
                 if holds:
                     await connection.execute(
@@ -200,8 +217,8 @@ class SharedPacer(Pacer):
                     ids = await connection.scalars(
                         insert(SendSlot).returning(SendSlot.id, sort_by_parameter_order=True),
                         [
-                            {"chat_id": r.chat_id, "started_at": now, "hold": False}
-                            for r in admitted
+                            {"chat_id": r.chat_id, "started_at": start, "hold": False}
+                            for r, start in admitted
                         ],
                     )
                     slot_ids = list(ids)
@@ -209,19 +226,35 @@ class SharedPacer(Pacer):
             self._ended[:0] = ended  # recorded at the next round instead
             self._holds[:0] = holds
             raise
-        for request, slot_id in zip(admitted, slot_ids, strict=True):
+        for (request, start), slot_id in zip(admitted, slot_ids, strict=True):
             if request.admitted.done():  # its waiter gave up meanwhile
-                self._ended.append(slot_id)
+                self._ended.append((slot_id, time.monotonic()))
             else:
-                request.admitted.set_result(slot_id)
+                # Sent no earlier than `start` on the database's clock.
+                request.admitted.set_result((slot_id, start - low))
         if self._ended:
             return 0.0
-        return self.poll_seconds if math.isinf(wait) else max(wait, 0.001)
+        if math.isinf(wait):
+            return self.poll_seconds
+        return max(wait - AHEAD_SECONDS / 2, 0.001)
+
+    def _offset(self, asked: float, read: float, answered: float) -> tuple[float, float]:
+        """Bounds on the database's clock minus this one, from the last seconds' readings."""
+        self._offsets.append((answered, read - answered, read - asked))
+        while self._offsets[0][0] < answered - OFFSET_MEMORY_SECONDS:
+            self._offsets.popleft()
+        low = max(sample[1] for sample in self._offsets)
+        high = min(sample[2] for sample in self._offsets)
+        if low > high:  # a clock stepped: trust only this reading
+            self._offsets = deque([self._offsets[-1]])
+            return read - answered, read - asked
+        return low, high
 
     def _admit(
         self, now: float, waiting: list[_Request], rows: Sequence[Any]
-    ) -> tuple[list[_Request], float]:
-        """Which waiting messages fit every window now, in order; and the shortest other wait."""
+    ) -> tuple[list[tuple[_Request, float]], float]:
+        """Which waiting messages fit every window soon, in order, and from when (the database's
+        clock); and the shortest wait of the others."""
         overall = _Window(self._overall.limit, self._overall.seconds)
         chats: dict[int, _Window] = {}
         for request in waiting:
@@ -239,19 +272,20 @@ class SharedPacer(Pacer):
             overall.sends.append(send)
             if window is not None:
                 window.sends.append(send)
-        admitted: list[_Request] = []
+        admitted: list[tuple[_Request, float]] = []
         wait = math.inf
         for request in waiting:
             chat = chats.get(request.chat_id) if request.chat_id is not None else None
             fits = max(overall.wait(now), chat.wait(now) if chat is not None else 0.0)
-            if fits > 0:
+            if fits > AHEAD_SECONDS:
                 wait = min(wait, fits)
                 continue
+            # In flight from now on: the place it takes is no one else's.
             send = _Send()
             overall.sends.append(send)
             if chat is not None:
                 chat.sends.append(send)
-            admitted.append(request)
+            admitted.append((request, now + fits))
         return admitted, wait
 
     def _fresh_window(self, chat_id: int) -> _Window:
@@ -259,6 +293,9 @@ class SharedPacer(Pacer):
         if chat_id < 0:
             return _Window(self._group_per_minute, GROUP_WINDOW)
         return _Window(self._private_per_second, PRIVATE_WINDOW)
+
+
+_END = update(SendSlot).where(SendSlot.id == bindparam("slot")).values(ended_at=bindparam("ended"))
 
 
 def _counted(now: float, waiting: list[_Request]) -> Select[int | None, float, float | None, bool]:
