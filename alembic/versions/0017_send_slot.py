@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("started_at", sa.Float(), nullable=False),
         sa.Column("ended_at", sa.Float(), nullable=True),
         sa.Column("hold", sa.Boolean(), nullable=False),
+        sa.Column("owner", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_send_slot")),
     )
     op.create_index(op.f("ix_send_slot_chat_id"), "send_slot", ["chat_id"], unique=False)

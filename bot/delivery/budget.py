@@ -14,6 +14,7 @@ import fcntl
 import logging
 import math
 import os
+import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -31,7 +32,10 @@ from db.models import SendSlot
 log = logging.getLogger(__name__)
 
 BUDGET_LOCK_KEY = 0x616E6E6578627564  # "annexbud": admissions happen one at a time
-# A row left in flight by a process that died counts this long, then as ended.
+# A live process holds the advisory lock (OWNER_CLASS, its owner number) on its connection:
+# the rows it left in flight when it died are ended by the next sweep.
+OWNER_CLASS = 0x616E6E65
+# A row left in flight by a process that lives on (a lost answer) counts this long at most.
 IN_FLIGHT_SECONDS = 120.0
 # How often to ask again while only another process's message in flight can free a place.
 POLL_SECONDS = 0.02
@@ -87,6 +91,7 @@ class SharedPacer(Pacer):
         )
         self.engine = engine
         self.poll_seconds = poll_seconds
+        self.owner = random.randint(1, 2**31 - 1)
         self._pending: list[_Request] = []
         self._ended: list[tuple[int, float]] = []  # row ids and when answers came (monotonic)
         self._holds: list[tuple[int, float]] = []
@@ -169,7 +174,17 @@ class SharedPacer(Pacer):
     async def _connect(self) -> AsyncConnection:
         """This process's connection for the budget (kept: a round is a few statements)."""
         if self._connection is None:
-            self._connection = await self.engine.connect()
+            connection = await self.engine.connect()
+            try:
+                async with connection.begin():
+                    await connection.execute(
+                        text("SELECT pg_advisory_lock(:class, :owner)"),
+                        {"class": OWNER_CLASS, "owner": self.owner},
+                    )
+            except BaseException:
+                await connection.close()
+                raise
+            self._connection = connection
         return self._connection
 
     async def _drop(self) -> None:
@@ -208,6 +223,7 @@ class SharedPacer(Pacer):
                         ],
                     )
                 if now - self._swept >= SWEEP_SECONDS:
+                    await connection.execute(_DEAD, {"now": now, "class": OWNER_CLASS})
                     await connection.execute(_sweep(now))
                     self._swept = now
                 if waiting:
@@ -217,7 +233,12 @@ class SharedPacer(Pacer):
                     ids = await connection.scalars(
                         insert(SendSlot).returning(SendSlot.id, sort_by_parameter_order=True),
                         [
-                            {"chat_id": r.chat_id, "started_at": start, "hold": False}
+                            {
+                                "chat_id": r.chat_id,
+                                "started_at": start,
+                                "hold": False,
+                                "owner": self.owner,
+                            }
                             for r, start in admitted
                         ],
                     )
@@ -295,6 +316,13 @@ class SharedPacer(Pacer):
         return _Window(self._private_per_second, PRIVATE_WINDOW)
 
 
+# The rows in flight of processes that died (their owner lock is gone) end now.
+_DEAD = text(
+    "UPDATE send_slot SET ended_at = :now WHERE ended_at IS NULL AND owner IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND classid = CAST(:class AS oid) AND objid = CAST(owner AS oid) AND objsubid = 2)"
+)
 _END = update(SendSlot).where(SendSlot.id == bindparam("slot")).values(ended_at=bindparam("ended"))
 
 

@@ -41,6 +41,7 @@ class SendSlot(Base):
 
     Times are the database's clock in epoch seconds, so that every process reads one clock.
     A row without ended_at is in flight; `hold` rows stop a chat until ended_at (a 429).
+    `owner` names the process (it holds an advisory lock on that number while it lives).
     """
 
     __tablename__ = "send_slot"
@@ -50,3 +51,4 @@ class SendSlot(Base):
     started_at: Mapped[float] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float)
     hold: Mapped[bool] = mapped_column(default=False)
+    owner: Mapped[int | None] = mapped_column(Integer)

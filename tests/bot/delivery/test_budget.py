@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from benchmarks.processes import NOT_SENDING, SENDING, Drained, fleet
-from bot.delivery.budget import SharedPacer
+from bot.delivery.budget import OWNER_CLASS, SharedPacer
 from db.engine import create_engine, create_session_factory
 from db.migrations import upgrade
 from db.models import SendSlot
@@ -168,3 +168,42 @@ async def test_a_429_in_one_process_holds_the_chat_in_the_others(postgres_url: s
             await engine.dispose()
     assert 1.0 < waited < 2.5
     assert other < 0.5
+
+
+@needs_postgres
+@pytest.mark.postgres
+async def test_a_dead_process_leaves_no_place_taken(postgres_url: str) -> None:
+    """A process dies mid-send (its connection gone): its chat frees in a second, not in minutes."""
+    engines = [create_engine(postgres_url) for _ in range(2)]
+    dying, living = (SharedPacer(engine) for engine in engines)
+    admitted = asyncio.Event()
+    never = asyncio.Event()
+
+    async def stuck() -> None:
+        async with dying.slot(7):
+            admitted.set()
+            await never.wait()  # the answer never comes: the process dies first
+
+    task = asyncio.create_task(stuck())
+    try:
+        await asyncio.wait_for(admitted.wait(), timeout=10)
+        async with engines[1].connect() as connection:
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND classid = CAST(:class AS oid) AND objid = CAST(:owner AS oid)"
+                ),
+                {"class": OWNER_CLASS, "owner": dying.owner},
+            )
+            await connection.commit()
+        started = time.monotonic()
+        async with living.slot(7):
+            waited = time.monotonic() - started
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        for pacer in (dying, living):
+            await pacer.close()
+        for engine in engines:
+            await engine.dispose()
+    assert waited < 5
