@@ -303,26 +303,36 @@ class Fleet:
             await session.commit()
         expected = set(range(first, first + deliveries))
 
-        def batch() -> list[ApiCall]:
-            calls = []
-            for call in self.sandbox.calls("sendMessage"):
+        accepted: list[ApiCall] = []
+        numbers: Counter[int] = Counter()
+        seen = len(self.sandbox.state.calls)
+
+        def arrived() -> int:
+            """The batch's messages accepted so far (reading only the calls not yet read)."""
+            nonlocal seen
+            calls = self.sandbox.state.calls
+            while seen < len(calls) and calls[seen].status is not None:  # answered calls only
+                call = calls[seen]
+                seen += 1
+                if call.method.lower() != "sendmessage" or not call.ok:
+                    continue
                 found = TAIL.search(str(call.params.get("text", "")))
-                if call.ok and found and int(found.group(1)) in expected:
-                    calls.append(call)
-            return calls
+                if found and int(found.group(1)) in expected:
+                    accepted.append(call)
+                    numbers[int(found.group(1))] += 1
+            return len(accepted)
 
         deadline = time.monotonic() + within
-        while len(batch()) < deliveries:
+        while arrived() < deliveries:
             if time.monotonic() > deadline:
                 tails = "\n".join(bot.tail() for bot in self.bots)
-                raise TimeoutError(f"{len(batch())} of {deliveries} arrived\n{tails}")
+                raise TimeoutError(f"{arrived()} of {deliveries} arrived\n{tails}")
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.3)  # a duplicate would come now
-        accepted = batch()
+        arrived()
         sent_by = tuple(
             [await bot.sent() - before for bot, before in zip(self.bots, sent_before, strict=True)]
         )
-        numbers = Counter(int(TAIL.search(str(c.params["text"])).group(1)) for c in accepted)  # type: ignore[union-attr]
         # The windows count every message the sandbox accepted meanwhile (probes too).
         times = sorted(c.at for c in accepted)
         self.last_times = times
