@@ -99,6 +99,7 @@ class SharedPacer(Pacer):
         self._task: asyncio.Task[None] | None = None
         self._connection: AsyncConnection | None = None
         self._swept = -math.inf
+        self._failures = 0
         # (when, low, high): the database's clock minus this process's lies in [low, high].
         self._offsets: deque[tuple[float, float, float]] = deque()
 
@@ -160,10 +161,13 @@ class SharedPacer(Pacer):
             self._poke.clear()
             try:
                 wait = await self._round()
+                self._failures = 0
             except Exception as error:  # a database hiccup: waiters wait, the next round retries
                 log.warning("the send budget could not be read: %r", error)
                 await self._drop()
-                wait = RETRY_SECONDS
+                # At once on a new connection (the kept one may have been closed while idle).
+                wait = RETRY_SECONDS if self._failures else 0.0
+                self._failures += 1
             self._pending = [r for r in self._pending if not r.admitted.done()]
             if not (self._pending or self._ended or self._holds):
                 return

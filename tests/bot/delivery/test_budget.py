@@ -207,3 +207,30 @@ async def test_a_dead_process_leaves_no_place_taken(postgres_url: str) -> None:
         for engine in engines:
             await engine.dispose()
     assert waited < 5
+
+
+@needs_postgres
+@pytest.mark.postgres
+async def test_a_lost_connection_costs_a_message_no_wait(postgres_url: str) -> None:
+    """The server closed the budget's idle connection: the next send goes at once all the same."""
+    engine = create_engine(postgres_url)
+    pacer = SharedPacer(engine)
+    try:
+        async with pacer.slot(8):
+            pass
+        async with engine.connect() as connection:
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND classid = CAST(:class AS oid) AND objid = CAST(:owner AS oid)"
+                ),
+                {"class": OWNER_CLASS, "owner": pacer.owner},
+            )
+            await connection.commit()
+        started = time.monotonic()
+        async with pacer.slot(9):
+            waited = time.monotonic() - started
+    finally:
+        await pacer.close()
+        await engine.dispose()
+    assert waited < 0.5
