@@ -12,13 +12,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from benchmarks import broadcast, feeds, importing, memory, sweep, updates
+from benchmarks import broadcast, feeds, importing, memory, processes, sweep, updates
 from benchmarks.common import Backend, Report, machine, postgres_reachable, throwaway_database
 from benchmarks.report import render_markdown, render_table
 from benchmarks.sizes import SIZES, Sizes
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
-ALL = ("1", "2", "3", "4", "5", "6")
+ALL = ("1", "2", "3", "4", "5", "6", "7")
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -50,6 +50,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--csv-rows", type=int, help="5: rows of the generated CSV")
     parser.add_argument("--memory-tasks", type=int, help="6: tasks")
     parser.add_argument("--memory-members", type=int, help="6: members")
+    parser.add_argument("--budget-deliveries", type=int, help="7: deliveries drained")
     return parser.parse_args(argv)
 
 
@@ -65,6 +66,7 @@ def _sizes(args: argparse.Namespace) -> Sizes:
         "csv_rows": args.csv_rows,
         "memory_tasks": args.memory_tasks,
         "memory_members": args.memory_members,
+        "budget_deliveries": args.budget_deliveries,
     }
     if args.milestones:
         overrides["milestones"] = tuple(int(n) for n in args.milestones.split(","))
@@ -88,6 +90,7 @@ async def run_all(
             ("2", "broadcast"),
             ("1", "update handling"),
             ("4", "feeds"),
+            ("7", "send budget"),
         ):
             if number not in only:
                 continue
@@ -127,6 +130,17 @@ async def _one(
     console: Console,
 ) -> None:
     """One benchmark on one backend, each plan size in a database of its own."""
+    if number == "7":  # databases of its own, which other processes open by URL
+        await processes.run(
+            report,
+            backend,
+            postgres_url,
+            deliveries=sizes.budget_deliveries,
+            counts=sizes.budget_processes,
+            runs=sizes.budget_runs,
+            console=console,
+        )
+        return
     if number == "3":
         for milestones in sizes.milestones:
             async with throwaway_database(backend, postgres_url) as database:

@@ -27,6 +27,9 @@ class Sizes:
     memory_timeout: float
     memory_wait_for_digest: bool = True
     request_seconds: float = 2.0  # how long each feed request rate is measured
+    budget_deliveries: int = 1000  # 7: deliveries drained by one, two and three processes
+    budget_processes: tuple[int, ...] = (1, 2, 3)
+    budget_runs: int = 3
 
     def replace(self, **changes: Any) -> Sizes:
         """A copy with some sizes changed."""
@@ -51,6 +54,9 @@ SIZES = {
         memory_timeout=6.0,
         memory_wait_for_digest=False,
         request_seconds=0.2,
+        budget_deliveries=30,
+        budget_processes=(1,),  # one start: the smoke test has 90 s for everything
+        budget_runs=1,
     ),
     "default": Sizes(
         runs=5,

@@ -12,6 +12,7 @@ from bot.chat import rate_limit
 from bot.chat.errors import on_error
 from bot.chat.proxy import proxied_requests
 from bot.chat.rate_limit import ChatOrderedProcessor
+from bot.delivery.budget import shared_pacer
 from bot.delivery.pacing import Pacer, PacingRateLimiter
 from bot.delivery.sender import Sender
 from bot.metrics import observe
@@ -69,7 +70,8 @@ def build_application(
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(PacingRateLimiter(pacer))
+        # On PostgreSQL every process draws from one budget; else this process paces alone.
+        .rate_limiter(PacingRateLimiter(pacer or shared_pacer(runtime.sessions)))
         # Chats are served side by side, each chat's updates in the order they came.
         .concurrent_updates(ChatOrderedProcessor())
     )

@@ -84,6 +84,9 @@ class Pacer:
         window = self._chat(chat_id)
         window.held_until = max(window.held_until, self._clock() + seconds)
 
+    async def close(self) -> None:
+        """Nothing to release (the shared budget's pacer closes its connection)."""
+
     @asynccontextmanager
     async def slot(self, chat_id: int | None) -> AsyncIterator[None]:
         """Wait until a message to chat_id fits every limit, and count it while it is sent."""
@@ -124,7 +127,8 @@ class PacingRateLimiter(BaseRateLimiter[None]):
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Nothing to clear."""
+        """Let the pacer release what it holds (the shared budget's connection)."""
+        await self.pacer.close()
 
     async def process_request(
         self,

@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from bot.delivery.budget import outbox_turn
 from bot.delivery.grouped import (
     ENTRY_RENDERERS,
     Entry,
@@ -46,7 +47,9 @@ MAX_ATTEMPTS = 6
 BASE_BACKOFF_SECONDS = 5
 MAX_BACKOFF_SECONDS = 600
 LEASE = dt.timedelta(seconds=60)
-BATCH = 100
+# Claimed at once: about a second of the budget, so that processes sharing it each get some
+# (a claim waits for the budget behind the others' claims, and for a crashed claimant's lease).
+BATCH = 40
 # Sends in flight at once. The pacer, not this, keeps within Telegram's limits; this bounds
 # how many messages one crash can send twice (those answered but not yet recorded), while
 # 8 still reach 30/s with round trips up to ~250 ms.
@@ -100,6 +103,7 @@ class Sender:
         self.next_wake: dt.datetime | None = None  # when the sender wakes itself next
         self.timer = timer  # how the sender wakes itself; a test's clock can stand in
         self._timer: TimerHandle | None = None
+        self.turn = outbox_turn(runtime.sessions)  # on an SQLite file, one process sends
 
     def wake(self) -> None:
         """Start draining soon (from a handler that just enqueued something, or a timer)."""
@@ -108,6 +112,8 @@ class Sender:
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many this call sent."""
+        if not self.turn.mine():
+            return 0
         if self._lock.locked():
             # The running drain passes once more before it returns; wait for it.
             self._again = True

@@ -4,7 +4,7 @@ from db.models.agency import Agency, AgencyAlias
 from db.models.audit import AuditEvent
 from db.models.calendar import CalendarDay, CalendarYear
 from db.models.chat import ChatMessage, ChatQuestion
-from db.models.delivery import Delivery
+from db.models.delivery import Delivery, SendSlot
 from db.models.feed import FeedDataVersion, FeedToken, Installation
 from db.models.member import Invite, Member, PlanGrant
 from db.models.plan import Assignment, Milestone, Plan, Task
@@ -31,6 +31,7 @@ __all__ = [
     "Milestone",
     "Plan",
     "PlanGrant",
+    "SendSlot",
     "SettingOverride",
     "StatusReport",
     "Task",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
@@ -34,3 +34,21 @@ class Delivery(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
+
+
+class SendSlot(Base):
+    """One message admitted by the shared send budget (PostgreSQL): it counts until ended + window.
+
+    Times are the database's clock in epoch seconds, so that every process reads one clock.
+    A row without ended_at is in flight; `hold` rows stop a chat until ended_at (a 429).
+    `owner` names the process (it holds an advisory lock on that number while it lives).
+    """
+
+    __tablename__ = "send_slot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float)
+    hold: Mapped[bool] = mapped_column(default=False)
+    owner: Mapped[int | None] = mapped_column(Integer)
