@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, Task
 from workflows.access import identify
+from workflows.acknowledgements import ACK_REMINDER_KIND
 from workflows.audit import record
 from workflows.errors import ForbiddenError, NotFoundError
 from workflows.live import live_task
@@ -21,6 +22,8 @@ NOTICE_KIND = "assignment_notice"
 # Ten tasks with trimmed texts stay well inside Telegram's 4096 characters per message.
 TASKS_PER_NOTICE = 10
 AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
+# Messages whose 签收 buttons sign assignments listed in their payload.
+SIGNABLE_KINDS = (NOTICE_KIND, ACK_REMINDER_KIND)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,15 @@ class Acknowledgement:
     by_name: str
     at: dt.datetime
     timezone: str
+    language: str
+    notice: tuple[NoticeItem, ...]
+
+
+@dataclass(frozen=True)
+class SignedAll:
+    """The outcome of 全部签收: how many were signed now, and the message's new state."""
+
+    signed: int
     language: str
     notice: tuple[NoticeItem, ...]
 
@@ -174,7 +186,7 @@ async def _notice_of_message(
         return []
     payload = await session.scalar(
         select(Delivery.payload).where(
-            Delivery.kind == NOTICE_KIND,
+            Delivery.kind.in_(SIGNABLE_KINDS),
             Delivery.chat_id == chat_id,
             Delivery.telegram_message_id == message_id,
         )
@@ -242,3 +254,50 @@ async def acknowledge(
         language=actor.language,
         notice=tuple(i for i in items if not ids or i.assignment_id in ids),
     )
+
+
+async def acknowledge_all(
+    session: AsyncSession, *, telegram_id: int, chat_id: int, message_id: int, now: dt.datetime
+) -> SignedAll:
+    """全部签收: sign every still-unsigned assignment of one's agency listed in a message."""
+    actor = await identify(session, telegram_id)
+    if actor.role not in AGENCY_ROLES or actor.agency_id is None:
+        raise ForbiddenError("Only a liaison of the assigned agency can sign for this task.")
+    ids = await _notice_of_message(session, chat_id, message_id)
+    if not ids:
+        raise NotFoundError("This button is out of date.")
+    rows = await session.execute(
+        select(Assignment.id, Task.id, Task.plan_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(
+            Assignment.id.in_(ids),
+            Assignment.agency_id == actor.agency_id,
+            Assignment.acknowledged_at.is_(None),
+            live_task(),
+        )
+    )
+    pending = list(rows)
+    for assignment_id, task_id, plan_id in pending:
+        signed = await session.execute(
+            update(Assignment)
+            .where(Assignment.id == assignment_id, Assignment.acknowledged_at.is_(None))
+            .values(acknowledged_at=now, acknowledged_by_id=actor.member_id)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(signed, "rowcount", 0):
+            record(
+                session,
+                at=now,
+                actor=actor,
+                action="assignment.acknowledged",
+                entity="assignment",
+                entity_id=assignment_id,
+                plan_id=plan_id,
+                task_id=task_id,
+                before={"acknowledged_at": None, "acknowledged_by": None},
+                after={"acknowledged_at": now.isoformat(), "acknowledged_by": actor.member_id},
+            )
+    await session.commit()
+    items = await notice_items(session, ids)
+    await session.commit()
+    return SignedAll(len(pending), actor.language, tuple(items))

@@ -14,13 +14,14 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
 from bot.chat.errors import language_of
 from bot.delivery.sender import Rendered, renderer
-from bot.i18n import tr
+from bot.i18n import tr, trn
 from bot.render import esc, fmt_datetime, role_label, trim
 from bot.runtime import runtime_of
-from workflows.notices import NOTICE_KIND, NoticeItem, acknowledge, notice_items
+from workflows.notices import NOTICE_KIND, NoticeItem, acknowledge, acknowledge_all, notice_items
 from workflows.outbox.sending import OutgoingMessage
 
 ACK = "ack"
+ACK_ALL = "acka"
 TEXT_WIDTH = 160
 SCHEDULE_WIDTH = 40
 
@@ -55,6 +56,9 @@ def render_notice(
     if buttons:
         lines += ["", tr(language, "Press Acknowledge to confirm you have received each task.")]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if len(buttons) > 1:
+        every = tr(language, "✅ Acknowledge all {count}", count=len(buttons))
+        rows.insert(0, [InlineKeyboardButton(every, callback_data=pack(ACK_ALL))])
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -107,6 +111,40 @@ async def on_acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
 
 
+async def on_acknowledge_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """全部签收: sign every task of the message still unsigned, then show who signed."""
+    query = update.callback_query
+    assert query is not None
+    if query.message is None:
+        await query.answer(tr(await language_of(update, context), "This button is out of date."))
+        return
+    runtime = runtime_of(context)
+    async with runtime.session() as session:
+        done = await acknowledge_all(
+            session,
+            telegram_id=query.from_user.id,
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+            now=runtime.now(),
+        )
+    if done.signed:
+        answer = trn(
+            done.language,
+            "Signed for {count} task. Thank you.",
+            "Signed for {count} tasks. Thank you.",
+            done.signed,
+            count=done.signed,
+        )
+    else:
+        answer = tr(done.language, "Every task here was already signed for.")
+    await query.answer(answer)
+    if done.notice:
+        text, buttons = render_notice(done.notice, done.language)
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the 签收 button handler."""
+    """Add the 签收 button handlers."""
     application.add_handler(CallbackQueryHandler(on_acknowledge, pattern=pattern(ACK)))
+    application.add_handler(CallbackQueryHandler(on_acknowledge_all, pattern=pattern(ACK_ALL)))

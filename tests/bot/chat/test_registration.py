@@ -80,21 +80,23 @@ async def test_liaison_joins_and_signs_for_the_agency_tasks(
     assert "科技部的分工任务" in (notice.text or "")
     labels = [text for row in notice.buttons for text, _ in row]
     assert len(labels) > 1
-    assert all(label.startswith("签收第 ") for label in labels)
+    assert labels[0] == f"✅ 全部签收（{len(labels) - 1} 项）"
+    assert all(label.startswith("签收第 ") for label in labels[1:])
 
     harness.sandbox.add_user(WANG, "王副", language_code="en")
     deputy_code = await _invite(harness, "科技部 deputy")
     welcome_en, notice_en = await harness.send(WANG, f"/start {deputy_code}")
     assert "deputy liaison of 科技部" in (welcome_en.text or "")
-    assert notice_en.buttons[0][0][0].startswith("Acknowledge task ")
+    assert notice_en.buttons[0][0][0].startswith("✅ Acknowledge all ")
+    assert notice_en.buttons[1][0][0].startswith("Acknowledge task ")
 
-    first = notice.callback_data[0]
+    first = notice.callback_data[1]
     assert await harness.press(LI, notice.message_id, first) == []
     signed = harness.sandbox.messages(LI)[-1]
     assert signed.message_id == notice.message_id
     assert "✅ 李联络 已于 2016年3月1日 10:00 签收" in (signed.text or "")
     assert first not in signed.callback_data
-    assert len(signed.callback_data) == len(labels) - 1
+    assert len(signed.callback_data) == len(labels) - 1  # one fewer to sign, and 全部签收
     answers = harness.sandbox.calls("answerCallbackQuery")
     assert "已签收" in str(answers[-1].params.get("text"))
 
