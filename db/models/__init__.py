@@ -10,6 +10,7 @@ from db.models.member import Invite, Member
 from db.models.plan import Assignment, Milestone, Plan, Task
 from db.models.report import ExtensionRequest, StatusReport
 from db.models.setting import SettingOverride
+from db.models.sweep import SweepMark
 from db.models.web import WebSession, WebSignIn
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Plan",
     "SettingOverride",
     "StatusReport",
+    "SweepMark",
     "Task",
     "WebSession",
     "WebSignIn",
