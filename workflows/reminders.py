@@ -17,7 +17,7 @@ from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
 from workflows.checkpoints import extend_recurring_checkpoints
 from workflows.holiday_calendar import load_calendar
 from workflows.milestones import live_milestones
-from workflows.outbox.marks import Mark, changed_since, data_version, read_mark, save_mark
+from workflows.outbox.marks import Mark, bearings, data_version, save_mark
 from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START
@@ -272,21 +272,23 @@ async def plan_deadline_reminders(
     Per milestone and member only the most recent offset goes (after downtime: once, late).
     Offsets already past when the milestone got its date, or the member joined, are skipped.
     """
-    mark = await read_mark(session, REMINDER_KIND)
+    found = await bearings(session, REMINDER_KIND)
+    mark = found.mark
     # A clock set back (a test, a restored backup) cannot trust what was planned "ahead".
     since = mark.through if mark is not None and mark.through <= now else None
+    version, changed = found.version, found.changed
     # Open recurring tasks (每季度) get their next checkpoints, up to a horizon a day moves.
     if since is None or since.astimezone(dt.UTC).date() != now.astimezone(dt.UTC).date():
         await extend_recurring_checkpoints(session, now=now)
-    version = await data_version(session)
-    changed = changed_since(mark, version)
+        # What it laid or cancelled is read below like any change.
+        laid = await data_version(session)
+        version, changed = laid, changed or laid is None or laid != version
     if not offsets:
         await _done(session, now, version)
         return 0
     dates: dict[str, set[dt.date]] = {}
     if since is not None:
-        timezones = list(await session.scalars(select(Plan.timezone).distinct()))
-        dates = _moment_dates(timezones, offsets, since=since, now=now, quiet_end=quiet_end)
+        dates = _moment_dates(found.timezones, offsets, since=since, now=now, quiet_end=quiet_end)
         if not dates and not changed:
             # Nothing came and nothing changed: the watermark may stay (no write, no lock).
             if since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date():
@@ -297,6 +299,9 @@ async def plan_deadline_reminders(
     due = await _milestones_in_window(
         session, now=now, horizon=max(offsets), since=since, dates=dates, changed=changed
     )
+    if not due:
+        await _done(session, now, version)
+        return 0
     members = await _members_by_agency(session, {a for _, agencies in due for a in agencies})
     planned: list[tuple[str, _Due, int, dt.datetime, _Recipient]] = []
     for milestone, agencies in due:

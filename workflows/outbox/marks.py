@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import FeedDataVersion, SweepMark
+from db.models import FeedDataVersion, Plan, SweepMark
 
 
 @dataclass(frozen=True)
@@ -19,36 +19,60 @@ class Mark:
     data_version: int
 
 
-async def read_mark(session: AsyncSession, name: str) -> Mark | None:
-    """A sweep's watermark, None before its first run."""
-    row = (
+@dataclass(frozen=True)
+class Bearings:
+    """What a sweep needs before deciding anything, read in one round trip.
+
+    mark: its watermark (None before its first run); version: the counter the database raises
+    on every write to plans, tasks, members and the rest (None when it keeps none); timezones:
+    the plans' timezones.
+    """
+
+    mark: Mark | None
+    version: int | None
+    timezones: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the data may have changed since the watermark."""
+        return self.mark is None or self.version is None or self.version != self.mark.data_version
+
+
+async def bearings(session: AsyncSession, name: str) -> Bearings:
+    """A sweep's watermark, the data version and the plans' timezones (one statement)."""
+    mark = select(SweepMark).where(SweepMark.name == name)
+    zones = select(Plan.timezone).distinct().subquery()
+    through, seen, version, timezones = (
         await session.execute(
-            select(SweepMark.through, SweepMark.data_version).where(SweepMark.name == name)
+            select(
+                mark.with_only_columns(SweepMark.through).scalar_subquery(),
+                mark.with_only_columns(SweepMark.data_version).scalar_subquery(),
+                select(FeedDataVersion.counter).scalar_subquery(),
+                select(func.aggregate_strings(zones.c.timezone, "\n")).scalar_subquery(),
+            )
         )
-    ).first()
-    return None if row is None else Mark(row[0], row[1])
+    ).one()
+    return Bearings(
+        None if through is None else Mark(through, int(seen)),
+        None if version is None else int(version),
+        tuple(sorted(timezones.split("\n"))) if timezones else (),
+    )
 
 
 async def data_version(session: AsyncSession) -> int | None:
-    """The counter the database raises on every write to plans, tasks, members and the rest.
-
-    None when the database keeps none: then every sweep must take the data as changed.
-    """
+    """The counter the database raises on every write to plans, tasks, members and the rest."""
     counter = await session.scalar(select(FeedDataVersion.counter))
     return None if counter is None else int(counter)
 
 
-def changed_since(mark: Mark | None, version: int | None) -> bool:
-    """Whether the data may have changed since a sweep's watermark."""
-    return mark is None or version is None or version != mark.data_version
-
-
 async def save_mark(session: AsyncSession, name: str, mark: Mark) -> None:
     """Record a sweep's watermark (the caller commits, with what the sweep decided)."""
-    row = await session.get(SweepMark, name)
-    if row is None:
-        session.add(SweepMark(name=name, through=mark.through, data_version=mark.data_version))
-    else:
-        row.through = mark.through
-        row.data_version = mark.data_version
-    await session.flush()
+    values = {"through": mark.through, "data_version": mark.data_version}
+    result = await session.execute(
+        update(SweepMark)
+        .where(SweepMark.name == name)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(result, "rowcount", 0):
+        await session.execute(insert(SweepMark).values(name=name, **values))
