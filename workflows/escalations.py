@@ -19,17 +19,20 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MemberRole, MilestoneKind, Role, TaskState
-from db.models import Agency, Assignment, Member, Milestone, Plan, Task
+from db.enums import DeliveryState, MemberRole, MilestoneKind, Role, TaskState
+from db.models import Agency, Assignment, Delivery, Member, Milestone, Plan, Task
 from workflows.holiday_calendar import load_calendar
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
-from workflows.outbox.queue import cancel_superseded, enqueue, existing_keys
+from workflows.outbox.marks import Mark, bearings, save_mark
+from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
@@ -137,11 +140,23 @@ async def _lead_agencies(session: AsyncSession, task_ids: set[int]) -> dict[int,
     return {task_id: leads.get(task_id) or agencies for task_id, agencies in everyone.items()}
 
 
-async def _active_members(session: AsyncSession, agency_ids: set[int]) -> list[Member]:
+@dataclass(frozen=True)
+class _Person:
+    """A member who may be nudged or escalated to (plain columns: ORM rows cost more)."""
+
+    id: int
+    telegram_id: int
+    created_at: dt.datetime
+    agency_id: int | None
+    role: MemberRole
+
+
+async def _active_members(session: AsyncSession, agency_ids: set[int]) -> list[_Person]:
     """Active reachable members of the agencies and every active reachable coordinator."""
-    return list(
-        await session.scalars(
-            select(Member)
+    return [
+        _Person(*row)
+        for row in await session.execute(
+            select(Member.id, Member.telegram_id, Member.created_at, Member.agency_id, Member.role)
             .where(
                 Member.left_at.is_(None),
                 Member.reachable.is_(True),
@@ -149,7 +164,7 @@ async def _active_members(session: AsyncSession, agency_ids: set[int]) -> list[M
             )
             .order_by(Member.id)
         )
-    )
+    ]
 
 
 def _latest_nudge_day(item: _Overdue, *, now: dt.datetime, hours: _Hours) -> dt.date | None:
@@ -168,7 +183,7 @@ class _Planned:
     key: str
     kind: str
     item: _Overdue
-    member: Member
+    member: _Person
     moment: dt.datetime
     payload: dict[str, object]
 
@@ -176,8 +191,8 @@ class _Planned:
 def _plan_item(
     item: _Overdue,
     leads: list[int],
-    agency_members: dict[int, list[Member]],
-    coordinators: list[Member],
+    agency_members: dict[int, list[_Person]],
+    coordinators: list[_Person],
     *,
     now: dt.datetime,
     escalate_after: int,
@@ -217,6 +232,20 @@ def _plan_item(
     return planned
 
 
+def _mornings_came(
+    timezones: Sequence[str], *, since: dt.datetime, now: dt.datetime, quiet_end: dt.time
+) -> bool:
+    """Whether a working-morning hour came after `since`, up to now, in any plan timezone."""
+    for timezone in timezones:
+        zone = zoneinfo.ZoneInfo(timezone)
+        day = since.astimezone(zone).date()
+        while day <= now.astimezone(zone).date():
+            if since < dt.datetime.combine(day, quiet_end, tzinfo=zone) <= now:
+                return True
+            day += dt.timedelta(days=1)
+    return False
+
+
 async def plan_overdue_messages(
     session: AsyncSession,
     *,
@@ -225,16 +254,52 @@ async def plan_overdue_messages(
     quiet_start: dt.time = QUIET_START,
     quiet_end: dt.time = QUIET_END,
 ) -> int:
-    """One sweep: queue the overdue nudges and escalations whose moment has come; how many."""
+    """One sweep: queue the overdue nudges and escalations whose moment has come; how many.
+
+    Every moment of a nudge or an escalation is a working morning; a sweep after which no
+    morning came and no data changed has nothing new to decide, and reads only its watermark.
+    """
+    found = await bearings(session, NUDGE_KIND)
+    since = found.mark.through if found.mark is not None else None
+    if (
+        since is not None
+        and since <= now
+        and not found.changed
+        and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
+        and not _mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
+    ):
+        await session.commit()
+        return 0
+    queued = await _plan_overdue(
+        session,
+        now=now,
+        escalate_after=escalate_after,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+    )
+    version = -1 if found.version is None else found.version
+    await save_mark(session, NUDGE_KIND, Mark(now, version))
+    await session.commit()
+    return queued
+
+
+async def _plan_overdue(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    escalate_after: int,
+    quiet_start: dt.time,
+    quiet_end: dt.time,
+) -> int:
+    """Decide every nudge and escalation due now (the caller commits); how many were queued."""
     overdue = await _overdue_milestones(session, now=now)
     if not overdue:
-        await session.commit()
         return 0
     hours = _Hours(quiet_start, quiet_end, await load_calendar(session))
     leads = await _lead_agencies(session, {o.task_id for o in overdue})
     members = await _active_members(session, {a for agencies in leads.values() for a in agencies})
     coordinators = [m for m in members if m.role is MemberRole.COORDINATOR]
-    agency_members: dict[int, list[Member]] = defaultdict(list)
+    agency_members: dict[int, list[_Person]] = defaultdict(list)
     for member in members:
         if member.agency_id is not None and member.role is not MemberRole.COORDINATOR:
             agency_members[member.agency_id].append(member)
@@ -252,36 +317,58 @@ async def plan_overdue_messages(
         )
     ]
     existing = await existing_keys(session, [p.key for p in planned])
-    queued = 0
+    planned = [p for p in planned if p.key not in existing]
+    if not planned:
+        return 0
+    await _cancel_superseded_nudges(session, [p for p in planned if p.kind == NUDGE_KIND])
+    rows: list[dict[str, Any]] = []
     for p in planned:
-        if p.key in existing:
-            continue
-        if p.kind == NUDGE_KIND:
-            await cancel_superseded(
-                session,
-                kind=NUDGE_KIND,
-                key_prefix=f"{NUDGE_KIND}:{p.item.milestone_id}:",
-                member_id=p.member.id,
-                keep=p.key,
-            )
         since = max(p.item.placed_at, p.member.created_at)
-        queued += await enqueue(
-            session,
-            key=p.key,
-            kind=p.kind,
-            chat_id=p.member.telegram_id,
-            member_id=p.member.id,
-            payload=dict(p.payload),
-            now=now,
-            # After downtime at night, the catch-up still waits for the morning.
-            not_before=max(
-                hours.send_time(p.moment, p.item.timezone), hours.send_time(now, p.item.timezone)
-            ),
-            # Late only when the bot missed it, not when the member or the date came afterwards.
-            late=since <= p.moment < now - LATE_AFTER,
+        rows.append(
+            {
+                "idempotency_key": p.key,
+                "kind": p.kind,
+                "chat_id": p.member.telegram_id,
+                "member_id": p.member.id,
+                "payload": dict(p.payload),
+                "state": DeliveryState.PENDING,
+                "attempts": 0,
+                # After downtime at night, the catch-up still waits for the morning.
+                "next_attempt_at": max(
+                    hours.send_time(p.moment, p.item.timezone),
+                    hours.send_time(now, p.item.timezone),
+                ),
+                # Late only when the bot missed it, not when the member or the date came after.
+                "late": since <= p.moment < now - LATE_AFTER,
+                "created_at": now,
+            }
         )
-    await session.commit()
-    return queued
+    return await enqueue_many(session, rows)
+
+
+async def _cancel_superseded_nudges(session: AsyncSession, planned: Sequence[_Planned]) -> None:
+    """Cancel members' unsent nudges of the same milestones that the planned ones replace."""
+    if not planned:
+        return
+    replaced = {(p.item.milestone_id, p.member.id) for p in planned}
+    keep = {p.key for p in planned}
+    rows = await session.execute(
+        select(Delivery.id, Delivery.idempotency_key, Delivery.member_id).where(
+            Delivery.state == DeliveryState.PENDING, Delivery.kind == NUDGE_KIND
+        )
+    )
+    stale = [
+        delivery_id
+        for delivery_id, key, member_id in rows
+        if (int(key.split(":", 2)[1]), member_id) in replaced and key not in keep
+    ]
+    for start in range(0, len(stale), KEY_CHUNK):
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(stale[start : start + KEY_CHUNK]))
+            .values(state=DeliveryState.CANCELLED, last_error="superseded")
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def overdue_message(
