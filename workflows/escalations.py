@@ -31,7 +31,7 @@ from db.models import Agency, Assignment, Delivery, Member, Milestone, Plan, Tas
 from workflows.holiday_calendar import load_calendar
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
-from workflows.outbox.marks import Mark, bearings, save_mark
+from workflows.outbox.marks import Mark, bearings, mornings_came, save_mark
 from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
@@ -232,20 +232,6 @@ def _plan_item(
     return planned
 
 
-def _mornings_came(
-    timezones: Sequence[str], *, since: dt.datetime, now: dt.datetime, quiet_end: dt.time
-) -> bool:
-    """Whether a working-morning hour came after `since`, up to now, in any plan timezone."""
-    for timezone in timezones:
-        zone = zoneinfo.ZoneInfo(timezone)
-        day = since.astimezone(zone).date()
-        while day <= now.astimezone(zone).date():
-            if since < dt.datetime.combine(day, quiet_end, tzinfo=zone) <= now:
-                return True
-            day += dt.timedelta(days=1)
-    return False
-
-
 async def plan_overdue_messages(
     session: AsyncSession,
     *,
@@ -266,7 +252,7 @@ async def plan_overdue_messages(
         and since <= now
         and not found.changed
         and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
-        and not _mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
+        and not mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
     ):
         await session.commit()
         return 0

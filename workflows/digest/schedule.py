@@ -10,13 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole
-from db.models import Member
+from db.models import Assignment, Member, Task
 from workflows.checkins import DEFAULT_EVERY_DAYS
 from workflows.digest.content import agency_digest, coordinator_digest
 from workflows.digest.items import period_date, period_moment
 from workflows.digest.model import AGENCY_ROLES, WEEK, Digest, DigestPart
-from workflows.digest.requests import plans_by_code, plans_of_agency
+from workflows.digest.requests import plans_by_code
 from workflows.holiday_calendar import load_calendar
+from workflows.live import live_task
+from workflows.outbox.marks import Mark, bearings, save_mark
 from workflows.outbox.queue import enqueue, existing_keys
 from workflows.workdays import QUIET_END, QUIET_START
 
@@ -67,6 +69,20 @@ async def plan_weekly_digests(
     also get the chart, drawn when it is sent. Members who joined after the moment wait for
     the next period.
     """
+    found = await bearings(session, DIGEST_KIND)
+    since = found.mark.through if found.mark is not None else None
+    if (
+        since is not None
+        and since <= now
+        and not found.changed
+        and all(
+            period_moment(now, weekday=weekday, at=at, timezone=zone) <= since
+            for zone in found.timezones
+        )
+    ):
+        # No period began since the last sweep and nothing changed: nothing new to decide.
+        await session.commit()
+        return 0
     queued = 0
     calendar = await load_calendar(session)
     for plan in await plans_by_code(session, None):
@@ -75,15 +91,20 @@ async def plan_weekly_digests(
             continue
         period = period_date(moment, plan.timezone)
         members = await _members(session, joined_by=moment)
-        agency_plans: dict[int | None, bool] = {}
-        for m in members:
-            if m.agency_id is not None and m.agency_id not in agency_plans:
-                agency_plans[m.agency_id] = plan.id in await plans_of_agency(session, m.agency_id)
+        # One query for the plan's agencies, not one for each agency's plans.
+        in_plan = set(
+            await session.scalars(
+                select(Assignment.agency_id)
+                .join(Task, Task.id == Assignment.task_id)
+                .where(Task.plan_id == plan.id, live_task())
+                .distinct()
+            )
+        )
         wanted = [
             m
             for m in members
             if m.role is MemberRole.COORDINATOR
-            or (m.role in AGENCY_ROLES and agency_plans.get(m.agency_id, False))
+            or (m.role in AGENCY_ROLES and m.agency_id in in_plan)
         ]
         existing = await existing_keys(
             session, [digest_key(plan.id, period, m.id, "part-1") for m in wanted]
@@ -157,5 +178,6 @@ async def plan_weekly_digests(
                     not_before=not_before,
                     late=late,
                 )
+    await save_mark(session, DIGEST_KIND, Mark(now, -1 if found.version is None else found.version))
     await session.commit()
     return queued

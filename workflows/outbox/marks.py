@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
@@ -57,6 +59,20 @@ async def bearings(session: AsyncSession, name: str) -> Bearings:
         None if version is None else int(version),
         tuple(sorted(timezones.split("\n"))) if timezones else (),
     )
+
+
+def mornings_came(
+    timezones: Sequence[str], *, since: dt.datetime, now: dt.datetime, quiet_end: dt.time
+) -> bool:
+    """Whether a working-morning hour came after `since`, up to now, in any of the timezones."""
+    for timezone in timezones:
+        zone = zoneinfo.ZoneInfo(timezone)
+        day = since.astimezone(zone).date()
+        while day <= now.astimezone(zone).date():
+            if since < dt.datetime.combine(day, quiet_end, tzinfo=zone) <= now:
+                return True
+            day += dt.timedelta(days=1)
+    return False
 
 
 async def data_version(session: AsyncSession) -> int | None:
