@@ -281,6 +281,14 @@ async def _plan_checkins(
     existing = await _deliveries(session, prompts + follows)
     calendar = await load_calendar(session)
     hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
+    # Many prompts share a moment: the calendar is asked once per moment and timezone.
+    sends: dict[tuple[dt.datetime, str], dt.datetime] = {}
+
+    def send_time(moment: dt.datetime, timezone: str) -> dt.datetime:
+        if (moment, timezone) not in sends:
+            sends[moment, timezone] = calendar.next_send_time(moment, timezone=timezone, **hours)
+        return sends[moment, timezone]
+
     rows: list[dict[str, Any]] = []
     for (part, cycle, moment, since, member), key, follow in zip(
         asked, prompts, follows, strict=True
@@ -306,9 +314,9 @@ async def _plan_checkins(
             if follow_at is None or follow_at > now:
                 continue
             key, kind, due = follow, FOLLOW_UP_KIND, follow_at
-        send_at = calendar.next_send_time(due, timezone=part.timezone, **hours)
+        send_at = send_time(due, part.timezone)
         # After downtime at night, the catch-up still waits for the morning.
-        earliest = calendar.next_send_time(now, timezone=part.timezone, **hours)
+        earliest = send_time(now, part.timezone)
         rows.append(
             {
                 "idempotency_key": key,

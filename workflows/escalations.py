@@ -20,7 +20,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -88,6 +88,8 @@ class _Hours:
     start: dt.time
     end: dt.time
     calendar: WorkingCalendar
+    # Many messages share a moment: the calendar is asked once per moment and timezone.
+    _sends: dict[tuple[dt.datetime, str], dt.datetime] = field(default_factory=dict)
 
     def morning(self, day: dt.date, timezone: str) -> dt.datetime:
         """The working-morning moment of a day in a timezone, as UTC."""
@@ -96,9 +98,11 @@ class _Hours:
 
     def send_time(self, moment: dt.datetime, timezone: str) -> dt.datetime:
         """When a message decided for `moment` may go out."""
-        return self.calendar.next_send_time(
-            moment, timezone=timezone, quiet_start=self.start, quiet_end=self.end
-        )
+        if (moment, timezone) not in self._sends:
+            self._sends[moment, timezone] = self.calendar.next_send_time(
+                moment, timezone=timezone, quiet_start=self.start, quiet_end=self.end
+            )
+        return self._sends[moment, timezone]
 
 
 def nudge_key(milestone_id: int, on_date: dt.date, day: dt.date, member_id: int) -> str:

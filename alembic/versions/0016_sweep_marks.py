@@ -31,10 +31,16 @@ def upgrade() -> None:
     # Not batches: SQLite would copy the tables and lose their feed-version triggers (0008).
     op.create_index(op.f("ix_task_updated_at"), "task", ["updated_at"], unique=False)
     op.create_index(op.f("ix_assignment_created_at"), "assignment", ["created_at"], unique=False)
+    op.create_index(
+        op.f("ix_assignment_acknowledged_at"), "assignment", ["acknowledged_at"], unique=False
+    )
+    op.create_index(op.f("ix_delivery_kind"), "delivery", ["kind", "created_at"], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index(op.f("ix_delivery_kind"), table_name="delivery")
+    op.drop_index(op.f("ix_assignment_acknowledged_at"), table_name="assignment")
     op.drop_index(op.f("ix_assignment_created_at"), table_name="assignment")
     op.drop_index(op.f("ix_task_updated_at"), table_name="task")
     op.drop_table("sweep_mark")

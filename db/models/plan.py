@@ -84,7 +84,8 @@ class Assignment(Base):
     marker: Mapped[RoleMarker | None] = mapped_column(enum_column(RoleMarker))
     position: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
-    acknowledged_at: Mapped[dt.datetime | None]
+    # Indexed: the acknowledgement sweep reads the unsigned ones (IS NULL) only.
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="SET NULL")
     )
