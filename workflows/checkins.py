@@ -29,6 +29,7 @@ AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
 # A prompt decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
 KEY_CHUNK = 500
+PARTS_AT_ONCE = 1000
 
 
 @dataclass(frozen=True)
@@ -233,15 +234,26 @@ async def plan_checkins(
     ):
         await session.commit()
         return 0
-    rows = await _plan_checkins(
-        session,
-        now=now,
-        every_days=every_days,
-        follow_up_working_days=follow_up_working_days,
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
-    )
-    queued = await enqueue_many(session, rows)
+    parts = await _live_parts(session, now=now)
+    members = await _members_by_agency(session, {p.agency_id for p in parts})
+    reported = await _last_reported(session)
+    calendar = await load_calendar(session)
+    queued = 0
+    # A thousand parts at a time: what is held at once stays small however many tasks.
+    for start in range(0, len(parts), PARTS_AT_ONCE):
+        rows = await _plan_checkins(
+            session,
+            parts[start : start + PARTS_AT_ONCE],
+            members,
+            reported,
+            calendar,
+            now=now,
+            every_days=every_days,
+            follow_up_working_days=follow_up_working_days,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+        )
+        queued += await enqueue_many(session, rows)
     await save_mark(session, PROMPT_KIND, Mark(now, -1 if found.version is None else found.version))
     await session.commit()
     return queued
@@ -249,6 +261,10 @@ async def plan_checkins(
 
 async def _plan_checkins(
     session: AsyncSession,
+    parts: Sequence[_Part],
+    members: dict[int, list[_Person]],
+    reported: dict[tuple[int, int], dt.datetime],
+    calendar: WorkingCalendar,
     *,
     now: dt.datetime,
     every_days: int,
@@ -256,10 +272,7 @@ async def _plan_checkins(
     quiet_start: dt.time,
     quiet_end: dt.time,
 ) -> list[dict[str, Any]]:
-    """The prompts and follow-ups due now, as outbox rows."""
-    parts = await _live_parts(session, now=now)
-    members = await _members_by_agency(session, {p.agency_id for p in parts})
-    reported = await _last_reported(session)
+    """The prompts and follow-ups of these parts due now, as outbox rows."""
     # (part, cycle, moment, since, member): since is when the asked-for period began.
     asked: list[tuple[_Part, int, dt.datetime, dt.datetime, _Person]] = []
     for part in parts:
@@ -279,7 +292,6 @@ async def _plan_checkins(
     prompts = [prompt_key(p.task_id, p.agency_id, c, m.id) for p, c, _, _, m in asked]
     follows = [follow_up_key(p.task_id, p.agency_id, c, m.id) for p, c, _, _, m in asked]
     existing = await _deliveries(session, prompts + follows)
-    calendar = await load_calendar(session)
     hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
     # Many prompts share a moment: the calendar is asked once per moment and timezone.
     sends: dict[tuple[dt.datetime, str], dt.datetime] = {}

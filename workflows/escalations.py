@@ -43,6 +43,7 @@ DEFAULT_ESCALATE_AFTER = 3
 CHASED_KINDS = (MilestoneKind.DUE, MilestoneKind.CUSTOM)
 # A message decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
+MILESTONES_AT_ONCE = 500
 
 
 @dataclass(frozen=True)
@@ -293,24 +294,41 @@ async def _plan_overdue(
     for member in members:
         if member.agency_id is not None and member.role is not MemberRole.COORDINATOR:
             agency_members[member.agency_id].append(member)
-    planned = [
-        p
-        for item in overdue
-        for p in _plan_item(
-            item,
-            leads.get(item.task_id, []),
-            agency_members,
-            coordinators,
-            now=now,
-            escalate_after=escalate_after,
-            hours=hours,
-        )
-    ]
+    pending = await _pending_nudges(session)
+    queued = 0
+    # A few hundred milestones at a time: what is held at once stays small however many.
+    for start in range(0, len(overdue), MILESTONES_AT_ONCE):
+        planned = [
+            p
+            for item in overdue[start : start + MILESTONES_AT_ONCE]
+            for p in _plan_item(
+                item,
+                leads.get(item.task_id, []),
+                agency_members,
+                coordinators,
+                now=now,
+                escalate_after=escalate_after,
+                hours=hours,
+            )
+        ]
+        queued += await _queue(session, planned, pending, now=now, hours=hours)
+    return queued
+
+
+async def _queue(
+    session: AsyncSession,
+    planned: list[_Planned],
+    pending: dict[tuple[int, int], list[tuple[int, str]]],
+    *,
+    now: dt.datetime,
+    hours: _Hours,
+) -> int:
+    """Queue the planned messages not decided before, cancelling the nudges they replace."""
     existing = await existing_keys(session, [p.key for p in planned])
     planned = [p for p in planned if p.key not in existing]
     if not planned:
         return 0
-    await _cancel_superseded_nudges(session, [p for p in planned if p.kind == NUDGE_KIND])
+    await _cancel_superseded_nudges(session, [p for p in planned if p.kind == NUDGE_KIND], pending)
     rows: list[dict[str, Any]] = []
     for p in planned:
         since = max(p.item.placed_at, p.member.created_at)
@@ -336,22 +354,35 @@ async def _plan_overdue(
     return await enqueue_many(session, rows)
 
 
-async def _cancel_superseded_nudges(session: AsyncSession, planned: Sequence[_Planned]) -> None:
-    """Cancel members' unsent nudges of the same milestones that the planned ones replace."""
-    if not planned:
-        return
-    replaced = {(p.item.milestone_id, p.member.id) for p in planned}
-    keep = {p.key for p in planned}
+async def _pending_nudges(session: AsyncSession) -> dict[tuple[int, int], list[tuple[int, str]]]:
+    """Unsent nudges by milestone and member: (delivery, key) pairs, read once a sweep."""
+    pending: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
     rows = await session.execute(
         select(Delivery.id, Delivery.idempotency_key, Delivery.member_id).where(
             Delivery.state == DeliveryState.PENDING, Delivery.kind == NUDGE_KIND
         )
     )
-    stale = [
-        delivery_id
-        for delivery_id, key, member_id in rows
-        if (int(key.split(":", 2)[1]), member_id) in replaced and key not in keep
-    ]
+    for delivery_id, key, member_id in rows:
+        if member_id is not None:
+            pending[int(key.split(":", 2)[1]), member_id].append((delivery_id, key))
+    return pending
+
+
+async def _cancel_superseded_nudges(
+    session: AsyncSession,
+    planned: Sequence[_Planned],
+    pending: dict[tuple[int, int], list[tuple[int, str]]],
+) -> None:
+    """Cancel members' unsent nudges of the same milestones that the planned ones replace."""
+    keep = {p.key for p in planned}
+    stale = sorted(
+        {
+            delivery_id
+            for p in planned
+            for delivery_id, key in pending.get((p.item.milestone_id, p.member.id), [])
+            if key not in keep
+        }
+    )
     for start in range(0, len(stale), KEY_CHUNK):
         await session.execute(
             update(Delivery)
