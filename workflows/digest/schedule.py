@@ -178,6 +178,8 @@ async def plan_weekly_digests(
                     not_before=not_before,
                     late=late,
                 )
+        # Composing loads the plan's whole task graph: one plan's at a time stays in memory.
+        session.expunge_all()
     await save_mark(session, DIGEST_KIND, Mark(now, -1 if found.version is None else found.version))
     await session.commit()
     return queued
