@@ -97,10 +97,18 @@ async def _pending(session: AsyncSession) -> list[_Pending]:
     return [_Pending(*row) for row in rows]
 
 
-async def _already(session: AsyncSession, kind: str) -> set[tuple[int | None, int]]:
-    """(member, assignment) pairs already decided in messages of a kind."""
+async def _already(
+    session: AsyncSession, kind: str, *, since: dt.datetime
+) -> set[tuple[int | None, int]]:
+    """(member, assignment) pairs already decided in messages of a kind since a moment.
+
+    No message about an assignment was decided before it was made, so `since` (the oldest
+    pending assignment) bounds what is read through the (kind, created_at) index.
+    """
     rows = await session.execute(
-        select(Delivery.member_id, Delivery.payload).where(Delivery.kind == kind)
+        select(Delivery.member_id, Delivery.payload).where(
+            Delivery.kind == kind, Delivery.created_at >= since
+        )
     )
     return {(member, int(a)) for member, payload in rows for a in payload.get("assignments", [])}
 
@@ -151,7 +159,8 @@ async def plan_acknowledgement_messages(
         )
 
     queued = 0
-    reminded = await _already(session, ACK_REMINDER_KIND)
+    oldest = min(p.created_at for p in pending)
+    reminded = await _already(session, ACK_REMINDER_KIND, since=oldest)
     for agency_id, agency_members in by_agency.items():
         for member in agency_members:
             due: list[tuple[_Pending, dt.datetime]] = []
@@ -165,7 +174,7 @@ async def plan_acknowledgement_messages(
             queued += await _queue(
                 session, ACK_REMINDER_KIND, member, due, now=now, send=send, key_part=member.id
             )
-    escalated = {a for _, a in await _already(session, ACK_ESCALATION_KIND)}
+    escalated = {a for _, a in await _already(session, ACK_ESCALATION_KIND, since=oldest)}
     grouped: dict[int, list[tuple[_Pending, dt.datetime]]] = defaultdict(list)
     for p in pending:
         if p.assignment_id in escalated or p.agency_id not in first_registered:

@@ -7,6 +7,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,8 @@ from db.enums import DeliveryState, MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, StatusReport, Task
 from workflows.holiday_calendar import load_calendar
 from workflows.live import live_task
-from workflows.outbox.queue import enqueue
+from workflows.outbox.marks import Mark, bearings, mornings_came, save_mark
+from workflows.outbox.queue import enqueue_many
 from workflows.status import ReportView, latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
@@ -27,6 +29,7 @@ AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
 # A prompt decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
 KEY_CHUNK = 500
+PARTS_AT_ONCE = 1000
 
 
 @dataclass(frozen=True)
@@ -136,15 +139,32 @@ async def _last_reported(session: AsyncSession) -> dict[tuple[int, int], dt.date
     return {(task_id, agency_id): at for task_id, agency_id, at in rows}
 
 
+@dataclass(frozen=True)
+class _Person:
+    """A liaison or deputy who may be asked (plain columns: ORM rows cost more)."""
+
+    id: int
+    telegram_id: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """What the outbox holds under a key: its state and when it went."""
+
+    state: DeliveryState
+    sent_at: dt.datetime | None
+
+
 async def _members_by_agency(
     session: AsyncSession, agency_ids: set[int]
-) -> dict[int, list[Member]]:
+) -> dict[int, list[_Person]]:
     """Active, reachable liaisons and deputies of the agencies."""
-    by_agency: dict[int, list[Member]] = defaultdict(list)
+    by_agency: dict[int, list[_Person]] = defaultdict(list)
     if not agency_ids:
         return by_agency
-    members = await session.scalars(
-        select(Member)
+    rows = await session.execute(
+        select(Member.id, Member.telegram_id, Member.created_at, Member.agency_id)
         .where(
             Member.agency_id.in_(agency_ids),
             Member.left_at.is_(None),
@@ -153,24 +173,28 @@ async def _members_by_agency(
         )
         .order_by(Member.id)
     )
-    for member in members:
-        assert member.agency_id is not None
-        by_agency[member.agency_id].append(member)
+    for member_id, telegram_id, created_at, agency_id in rows:
+        assert agency_id is not None
+        by_agency[agency_id].append(_Person(member_id, telegram_id, created_at))
     return by_agency
 
 
-async def _deliveries(session: AsyncSession, keys: Sequence[str]) -> dict[str, Delivery]:
+async def _deliveries(session: AsyncSession, keys: Sequence[str]) -> dict[str, _Decided]:
     """The deliveries already decided under these keys."""
-    found: dict[str, Delivery] = {}
+    found: dict[str, _Decided] = {}
     for start in range(0, len(keys), KEY_CHUNK):
         chunk = list(keys[start : start + KEY_CHUNK])
-        rows = await session.scalars(select(Delivery).where(Delivery.idempotency_key.in_(chunk)))
-        found.update((d.idempotency_key, d) for d in rows)
+        rows = await session.execute(
+            select(Delivery.idempotency_key, Delivery.state, Delivery.sent_at).where(
+                Delivery.idempotency_key.in_(chunk)
+            )
+        )
+        found.update((key, _Decided(state, sent_at)) for key, state, sent_at in rows)
     return found
 
 
 def _follow_up_moment(
-    prompt: Delivery,
+    prompt: _Decided,
     *,
     working_days: int,
     timezone: str,
@@ -199,11 +223,58 @@ async def plan_checkins(
     current cycle is ever caught up after downtime (once, late); follow-ups go to those who got
     the prompt, when their agency still has not reported.
     """
+    found = await bearings(session, PROMPT_KIND)
+    since = found.mark.through if found.mark is not None else None
+    if (
+        since is not None
+        and since <= now
+        and not found.changed
+        and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
+        and not mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
+    ):
+        await session.commit()
+        return 0
     parts = await _live_parts(session, now=now)
     members = await _members_by_agency(session, {p.agency_id for p in parts})
     reported = await _last_reported(session)
+    calendar = await load_calendar(session)
+    queued = 0
+    # A thousand parts at a time: what is held at once stays small however many tasks.
+    for start in range(0, len(parts), PARTS_AT_ONCE):
+        rows = await _plan_checkins(
+            session,
+            parts[start : start + PARTS_AT_ONCE],
+            members,
+            reported,
+            calendar,
+            now=now,
+            every_days=every_days,
+            follow_up_working_days=follow_up_working_days,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+        )
+        queued += await enqueue_many(session, rows)
+    await save_mark(session, PROMPT_KIND, Mark(now, -1 if found.version is None else found.version))
+    await session.commit()
+    return queued
+
+
+async def _plan_checkins(
+    session: AsyncSession,
+    parts: Sequence[_Part],
+    members: dict[int, list[_Person]],
+    reported: dict[tuple[int, int], dt.datetime],
+    calendar: WorkingCalendar,
+    *,
+    now: dt.datetime,
+    every_days: int,
+    follow_up_working_days: int,
+    quiet_start: dt.time,
+    quiet_end: dt.time,
+) -> list[dict[str, Any]]:
+    """The prompts and follow-ups of these parts due now, as outbox rows."""
     # (part, cycle, moment, since, member): since is when the asked-for period began.
-    asked: list[tuple[_Part, int, dt.datetime, dt.datetime, Member]] = []
+    asked: list[tuple[_Part, int, dt.datetime, dt.datetime, _Person]] = []
     for part in parts:
         found = current_cycle(
             part.anchor, now=now, every_days=every_days, timezone=part.timezone, quiet_end=quiet_end
@@ -221,9 +292,16 @@ async def plan_checkins(
     prompts = [prompt_key(p.task_id, p.agency_id, c, m.id) for p, c, _, _, m in asked]
     follows = [follow_up_key(p.task_id, p.agency_id, c, m.id) for p, c, _, _, m in asked]
     existing = await _deliveries(session, prompts + follows)
-    calendar = await load_calendar(session)
     hours = {"quiet_start": quiet_start, "quiet_end": quiet_end}
-    queued = 0
+    # Many prompts share a moment: the calendar is asked once per moment and timezone.
+    sends: dict[tuple[dt.datetime, str], dt.datetime] = {}
+
+    def send_time(moment: dt.datetime, timezone: str) -> dt.datetime:
+        if (moment, timezone) not in sends:
+            sends[moment, timezone] = calendar.next_send_time(moment, timezone=timezone, **hours)
+        return sends[moment, timezone]
+
+    rows: list[dict[str, Any]] = []
     for (part, cycle, moment, since, member), key, follow in zip(
         asked, prompts, follows, strict=True
     ):
@@ -248,22 +326,24 @@ async def plan_checkins(
             if follow_at is None or follow_at > now:
                 continue
             key, kind, due = follow, FOLLOW_UP_KIND, follow_at
-        send_at = calendar.next_send_time(due, timezone=part.timezone, **hours)
+        send_at = send_time(due, part.timezone)
         # After downtime at night, the catch-up still waits for the morning.
-        earliest = calendar.next_send_time(now, timezone=part.timezone, **hours)
-        queued += await enqueue(
-            session,
-            key=key,
-            kind=kind,
-            chat_id=member.telegram_id,
-            member_id=member.id,
-            payload=payload,
-            now=now,
-            not_before=max(send_at, earliest),
-            late=due < now - LATE_AFTER,
+        earliest = send_time(now, part.timezone)
+        rows.append(
+            {
+                "idempotency_key": key,
+                "kind": kind,
+                "chat_id": member.telegram_id,
+                "member_id": member.id,
+                "payload": payload,
+                "state": DeliveryState.PENDING,
+                "attempts": 0,
+                "next_attempt_at": max(send_at, earliest),
+                "late": due < now - LATE_AFTER,
+                "created_at": now,
+            }
         )
-    await session.commit()
-    return queued
+    return rows
 
 
 async def checkin_message(

@@ -19,18 +19,21 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import MemberRole, MilestoneKind, Role, TaskState
-from db.models import Agency, Assignment, Member, Milestone, Plan, Task
+from db.enums import DeliveryState, MemberRole, MilestoneKind, Role, TaskState
+from db.models import Agency, Assignment, Delivery, Member, Milestone, Plan, Task
 from workflows.access import plan_limits, supervises
 from workflows.holiday_calendar import load_calendar
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
-from workflows.outbox.queue import cancel_superseded, enqueue, existing_keys
+from workflows.outbox.marks import Mark, bearings, mornings_came, save_mark
+from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
@@ -41,6 +44,7 @@ DEFAULT_ESCALATE_AFTER = 3
 CHASED_KINDS = (MilestoneKind.DUE, MilestoneKind.CUSTOM)
 # A message decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
+MILESTONES_AT_ONCE = 500
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class _Hours:
     start: dt.time
     end: dt.time
     calendar: WorkingCalendar
+    # Many messages share a moment: the calendar is asked once per moment and timezone.
+    _sends: dict[tuple[dt.datetime, str], dt.datetime] = field(default_factory=dict)
 
     def morning(self, day: dt.date, timezone: str) -> dt.datetime:
         """The working-morning moment of a day in a timezone, as UTC."""
@@ -94,9 +100,11 @@ class _Hours:
 
     def send_time(self, moment: dt.datetime, timezone: str) -> dt.datetime:
         """When a message decided for `moment` may go out."""
-        return self.calendar.next_send_time(
-            moment, timezone=timezone, quiet_start=self.start, quiet_end=self.end
-        )
+        if (moment, timezone) not in self._sends:
+            self._sends[moment, timezone] = self.calendar.next_send_time(
+                moment, timezone=timezone, quiet_start=self.start, quiet_end=self.end
+            )
+        return self._sends[moment, timezone]
 
 
 def nudge_key(milestone_id: int, on_date: dt.date, day: dt.date, member_id: int) -> str:
@@ -138,11 +146,23 @@ async def _lead_agencies(session: AsyncSession, task_ids: set[int]) -> dict[int,
     return {task_id: leads.get(task_id) or agencies for task_id, agencies in everyone.items()}
 
 
-async def _active_members(session: AsyncSession, agency_ids: set[int]) -> list[Member]:
+@dataclass(frozen=True)
+class _Person:
+    """A member who may be nudged or escalated to (plain columns: ORM rows cost more)."""
+
+    id: int
+    telegram_id: int
+    created_at: dt.datetime
+    agency_id: int | None
+    role: MemberRole
+
+
+async def _active_members(session: AsyncSession, agency_ids: set[int]) -> list[_Person]:
     """Active reachable members of the agencies and every active reachable coordinator."""
-    return list(
-        await session.scalars(
-            select(Member)
+    return [
+        _Person(*row)
+        for row in await session.execute(
+            select(Member.id, Member.telegram_id, Member.created_at, Member.agency_id, Member.role)
             .where(
                 Member.left_at.is_(None),
                 Member.reachable.is_(True),
@@ -150,7 +170,7 @@ async def _active_members(session: AsyncSession, agency_ids: set[int]) -> list[M
             )
             .order_by(Member.id)
         )
-    )
+    ]
 
 
 def _latest_nudge_day(item: _Overdue, *, now: dt.datetime, hours: _Hours) -> dt.date | None:
@@ -169,7 +189,7 @@ class _Planned:
     key: str
     kind: str
     item: _Overdue
-    member: Member
+    member: _Person
     moment: dt.datetime
     payload: dict[str, object]
 
@@ -177,8 +197,8 @@ class _Planned:
 def _plan_item(
     item: _Overdue,
     leads: list[int],
-    agency_members: dict[int, list[Member]],
-    coordinators: list[Member],
+    agency_members: dict[int, list[_Person]],
+    coordinators: list[_Person],
     *,
     now: dt.datetime,
     escalate_after: int,
@@ -226,10 +246,46 @@ async def plan_overdue_messages(
     quiet_start: dt.time = QUIET_START,
     quiet_end: dt.time = QUIET_END,
 ) -> int:
-    """One sweep: queue the overdue nudges and escalations whose moment has come; how many."""
+    """One sweep: queue the overdue nudges and escalations whose moment has come; how many.
+
+    Every moment of a nudge or an escalation is a working morning; a sweep after which no
+    morning came and no data changed has nothing new to decide, and reads only its watermark.
+    """
+    found = await bearings(session, NUDGE_KIND)
+    since = found.mark.through if found.mark is not None else None
+    if (
+        since is not None
+        and since <= now
+        and not found.changed
+        and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
+        and not mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
+    ):
+        await session.commit()
+        return 0
+    queued = await _plan_overdue(
+        session,
+        now=now,
+        escalate_after=escalate_after,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+    )
+    version = -1 if found.version is None else found.version
+    await save_mark(session, NUDGE_KIND, Mark(now, version))
+    await session.commit()
+    return queued
+
+
+async def _plan_overdue(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    escalate_after: int,
+    quiet_start: dt.time,
+    quiet_end: dt.time,
+) -> int:
+    """Decide every nudge and escalation due now (the caller commits); how many were queued."""
     overdue = await _overdue_milestones(session, now=now)
     if not overdue:
-        await session.commit()
         return 0
     hours = _Hours(quiet_start, quiet_end, await load_calendar(session))
     leads = await _lead_agencies(session, {o.task_id for o in overdue})
@@ -238,54 +294,106 @@ async def plan_overdue_messages(
     limits = await plan_limits(session)  # a limited coordinator hears of their plans only
     overdue_tasks = select(Task.id, Task.plan_id).where(Task.id.in_({o.task_id for o in overdue}))
     plan_of: dict[int, int] = {task: plan for task, plan in await session.execute(overdue_tasks)}
-    agency_members: dict[int, list[Member]] = defaultdict(list)
+    agency_members: dict[int, list[_Person]] = defaultdict(list)
     for member in members:
         if member.agency_id is not None and member.role is not MemberRole.COORDINATOR:
             agency_members[member.agency_id].append(member)
-    planned = [
-        p
-        for item in overdue
-        for p in _plan_item(
-            item,
-            leads.get(item.task_id, []),
-            agency_members,
-            [c for c in coordinators if supervises(limits, c.id, plan_of[item.task_id])],
-            now=now,
-            escalate_after=escalate_after,
-            hours=hours,
-        )
-    ]
-    existing = await existing_keys(session, [p.key for p in planned])
+    pending = await _pending_nudges(session)
     queued = 0
-    for p in planned:
-        if p.key in existing:
-            continue
-        if p.kind == NUDGE_KIND:
-            await cancel_superseded(
-                session,
-                kind=NUDGE_KIND,
-                key_prefix=f"{NUDGE_KIND}:{p.item.milestone_id}:",
-                member_id=p.member.id,
-                keep=p.key,
+    # A few hundred milestones at a time: what is held at once stays small however many.
+    for start in range(0, len(overdue), MILESTONES_AT_ONCE):
+        planned = [
+            p
+            for item in overdue[start : start + MILESTONES_AT_ONCE]
+            for p in _plan_item(
+                item,
+                leads.get(item.task_id, []),
+                agency_members,
+                [c for c in coordinators if supervises(limits, c.id, plan_of[item.task_id])],
+                now=now,
+                escalate_after=escalate_after,
+                hours=hours,
             )
-        since = max(p.item.placed_at, p.member.created_at)
-        queued += await enqueue(
-            session,
-            key=p.key,
-            kind=p.kind,
-            chat_id=p.member.telegram_id,
-            member_id=p.member.id,
-            payload=dict(p.payload),
-            now=now,
-            # After downtime at night, the catch-up still waits for the morning.
-            not_before=max(
-                hours.send_time(p.moment, p.item.timezone), hours.send_time(now, p.item.timezone)
-            ),
-            # Late only when the bot missed it, not when the member or the date came afterwards.
-            late=since <= p.moment < now - LATE_AFTER,
-        )
-    await session.commit()
+        ]
+        queued += await _queue(session, planned, pending, now=now, hours=hours)
     return queued
+
+
+async def _queue(
+    session: AsyncSession,
+    planned: list[_Planned],
+    pending: dict[tuple[int, int], list[tuple[int, str]]],
+    *,
+    now: dt.datetime,
+    hours: _Hours,
+) -> int:
+    """Queue the planned messages not decided before, cancelling the nudges they replace."""
+    existing = await existing_keys(session, [p.key for p in planned])
+    planned = [p for p in planned if p.key not in existing]
+    if not planned:
+        return 0
+    await _cancel_superseded_nudges(session, [p for p in planned if p.kind == NUDGE_KIND], pending)
+    rows: list[dict[str, Any]] = []
+    for p in planned:
+        since = max(p.item.placed_at, p.member.created_at)
+        rows.append(
+            {
+                "idempotency_key": p.key,
+                "kind": p.kind,
+                "chat_id": p.member.telegram_id,
+                "member_id": p.member.id,
+                "payload": dict(p.payload),
+                "state": DeliveryState.PENDING,
+                "attempts": 0,
+                # After downtime at night, the catch-up still waits for the morning.
+                "next_attempt_at": max(
+                    hours.send_time(p.moment, p.item.timezone),
+                    hours.send_time(now, p.item.timezone),
+                ),
+                # Late only when the bot missed it, not when the member or the date came after.
+                "late": since <= p.moment < now - LATE_AFTER,
+                "created_at": now,
+            }
+        )
+    return await enqueue_many(session, rows)
+
+
+async def _pending_nudges(session: AsyncSession) -> dict[tuple[int, int], list[tuple[int, str]]]:
+    """Unsent nudges by milestone and member: (delivery, key) pairs, read once a sweep."""
+    pending: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+    rows = await session.execute(
+        select(Delivery.id, Delivery.idempotency_key, Delivery.member_id).where(
+            Delivery.state == DeliveryState.PENDING, Delivery.kind == NUDGE_KIND
+        )
+    )
+    for delivery_id, key, member_id in rows:
+        if member_id is not None:
+            pending[int(key.split(":", 2)[1]), member_id].append((delivery_id, key))
+    return pending
+
+
+async def _cancel_superseded_nudges(
+    session: AsyncSession,
+    planned: Sequence[_Planned],
+    pending: dict[tuple[int, int], list[tuple[int, str]]],
+) -> None:
+    """Cancel members' unsent nudges of the same milestones that the planned ones replace."""
+    keep = {p.key for p in planned}
+    stale = sorted(
+        {
+            delivery_id
+            for p in planned
+            for delivery_id, key in pending.get((p.item.milestone_id, p.member.id), [])
+            if key not in keep
+        }
+    )
+    for start in range(0, len(stale), KEY_CHUNK):
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(stale[start : start + KEY_CHUNK]))
+            .values(state=DeliveryState.CANCELLED, last_error="superseded")
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def overdue_message(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CompoundSelect, Select, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
@@ -17,6 +17,7 @@ from db.models import Assignment, Delivery, Member, Milestone, Plan, Task
 from workflows.checkpoints import extend_recurring_checkpoints
 from workflows.holiday_calendar import load_calendar
 from workflows.milestones import live_milestones
+from workflows.outbox.marks import Mark, bearings, data_version, save_mark
 from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START
@@ -27,6 +28,8 @@ AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
 REMINDED_KINDS = (MilestoneKind.DUE, MilestoneKind.CHECKPOINT, MilestoneKind.CUSTOM)
 # A reminder decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
+# Past this many tasks changed since the last sweep, it reads every milestone near now.
+CHANGED_TASKS = 500
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,17 @@ class ReminderView:
 
 @dataclass(frozen=True)
 class _Due:
-    """A remindable milestone in the window, with its plan's timezone and when it got its date."""
+    """A remindable milestone in the window, with its plan's timezone and when it got its date.
+
+    `since`: what the sweeps before decided for it, through that moment (None: nothing known).
+    """
 
     milestone_id: int
     task_id: int
     on_date: dt.date
     timezone: str
     placed_at: dt.datetime
+    since: dt.datetime | None = None
 
 
 def reminder_key(milestone_id: int, on_date: dt.date, offset: int, member_id: int) -> str:
@@ -70,34 +77,103 @@ def reminder_moment(
     )
 
 
+def _moment_dates(
+    timezones: Sequence[str],
+    offsets: Sequence[int],
+    *,
+    since: dt.datetime,
+    now: dt.datetime,
+    quiet_end: dt.time,
+) -> dict[str, set[dt.date]]:
+    """Per plan timezone, the milestone dates with a reminder moment after `since`, up to now."""
+    # Moments older than the widest offset (and a day) cannot be a reminder's any more.
+    start = max(since, now - dt.timedelta(days=max(offsets) + 3))
+    dates: dict[str, set[dt.date]] = {}
+    for timezone in timezones:
+        zone = zoneinfo.ZoneInfo(timezone)
+        day, last = start.astimezone(zone).date(), now.astimezone(zone).date()
+        while day <= last:
+            moment = dt.datetime.combine(day, quiet_end, tzinfo=zone).astimezone(dt.UTC)
+            if since < moment <= now:
+                dates.setdefault(timezone, set()).update(
+                    day + dt.timedelta(days=offset) for offset in offsets
+                )
+            day += dt.timedelta(days=1)
+    return dates
+
+
+def _changed_tasks(since: dt.datetime) -> CompoundSelect[tuple[int]]:
+    """Tasks changed, newly assigned, or in plans changed since a moment (through indexes)."""
+    return union(
+        select(Task.id).where(Task.updated_at > since),
+        select(Assignment.task_id).where(Assignment.created_at > since),
+        select(Task.id).where(Task.plan_id.in_(select(Plan.id).where(Plan.updated_at > since))),
+    )
+
+
 async def _milestones_in_window(
-    session: AsyncSession, *, now: dt.datetime, horizon: int
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    horizon: int,
+    since: dt.datetime | None,
+    dates: dict[str, set[dt.date]],
+    changed: bool,
 ) -> list[tuple[_Due, list[int]]]:
-    """Live open tasks' remindable milestones near now, each with its lead and co agencies."""
+    """Live open tasks' remindable milestones near now, each with its lead and co agencies.
+
+    With a watermark, only those with a reminder moment after it are read, and, when the data
+    changed since, those of the tasks that changed; without one, every milestone near now.
+    """
     utc_today = now.astimezone(dt.UTC).date()
     # One day of slack each side covers every plan timezone; each plan's today is checked after.
-    rows = await session.execute(
-        live_milestones(*REMINDED_KINDS).where(
-            Milestone.on_date >= utc_today - dt.timedelta(days=2),
-            Milestone.on_date <= utc_today + dt.timedelta(days=horizon + 1),
-        )
+    near = live_milestones(*REMINDED_KINDS).where(
+        Milestone.on_date >= utc_today - dt.timedelta(days=2),
+        Milestone.on_date <= utc_today + dt.timedelta(days=horizon + 1),
     )
-    due: list[_Due] = []
-    for milestone_id, task_id, on_date, updated_at, timezone in rows:
-        today = local_today(now, timezone)
-        if today - dt.timedelta(days=1) <= on_date <= today + dt.timedelta(days=horizon):
-            due.append(_Due(milestone_id, task_id, on_date, timezone, updated_at))
-    if not due:
+    queries: list[tuple[Select[int, int, dt.date, dt.datetime, str], dt.datetime | None]] = []
+    if since is None:
+        queries.append((near, None))
+    else:
+        wanted = {day for days in dates.values() for day in days}
+        if wanted:
+            queries.append(
+                (
+                    near.where(
+                        Milestone.on_date.in_(sorted(wanted)), Plan.timezone.in_(sorted(dates))
+                    ),
+                    since,
+                )
+            )
+        if changed:
+            tasks = list(await session.scalars(_changed_tasks(since).limit(CHANGED_TASKS + 1)))
+            if len(tasks) > CHANGED_TASKS:  # a whole import: reading the window costs less
+                queries.append((near, None))
+            elif tasks:
+                queries.append((near.where(Milestone.task_id.in_(tasks)), None))
+    found: dict[int, _Due] = {}
+    for query, known in queries:
+        for milestone_id, task_id, on_date, updated_at, timezone in await session.execute(query):
+            today = local_today(now, timezone)
+            if not today - dt.timedelta(days=1) <= on_date <= today + dt.timedelta(days=horizon):
+                continue
+            if known is not None and on_date not in dates.get(timezone, ()):
+                continue
+            due = _Due(milestone_id, task_id, on_date, timezone, updated_at, known)
+            if known is None or milestone_id not in found:
+                found[milestone_id] = due
+    if not found:
         return []
+    due_list = sorted(found.values(), key=lambda d: (d.on_date, d.milestone_id))
     agencies: dict[int, list[int]] = defaultdict(list)
     assignments = await session.execute(
         select(Assignment.task_id, Assignment.agency_id)
-        .where(Assignment.task_id.in_({d.task_id for d in due}))
+        .where(Assignment.task_id.in_({d.task_id for d in due_list}))
         .order_by(Assignment.position)
     )
     for task_id, agency_id in assignments:
         agencies[task_id].append(agency_id)
-    return [(d, agencies[d.task_id]) for d in due]
+    return [(d, agencies[d.task_id]) for d in due_list]
 
 
 @dataclass(frozen=True)
@@ -196,12 +272,36 @@ async def plan_deadline_reminders(
     Per milestone and member only the most recent offset goes (after downtime: once, late).
     Offsets already past when the milestone got its date, or the member joined, are skipped.
     """
-    # Open recurring tasks (每季度) get their next checkpoints before we look what is near.
-    await extend_recurring_checkpoints(session, now=now)
+    found = await bearings(session, REMINDER_KIND)
+    mark = found.mark
+    # A clock set back (a test, a restored backup) cannot trust what was planned "ahead".
+    since = mark.through if mark is not None and mark.through <= now else None
+    version, changed = found.version, found.changed
+    # Open recurring tasks (每季度) get their next checkpoints, up to a horizon a day moves.
+    if since is None or since.astimezone(dt.UTC).date() != now.astimezone(dt.UTC).date():
+        await extend_recurring_checkpoints(session, now=now)
+        # What it laid or cancelled is read below like any change.
+        laid = await data_version(session)
+        version, changed = laid, changed or laid is None or laid != version
     if not offsets:
-        await session.commit()
+        await _done(session, now, version)
         return 0
-    due = await _milestones_in_window(session, now=now, horizon=max(offsets))
+    dates: dict[str, set[dt.date]] = {}
+    if since is not None:
+        dates = _moment_dates(found.timezones, offsets, since=since, now=now, quiet_end=quiet_end)
+        if not dates and not changed:
+            # Nothing came and nothing changed: the watermark may stay (no write, no lock).
+            if since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date():
+                await session.commit()
+            else:
+                await _done(session, now, version)
+            return 0
+    due = await _milestones_in_window(
+        session, now=now, horizon=max(offsets), since=since, dates=dates, changed=changed
+    )
+    if not due:
+        await _done(session, now, version)
+        return 0
     members = await _members_by_agency(session, {a for _, agencies in due for a in agencies})
     planned: list[tuple[str, _Due, int, dt.datetime, _Recipient]] = []
     for milestone, agencies in due:
@@ -214,14 +314,15 @@ async def plan_deadline_reminders(
                 continue
             seen.add(member.id)
             latest = _latest_moment(moments, member.created_at)
-            if latest is not None:
+            # What came by the watermark was decided by the sweep that set it.
+            if latest is not None and (milestone.since is None or latest[1] > milestone.since):
                 offset, moment = latest
                 key = reminder_key(milestone.milestone_id, milestone.on_date, offset, member.id)
                 planned.append((key, milestone, offset, moment, member))
     existing = await existing_keys(session, [p[0] for p in planned])
     planned = [p for p in planned if p[0] not in existing]
     if not planned:
-        await session.commit()
+        await _done(session, now, version)
         return 0
     await _cancel_superseded(session, planned)
     calendar = await load_calendar(session)
@@ -261,8 +362,14 @@ async def plan_deadline_reminders(
             }
         )
     queued = await enqueue_many(session, rows)
-    await session.commit()
+    await _done(session, now, version)
     return queued
+
+
+async def _done(session: AsyncSession, now: dt.datetime, version: int | None) -> None:
+    """Commit what the sweep decided together with its new watermark."""
+    await save_mark(session, REMINDER_KIND, Mark(now, -1 if version is None else version))
+    await session.commit()
 
 
 async def reminder_message(

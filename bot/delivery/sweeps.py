@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
@@ -24,6 +25,7 @@ Job = Callable[[CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
 
 
 RUNNING_KEY = "sweeps_running"
+LOCK_KEY = "sweeps_lock"
 # The sweeps that send to members run on one cadence, so that each time they run together.
 SWEEP_INTERVAL_SECONDS = 300
 FIRST_SWEEP_SECONDS = 5
@@ -34,16 +36,21 @@ def leader_job(name: str, sweep: Sweep) -> Job:
 
     The sender is woken once the last of the sweeps running together is done, not by each:
     what they decided for one member at that moment then goes as one grouped message.
+    Sweeps due together run one after another: on SQLite their write transactions would wait
+    on each other past the busy timeout ("database is locked"), and what each loads is
+    released before the next loads its own.
     """
 
     async def job(context: CallbackContext[Any, Any, Any, Any]) -> None:
         data = context.application.bot_data
         data[RUNNING_KEY] = data.get(RUNNING_KEY, 0) + 1  # before any await: jobs start together
+        lock = data.setdefault(LOCK_KEY, asyncio.Lock())
         runtime = runtime_of(context)
         try:
-            if await leads(context):
-                runtime.metrics.scheduler_runs.labels(name).inc()
-                await sweep(dataclasses.replace(runtime, wake_sender=_later))
+            async with lock:
+                if await leads(context):
+                    runtime.metrics.scheduler_runs.labels(name).inc()
+                    await sweep(dataclasses.replace(runtime, wake_sender=_later))
         finally:
             data[RUNNING_KEY] -= 1
             if data[RUNNING_KEY] == 0:

@@ -10,6 +10,7 @@ from db.models.member import Invite, Member, PlanGrant
 from db.models.plan import Assignment, Milestone, Plan, Task
 from db.models.report import ExtensionRequest, StatusReport
 from db.models.setting import SettingOverride
+from db.models.sweep import SweepMark
 from db.models.web import WebSession, WebSignIn
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "SendSlot",
     "SettingOverride",
     "StatusReport",
+    "SweepMark",
     "Task",
     "WebSession",
     "WebSignIn",

@@ -16,7 +16,8 @@ class Delivery(Base):
     """One outgoing message; its idempotency key makes deciding to send it happen once."""
 
     __tablename__ = "delivery"
-    __table_args__ = (Index(None, "state", "next_attempt_at"),)
+    # (kind, created_at): a sweep reads its kind's recent decisions, not the whole history.
+    __table_args__ = (Index(None, "state", "next_attempt_at"), Index(None, "kind", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base
@@ -38,7 +38,8 @@ class Task(Base):
     """A numbered task of an annex, with its schedule as printed and as read."""
 
     __tablename__ = "task"
-    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    # updated_at: the reminder sweep looks for tasks changed since its last run.
+    __table_args__ = (UniqueConstraint("plan_id", "number"), Index(None, "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
@@ -73,7 +74,8 @@ class Assignment(Base):
     """An agency's place on a task: lead (or co-lead) or co-responsible (or guide), in order."""
 
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("task_id", "agency_id"),)
+    # created_at: the reminder sweep looks for agencies assigned since its last run.
+    __table_args__ = (UniqueConstraint("task_id", "agency_id"), Index(None, "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
@@ -82,7 +84,8 @@ class Assignment(Base):
     marker: Mapped[RoleMarker | None] = mapped_column(enum_column(RoleMarker))
     position: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
-    acknowledged_at: Mapped[dt.datetime | None]
+    # Indexed: the acknowledgement sweep reads the unsigned ones (IS NULL) only.
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="SET NULL")
     )

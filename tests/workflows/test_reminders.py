@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.enums import DeliveryState, MemberRole, MilestoneKind
-from db.models import Assignment, Delivery, Member, Milestone, Task
+from db.enums import DeliveryState, MemberRole, MilestoneKind, Role
+from db.models import Agency, Assignment, Delivery, Member, Milestone, Task
 from tests.kit.beijing import TZ, beijing
 from tests.kit.cast import Person, cast, coordinator, liaison
 from tests.kit.sweeps import sweep_and_send
-from workflows.planning import add_milestone, set_due
+from workflows.planning import add_milestone, assign, set_due
 from workflows.reminders import (
     DEFAULT_OFFSETS,
     REMINDER_KIND,
@@ -242,3 +242,81 @@ async def test_moving_a_date_back_does_not_repeat_what_went_for_it(
             now=beijing(2015, 12, 26, 9, 0),
         )
     assert stale is None
+
+
+async def test_a_sweep_after_which_nothing_came_or_changed_reads_one_statement_and_writes_nothing(
+    session_factory: Sessions, engine: AsyncEngine
+) -> None:
+    """Between reminder moments the sweep only reads its watermark; the next moment still goes."""
+    await setup(session_factory)
+    first = await sweep(session_factory, beijing(2015, 12, 24, 8, 30))
+    assert first > 0
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for minutes in (5, 10, 60 * 23):
+            async with session_factory() as session:
+                now = beijing(2015, 12, 24, 8, 30) + dt.timedelta(minutes=minutes)
+                assert await plan_deadline_reminders(session, now=now) == 0
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert len(statements) == 3  # one a sweep
+    assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
+    # The next moment comes (the 1-day reminders of 31 December): those go, nothing more.
+    queued = await sweep(session_factory, beijing(2015, 12, 30, 8, 35))
+    decided = await deliveries(session_factory)
+    assert queued > 0
+    assert {(d.payload["on_date"], d.payload["offset"]) for d in decided[-queued:]} == {
+        ("2015-12-31", 1)
+    }
+
+
+async def test_an_agency_assigned_after_the_moment_is_reminded_at_the_next_sweep(
+    session_factory: Sessions,
+) -> None:
+    """A change since the last sweep is read again: a new agency gets the moment it missed."""
+    await setup(session_factory)
+    await sweep(session_factory, beijing(2015, 12, 24, 8, 30))
+    async with session_factory() as session:
+        task12 = await session.scalar(select(Task).where(Task.number == 12))
+        assert task12 is not None
+        on_task = set(
+            await session.scalars(
+                select(Assignment.agency_id).where(Assignment.task_id == task12.id)
+            )
+        )
+        newcomer = await session.scalar(
+            select(Member)
+            .where(
+                Member.telegram_id.in_([m[0] for m in MEMBERS]),
+                Member.agency_id.not_in(on_task),
+                Member.role == MemberRole.LIAISON,
+            )
+            .order_by(Member.id)
+            .limit(1)
+        )
+        assert newcomer is not None
+        assert newcomer.agency_id is not None
+        due12 = await session.scalar(
+            select(Milestone.id).where(Milestone.task_id == task12.id, Milestone.key == "due")
+        )
+        agency = await session.get(Agency, newcomer.agency_id)
+        assert due12 is not None
+        assert agency is not None
+        await assign(
+            session=session,
+            telegram_id=BOSS,
+            number=12,
+            plan_code=None,
+            agency=agency.name,
+            role=Role.CO,
+            now=beijing(2015, 12, 24, 10, 0),
+        )
+    await sweep(session_factory, beijing(2015, 12, 24, 10, 5))
+    keys = {d.idempotency_key for d in await deliveries(session_factory)}
+    assert reminder_key(due12, dt.date(2015, 12, 31), 7, newcomer.id) in keys
+    assert await sweep(session_factory, beijing(2015, 12, 24, 10, 10)) == 0

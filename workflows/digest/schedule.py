@@ -18,6 +18,7 @@ from workflows.digest.items import period_date, period_moment
 from workflows.digest.model import AGENCY_ROLES, WEEK, Digest, DigestPart
 from workflows.digest.requests import plans_by_code, plans_of_agencies
 from workflows.holiday_calendar import load_calendar
+from workflows.outbox.marks import Mark, bearings, save_mark
 from workflows.outbox.queue import enqueue, existing_keys
 from workflows.workdays import QUIET_END, QUIET_START
 
@@ -85,6 +86,18 @@ async def plan_weekly_digests(
     its chart, drawn when it is sent. Members who joined after the moment wait for the next
     period.
     """
+    found = await bearings(session, DIGEST_KIND)
+    since = found.mark.through if found.mark is not None else None
+    zones = {*found.timezones, *([timezone] if timezone else [])}
+    if (
+        since is not None
+        and since <= now
+        and not found.changed
+        and all(period_moment(now, weekday=weekday, at=at, timezone=z) <= since for z in zones)
+    ):
+        # No period began since the last sweep and nothing changed: nothing new to decide.
+        await session.commit()
+        return 0
     plans = await plans_by_code(session, None)
     if not plans:
         return 0
@@ -185,6 +198,7 @@ async def plan_weekly_digests(
                 not_before=not_before,
                 late=late,
             )
+    await save_mark(session, DIGEST_KIND, Mark(now, -1 if found.version is None else found.version))
     await session.commit()
     return queued
 
