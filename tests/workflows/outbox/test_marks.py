@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -21,10 +21,10 @@ from workflows.escalations import plan_overdue_messages
 FIRST = beijing(2016, 3, 1, 10, 0)
 
 
-def one_part(digest: Digest, language: str, late: bool) -> list[DigestPart]:
-    """The digest as one message naming its audience (the renderer the bot would pass)."""
-    kind = "c" if isinstance(digest, CoordinatorDigest) else digest.agency
-    return [DigestPart(f"{kind} {language} {late}", ())]
+def one_part(digests: Sequence[Digest], language: str, late: bool) -> list[DigestPart]:
+    """A member's digests as one message naming its audience (as the bot's renderer would)."""
+    kinds = ["c" if isinstance(d, CoordinatorDigest) else d.agency for d in digests]
+    return [DigestPart(f"{' '.join(kinds)} {language} {late}", ())]
 
 
 async def digests(session: Any, *, now: dt.datetime) -> int:
