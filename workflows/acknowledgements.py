@@ -38,6 +38,9 @@ DEFAULT_REMINDER_DAYS = 2
 DEFAULT_ESCALATION_DAYS = 5
 AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
 TASKS_PER_MESSAGE = 10
+# A liaison's reminder names every unsigned task in one message (numbers only past ten) with one
+# 全部签收 button, instead of a message of ten for each ten.
+TASKS_PER_REMINDER = 200
 LATE_AFTER = dt.timedelta(hours=1)
 
 
@@ -172,7 +175,14 @@ async def plan_acknowledgement_messages(
                 if moment <= now:
                     due.append((p, moment))
             queued += await _queue(
-                session, ACK_REMINDER_KIND, member, due, now=now, send=send, key_part=member.id
+                session,
+                ACK_REMINDER_KIND,
+                member,
+                due,
+                now=now,
+                send=send,
+                key_part=member.id,
+                per_message=TASKS_PER_REMINDER,
             )
     escalated = {a for _, a in await _already(session, ACK_ESCALATION_KIND, since=oldest)}
     grouped: dict[int, list[tuple[_Pending, dt.datetime]]] = defaultdict(list)
@@ -213,11 +223,12 @@ async def _queue(
     send: Callable[[dt.datetime, str], dt.datetime],
     key_part: object,
     extra: dict[str, int] | None = None,
+    per_message: int = TASKS_PER_MESSAGE,
 ) -> int:
     """Queue grouped messages of due assignments to one member; how many."""
     queued = 0
-    for start in range(0, len(due), TASKS_PER_MESSAGE):
-        chunk = due[start : start + TASKS_PER_MESSAGE]
+    for start in range(0, len(due), per_message):
+        chunk = due[start : start + per_message]
         first = chunk[0][0]
         newest = max(moment for _, moment in chunk)
         queued += await enqueue(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import zoneinfo
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,7 +18,14 @@ from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr, trn
 from bot.render import esc, fmt_datetime, role_label, trim
 from bot.runtime import runtime_of
-from workflows.notices import NOTICE_KIND, NoticeItem, acknowledge, acknowledge_all, notice_items
+from workflows.notices import (
+    NOTICE_KIND,
+    TASKS_PER_NOTICE,
+    NoticeItem,
+    acknowledge,
+    acknowledge_all,
+    notice_items,
+)
 from workflows.outbox.sending import OutgoingMessage
 
 ACK = "ack"
@@ -33,10 +41,58 @@ def _signed_line(item: NoticeItem, language: str) -> str:
     return tr(language, "✅ Signed by {name} at {time}", name=esc(item.acknowledged_by), time=when)
 
 
+def _numbers_by_plan(items: Sequence[NoticeItem], language: str) -> list[str]:
+    """Task numbers a line per plan (the plan named when there are several): 第 1、5、9 项."""
+    plans: dict[str, list[int]] = {}
+    for item in items:
+        plans.setdefault(item.plan_code, []).append(item.task_number)
+    lines = []
+    for code, numbers in plans.items():
+        sep = "、" if language == "zh" else ", "
+        listed = tr(language, "tasks {numbers}", numbers=sep.join(str(n) for n in numbers))
+        lines.append(f"• {esc(code)}: {listed}" if len(plans) > 1 else f"• {listed}")
+    return lines
+
+
+def render_many(
+    items: Sequence[NoticeItem], language: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """More tasks than a notice lists one by one: their numbers, and one 全部签收 button."""
+    unsigned = [item for item in items if item.acknowledged_at is None]
+    agency = esc(items[0].agency_name)
+    if not unsigned:
+        signed = [item for item in items if item.acknowledged_by]
+        by = esc(signed[0].acknowledged_by) if signed else "—"
+        text = tr(
+            language,
+            "✅ {agency} has signed for {count} tasks ({name}).",
+            agency=agency,
+            count=len(items),
+            name=by,
+        )
+        return "\n".join([text, *_numbers_by_plan(items, language)]), None
+    lines = [
+        tr(
+            language,
+            "{agency} has {count} tasks not signed for yet:",
+            agency=agency,
+            count=len(unsigned),
+        ),
+        *_numbers_by_plan(unsigned, language),
+        "",
+        tr(language, "Open each with /mytasks, or sign for them all at once."),
+    ]
+    every = tr(language, "✅ Acknowledge all {count}", count=len(unsigned))
+    button = InlineKeyboardButton(every, callback_data=pack(ACK_ALL))
+    return "\n".join(lines), InlineKeyboardMarkup([[button]])
+
+
 def render_notice(
     items: list[NoticeItem] | tuple[NoticeItem, ...], language: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A notice's text and its 签收 buttons (one per assignment not yet signed for)."""
+    if len(items) > TASKS_PER_NOTICE:
+        return render_many(items, language)
     lines = [tr(language, "<b>Tasks assigned to {agency}</b>", agency=esc(items[0].agency_name))]
     buttons: list[InlineKeyboardButton] = []
     for item in items:

@@ -114,3 +114,26 @@ async def test_unacknowledged_reminder_with_sign_buttons_then_escalation(
     assert "第 12 项任务" in zh
     assert f"{co} has not signed for:" in chief
     assert "Task No. 12 · gf-2015-5" in chief
+
+
+async def test_many_unsigned_tasks_are_one_reminder_signed_at_once(harness: BotHarness) -> None:
+    """工业和信息化部's 19 tasks: one reminder naming their numbers, one 全部签收 that signs all."""
+    await harness.cast(liaison(ALICE, "工业和信息化部", "Alice"), coordinator(BOSS, "Boss"))
+    before = len(harness.sandbox.messages(ALICE))
+    await run_sweep(harness, sweep, beijing(2016, 3, 3, 10, 5))
+    sent = harness.sandbox.messages(ALICE)[before:]
+    [reminder] = [m for m in sent if (m.text or "").startswith("⏰ 尚未签收")]
+    lines = (reminder.text or "").splitlines()
+    assert lines[0] == "⏰ 尚未签收"
+    assert lines[1] == "工业和信息化部尚有 19 项任务未签收："
+    assert lines[2].startswith("• 第 1、")
+    assert lines[-1] == "可用 /mytasks 逐项查看，或一次全部签收。"
+    assert [label for row in reminder.buttons for label, _ in row] == ["✅ 全部签收（19 项）"]
+    await harness.press(ALICE, reminder.message_id, reminder.callback_data[0])
+    answer = harness.sandbox.calls("answerCallbackQuery")[-1].params.get("text")
+    assert answer == "已签收 19 项任务，谢谢。"
+    [signed] = [m for m in harness.sandbox.messages(ALICE) if m.message_id == reminder.message_id]
+    assert (signed.text or "").startswith("✅ 工业和信息化部已签收 19 项任务（Alice）。")
+    assert not signed.buttons
+    await run_sweep(harness, sweep, beijing(2016, 3, 9, 10, 5))
+    assert texts(harness, BOSS, "🚨 未签收任务") == []  # nothing left to escalate
