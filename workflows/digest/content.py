@@ -12,11 +12,11 @@ from db.enums import RequestState, Role, TaskState
 from db.models import Agency, AuditEvent, ExtensionRequest, Plan, Task
 from workflows.checkins import DEFAULT_EVERY_DAYS
 from workflows.digest.items import (
+    Loaded,
     audit_events,
     change_item,
     dated_items,
     lead_unit,
-    plan_tasks,
     silent_units,
 )
 from workflows.digest.model import (
@@ -46,12 +46,14 @@ async def coordinator_digest(
     now: dt.datetime,
     checkin_days: int = DEFAULT_EVERY_DAYS,
     horizon: int = HORIZON_DAYS,
+    loaded: Loaded | None = None,
 ) -> CoordinatorDigest:
     """The coordinators' digest of a plan as of now; changes are those in [since, until)."""
     plan = await session.get(Plan, plan_id)
     if plan is None:
         raise NotFoundError("There is no plan called “{code}”.", code=plan_id)
-    tasks = await plan_tasks(session, plan_id)
+    loaded = loaded or Loaded()
+    tasks = await loaded.plan_tasks(session, plan_id)
     by_id = {t.id: t for t in tasks}
     statuses = await task_statuses(session, tasks, now=now, checkin_days=checkin_days)
     lights = [statuses[t.id].light for t in tasks if t.state is TaskState.OPEN]
@@ -110,7 +112,7 @@ async def coordinator_digest(
         finished=tuple(sorted(finished.values(), key=lambda f: f.number)),
         overdue=overdue,
         upcoming=upcoming,
-        silent=await silent_units(session, tasks, now=now, every_days=checkin_days),
+        silent=await silent_units(session, tasks, now=now, every_days=checkin_days, loaded=loaded),
         extensions=extensions,
         reviews=reviews,
         changes=changes,
@@ -147,17 +149,15 @@ async def agency_digest(
     now: dt.datetime,
     checkin_days: int = DEFAULT_EVERY_DAYS,
     horizon: int = HORIZON_DAYS,
+    loaded: Loaded | None = None,
 ) -> AgencyDigest:
     """One agency's digest of a plan: only the tasks it leads or co-handles."""
     plan = await session.get(Plan, plan_id)
     agency = await session.get(Agency, agency_id)
     if plan is None or agency is None:
         raise NotFoundError("There is no plan called “{code}”.", code=plan_id)
-    tasks = [
-        t
-        for t in await plan_tasks(session, plan_id)
-        if any(a.agency_id == agency_id for a in t.assignments)
-    ]
+    loaded = loaded or Loaded()
+    tasks = await loaded.agency_tasks(session, plan_id, agency_id)
     statuses = await task_statuses(session, tasks, now=now, checkin_days=checkin_days)
     lead: list[DigestTask] = []
     co: list[DigestTask] = []
@@ -193,7 +193,7 @@ async def agency_digest(
         overdue=overdue,
         upcoming=upcoming,
         unreported=await silent_units(
-            session, tasks, now=now, every_days=checkin_days, agency_id=agency_id
+            session, tasks, now=now, every_days=checkin_days, agency_id=agency_id, loaded=loaded
         ),
         waiting=tuple(sorted(waiting, key=lambda w: (w.number, w.kind))),
         plan_label=plan_label(plan),

@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from db.enums import Role, TaskState
 from db.models import Assignment, AuditEvent, Task
-from workflows.checkins import silent_agencies
+from workflows.checkins import SilentAgency, silent_agencies
 from workflows.digest.model import DATED_KINDS, WEEK, ChangeItem, DatedItem, SilentUnit
 from workflows.escalations import CHASED_KINDS
 from workflows.live import live_task
@@ -50,6 +50,39 @@ async def plan_tasks(session: AsyncSession, plan_id: int) -> list[Task]:
             .order_by(Task.number)
         )
     )
+
+
+@dataclass
+class Loaded:
+    """What composing many digests in one sweep reads once: task graphs, units' tasks, silences."""
+
+    tasks: dict[int, list[Task]] = field(default_factory=dict)
+    of_agency: dict[int, dict[int, list[Task]]] = field(default_factory=dict)
+    silent: dict[int, list[SilentAgency]] = field(default_factory=dict)
+
+    async def plan_tasks(self, session: AsyncSession, plan_id: int) -> list[Task]:
+        """A plan's live tasks with units and milestones, read the first time only."""
+        if plan_id not in self.tasks:
+            self.tasks[plan_id] = await plan_tasks(session, plan_id)
+        return self.tasks[plan_id]
+
+    async def agency_tasks(self, session: AsyncSession, plan_id: int, agency_id: int) -> list[Task]:
+        """The plan's tasks an agency is on, by number."""
+        if plan_id not in self.of_agency:
+            index: dict[int, list[Task]] = defaultdict(list)
+            for task in await self.plan_tasks(session, plan_id):
+                for agency in {a.agency_id for a in task.assignments}:
+                    index[agency].append(task)
+            self.of_agency[plan_id] = index
+        return self.of_agency[plan_id].get(agency_id, [])
+
+    async def silent_agencies(
+        self, session: AsyncSession, *, now: dt.datetime, every_days: int
+    ) -> list[SilentAgency]:
+        """Agencies silent on live open tasks for a check-in cycle, read the first time only."""
+        if every_days not in self.silent:
+            self.silent[every_days] = await silent_agencies(session, now=now, every_days=every_days)
+        return self.silent[every_days]
 
 
 def lead_unit(task: Task) -> str | None:
@@ -148,11 +181,13 @@ async def silent_units(
     now: dt.datetime,
     every_days: int,
     agency_id: int | None = None,
+    loaded: Loaded | None = None,
 ) -> tuple[SilentUnit, ...]:
     """Agencies silent for a check-in cycle on these tasks, grouped, longest silence first."""
     numbers = {t.id: t.number for t in tasks}
     grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for item in await silent_agencies(session, now=now, every_days=every_days):
+    loaded = loaded or Loaded()
+    for item in await loaded.silent_agencies(session, now=now, every_days=every_days):
         if item.task_id in numbers and agency_id in (None, item.agency_id):
             grouped[item.agency].append((numbers[item.task_id], item.days_silent))
     units = [

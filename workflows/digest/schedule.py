@@ -14,7 +14,7 @@ from db.models import Member, Plan
 from workflows.access import plan_limits, supervises
 from workflows.checkins import DEFAULT_EVERY_DAYS
 from workflows.digest.content import agency_digest, coordinator_digest
-from workflows.digest.items import period_date, period_moment
+from workflows.digest.items import Loaded, period_date, period_moment
 from workflows.digest.model import AGENCY_ROLES, WEEK, Digest, DigestPart
 from workflows.digest.requests import plans_by_code, plans_of_agencies
 from workflows.holiday_calendar import load_calendar
@@ -138,6 +138,7 @@ async def plan_weekly_digests(
         calendar.next_send_time(now, timezone=zone, **hours),
     )
     composed: dict[tuple[int | None, int], Digest] = {}
+    loaded = Loaded()  # each plan's tasks and the silences, read once for every digest
     # Keyed by the plans too: coordinators limited to different plans read different digests.
     rendered: dict[tuple[int | None, str, tuple[int, ...]], Sequence[DigestPart]] = {}
     queued = 0
@@ -157,6 +158,7 @@ async def plan_weekly_digests(
                     moment=moment,
                     now=now,
                     checkin_days=checkin_days,
+                    loaded=loaded,
                 )
         seen = (audience, member.language, tuple(p.id for p in mine))
         if seen not in rendered:
@@ -212,6 +214,7 @@ async def _compose(
     moment: dt.datetime,
     now: dt.datetime,
     checkin_days: int,
+    loaded: Loaded,
 ) -> Digest:
     """The coordinators' digest of a plan (agency None), or an agency's."""
     if agency_id is None:
@@ -223,6 +226,7 @@ async def _compose(
             until=moment,
             now=now,
             checkin_days=checkin_days,
+            loaded=loaded,
         )
     return await agency_digest(
         session,
@@ -231,4 +235,5 @@ async def _compose(
         period=period,
         now=now,
         checkin_days=checkin_days,
+        loaded=loaded,
     )
