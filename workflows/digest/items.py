@@ -76,6 +76,11 @@ class Loaded:
             self.of_agency[plan_id] = index
         return self.of_agency[plan_id].get(agency_id, [])
 
+    def forget(self, plan_id: int) -> None:
+        """Let go of a plan's task graph once its digests are composed."""
+        self.tasks.pop(plan_id, None)
+        self.of_agency.pop(plan_id, None)
+
     async def silent_agencies(
         self, session: AsyncSession, *, now: dt.datetime, every_days: int
     ) -> list[SilentAgency]:

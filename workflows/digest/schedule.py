@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -142,30 +143,40 @@ async def plan_weekly_digests(
     # Keyed by the plans too: coordinators limited to different plans read different digests.
     rendered: dict[tuple[int | None, str, tuple[int, ...]], Sequence[DigestPart]] = {}
     queued = 0
-    for member, mine in wanted:
-        keys = [digest_key(period, member.id, "part-1")]
-        keys += [plan_digest_key(p.id, period, member.id, "part-1") for p in mine]
+    todo: list[tuple[MemberView, list[int]]] = []
+    needed: dict[int, set[int | None]] = {}  # plan id → the audiences that read it
+    for person, mine in wanted:
+        keys = [digest_key(period, person.id, "part-1")]
+        keys += [plan_digest_key(p.id, period, person.id, "part-1") for p in mine]
         if any(key in existing for key in keys):
             continue  # this week's digest is queued already (maybe one per plan, before)
-        audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
+        audience = None if person.role is MemberRole.COORDINATOR else person.agency_id
         for plan in mine:
-            if (audience, plan.id) not in composed:
-                composed[audience, plan.id] = await _compose(
-                    session,
-                    plan_id=plan.id,
-                    agency_id=audience,
-                    period=period,
-                    moment=moment,
-                    now=now,
-                    checkin_days=checkin_days,
-                    loaded=loaded,
-                )
-        seen = (audience, member.language, tuple(p.id for p in mine))
+            needed.setdefault(plan.id, set()).add(audience)
+        todo.append((_view(person), [p.id for p in mine]))
+    # Plan by plan, every audience's digest of it; then its task graph is let go of.
+    for plan_id, audiences in needed.items():
+        for audience in audiences:
+            composed[audience, plan_id] = await _compose(
+                session,
+                plan_id=plan_id,
+                agency_id=audience,
+                period=period,
+                moment=moment,
+                now=now,
+                checkin_days=checkin_days,
+                loaded=loaded,
+            )
+        loaded.forget(plan_id)
+        session.expunge_all()
+    for member, plan_ids in todo:
+        audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
+        seen = (audience, member.language, tuple(plan_ids))
         if seen not in rendered:
-            digests = [composed[audience, p.id] for p in mine]
+            digests = [composed[audience, plan_id] for plan_id in plan_ids]
             rendered[seen] = render(digests, member.language, late)
         parts = rendered[seen]
-        base: dict[str, Any] = {"period": period.isoformat(), "plan_ids": [p.id for p in mine]}
+        base: dict[str, Any] = {"period": period.isoformat(), "plan_ids": plan_ids}
         for index, part in enumerate(parts, start=1):
             payload = {
                 **base,
@@ -188,14 +199,14 @@ async def plan_weekly_digests(
                 late=late,
             )
         # One plan's chart; across several plans, none (the digest says /chart PLAN draws one).
-        if audience is None and len(mine) == 1:
+        if audience is None and len(plan_ids) == 1:
             await enqueue(
                 session,
                 key=digest_key(period, member.id, "chart"),
                 kind=CHART_KIND,
                 chat_id=member.telegram_id,
                 member_id=member.id,
-                payload={**base, "plan_id": mine[0].id},
+                payload={**base, "plan_id": plan_ids[0]},
                 now=now,
                 not_before=not_before,
                 late=late,
@@ -203,6 +214,22 @@ async def plan_weekly_digests(
     await save_mark(session, DIGEST_KIND, Mark(now, -1 if found.version is None else found.version))
     await session.commit()
     return queued
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """What queuing a member's digest needs of them, kept once the session lets go of rows."""
+
+    id: int
+    telegram_id: int
+    role: MemberRole
+    agency_id: int | None
+    language: str
+
+
+def _view(member: Member) -> MemberView:
+    """The member's fields a digest's queuing reads."""
+    return MemberView(member.id, member.telegram_id, member.role, member.agency_id, member.language)
 
 
 async def _compose(
