@@ -16,7 +16,7 @@ from db.enums import DeliveryState, MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, StatusReport, Task
 from workflows.holiday_calendar import load_calendar
 from workflows.live import live_task
-from workflows.outbox.marks import Mark, bearings, mornings_came, save_mark
+from workflows.outbox.marks import Mark, bearings, save_mark, still_quiet
 from workflows.outbox.queue import enqueue_many
 from workflows.status import ReportView, latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
@@ -224,14 +224,7 @@ async def plan_checkins(
     the prompt, when their agency still has not reported.
     """
     found = await bearings(session, PROMPT_KIND)
-    since = found.mark.through if found.mark is not None else None
-    if (
-        since is not None
-        and since <= now
-        and not found.changed
-        and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
-        and not mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
-    ):
+    if still_quiet(found, now=now, quiet_end=quiet_end):
         await session.commit()
         return 0
     parts = await _live_parts(session, now=now)

@@ -32,7 +32,7 @@ from workflows.access import plan_limits, supervises
 from workflows.holiday_calendar import load_calendar
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
-from workflows.outbox.marks import Mark, bearings, mornings_came, save_mark
+from workflows.outbox.marks import Mark, bearings, save_mark, still_quiet
 from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
@@ -252,14 +252,7 @@ async def plan_overdue_messages(
     morning came and no data changed has nothing new to decide, and reads only its watermark.
     """
     found = await bearings(session, NUDGE_KIND)
-    since = found.mark.through if found.mark is not None else None
-    if (
-        since is not None
-        and since <= now
-        and not found.changed
-        and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
-        and not mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
-    ):
+    if still_quiet(found, now=now, quiet_end=quiet_end):
         await session.commit()
         return 0
     queued = await _plan_overdue(

@@ -61,6 +61,18 @@ async def bearings(session: AsyncSession, name: str) -> Bearings:
     )
 
 
+def still_quiet(found: Bearings, *, now: dt.datetime, quiet_end: dt.time) -> bool:
+    """Whether, since the watermark (today), no data changed and no working morning came."""
+    since = found.mark.through if found.mark is not None else None
+    return (
+        since is not None
+        and since <= now
+        and not found.changed
+        and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
+        and not mornings_came(found.timezones, since=since, now=now, quiet_end=quiet_end)
+    )
+
+
 def mornings_came(
     timezones: Sequence[str], *, since: dt.datetime, now: dt.datetime, quiet_end: dt.time
 ) -> bool:
