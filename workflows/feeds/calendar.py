@@ -28,12 +28,12 @@ from workflows.feeds.selection import (
     load_tasks,
     only_plan,
     plan_by_code,
-    plan_name,
     scope_of,
 )
 from workflows.feeds.timing import light_span
 from workflows.feeds.words import english, words_for
 from workflows.lights import DEFAULT_CHECKIN_DAYS
+from workflows.plans import plan_label
 from workflows.status import ReportView, visible_reports
 
 PRODID = "-//annexbot//calendar feeds 1.0//{language}"
@@ -148,7 +148,7 @@ def _visible(task: FeedTask, reader: Reader | None, agency: str | None) -> tuple
 
 def _name(source: FeedSource, about: Description, words: dict[str, str]) -> str:
     """What the calendar is called: the plan, then the agency, the task or the member's tasks."""
-    prefix = f"{plan_name(about.plan)} · " if about.plan is not None else ""
+    prefix = f"{plan_label(about.plan)} · " if about.plan is not None else ""
     if source.scope is FeedScope.PLAN:
         return f"{prefix}{words['plan']}"
     if source.scope is FeedScope.TASK:

@@ -57,11 +57,6 @@ def data_version() -> ScalarSelect[int]:
     return select(FeedDataVersion.counter).where(FeedDataVersion.id == 1).scalar_subquery()
 
 
-def plan_name(plan: Plan) -> str:
-    """A plan as a calendar name shows it: its document number, else its code."""
-    return plan.document_number or plan.code
-
-
 async def only_plan(session: AsyncSession) -> Plan:
     """The one plan in the database; several or none is an error."""
     plans = (

@@ -21,7 +21,8 @@ from workflows.access import Actor
 from workflows.agencies import find_agency
 from workflows.errors import NotFoundError
 from workflows.feeds.model import FeedSource, Reader
-from workflows.feeds.selection import data_version, plan_name
+from workflows.feeds.selection import data_version
+from workflows.plans import plan_label
 
 TOKEN_BYTES = 24  # 192 random bits
 
@@ -68,7 +69,7 @@ def _label(scope: FeedScope, plan: Plan | None, agency: Agency | None, task: Tas
         return f"{task.plan.code}/{task.number}"
     if scope is FeedScope.AGENCY and agency is not None:
         return agency.name
-    return plan_name(plan) if plan is not None else str(scope)
+    return plan_label(plan) if plan is not None else str(scope)
 
 
 async def link_view(session: AsyncSession, row: FeedToken) -> FeedLinkView:
@@ -81,7 +82,7 @@ async def link_view(session: AsyncSession, row: FeedToken) -> FeedLinkView:
         token_id=row.id,
         scope=row.scope,
         # A plan's link by its document number, links made when it showed the code too.
-        label=plan_name(plan) if plan and row.scope is FeedScope.PLAN else row.label,
+        label=plan_label(plan) if plan and row.scope is FeedScope.PLAN else row.label,
         plan=plan.code if plan else None,
         agency=agency.name if agency else None,
         task_number=task.number if task else None,
