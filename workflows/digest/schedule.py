@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -143,7 +142,7 @@ async def plan_weekly_digests(
     # Keyed by the plans too: coordinators limited to different plans read different digests.
     rendered: dict[tuple[int | None, str, tuple[int, ...]], Sequence[DigestPart]] = {}
     queued = 0
-    todo: list[tuple[MemberView, list[int]]] = []
+    todo: list[tuple[Member, list[int]]] = []
     needed: dict[int, set[int | None]] = {}  # plan id → the audiences that read it
     for person, mine in wanted:
         keys = [digest_key(period, person.id, "part-1")]
@@ -153,7 +152,7 @@ async def plan_weekly_digests(
         audience = None if person.role is MemberRole.COORDINATOR else person.agency_id
         for plan in mine:
             needed.setdefault(plan.id, set()).add(audience)
-        todo.append((_view(person), [p.id for p in mine]))
+        todo.append((person, [p.id for p in mine]))
     # Plan by plan, every audience's digest of it; then its task graph is let go of.
     for plan_id, audiences in needed.items():
         for audience in audiences:
@@ -167,8 +166,7 @@ async def plan_weekly_digests(
                 checkin_days=checkin_days,
                 loaded=loaded,
             )
-        loaded.forget(plan_id)
-        session.expunge_all()
+        loaded.forget(plan_id)  # the session keeps loaded rows weakly: they can go now
     for member, plan_ids in todo:
         audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
         seen = (audience, member.language, tuple(plan_ids))
@@ -214,22 +212,6 @@ async def plan_weekly_digests(
     await save_mark(session, DIGEST_KIND, Mark(now, -1 if found.version is None else found.version))
     await session.commit()
     return queued
-
-
-@dataclass(frozen=True)
-class MemberView:
-    """What queuing a member's digest needs of them, kept once the session lets go of rows."""
-
-    id: int
-    telegram_id: int
-    role: MemberRole
-    agency_id: int | None
-    language: str
-
-
-def _view(member: Member) -> MemberView:
-    """The member's fields a digest's queuing reads."""
-    return MemberView(member.id, member.telegram_id, member.role, member.agency_id, member.language)
 
 
 async def _compose(
