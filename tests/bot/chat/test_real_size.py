@@ -285,6 +285,8 @@ async def test_every_screen_at_real_size(real: tuple[BotHarness, RealSize]) -> N
     print("\n".join(screens.refused))
     (busiest, day), most = screens.daily.most_common(1)[0]
     print(f"most messages the sweeps sent one person in a day: {most} ({busiest} on {day})")
+    mine = max(n for (chat, _), n in screens.daily.items() if chat == liaison)
+    print(f"most messages the sweeps sent the {BIG_AGENCY} liaison in a day: {mine}")
     assert screens.refused == []
     assert commands <= driven
     answered = [c for c in bot.sandbox.calls() if c.status is not None]  # not a poll in flight
