@@ -20,6 +20,9 @@ KEY_PREFIX = "every-"
 # How far ahead an open-ended task's checkpoints are laid: the next yearly one is always there,
 # so reminders (at most 30 days ahead) and calendar subscribers see it in time.
 HORIZON = dt.timedelta(days=400)
+# The year a stored rule's day is read in: a leap year, so 02-29 is February's end (no day
+# given) and 02-28 is the 28th, which stays the 28th in leap years.
+LEAP_YEAR = 2000
 _RULE = re.compile(r"^(?P<every>year|half|quarter|month)(?:@(?P<month>\d{2})-(?P<day>\d{2}))?$")
 _MONTHS: dict[Every, tuple[int, ...]] = {
     "year": (12,),
@@ -40,7 +43,7 @@ class Rule:
     def __str__(self) -> str:
         if self.every != "year" or (self.month, self.day) == (12, None):
             return self.every
-        return f"year@{self.month:02d}-{self.day or _last_day(2001, self.month):02d}"
+        return f"year@{self.month:02d}-{self.day or _last_day(LEAP_YEAR, self.month):02d}"
 
 
 def parse_rule(text: str | None) -> Rule | None:
@@ -54,9 +57,9 @@ def parse_rule(text: str | None) -> Rule | None:
     if every != "year":
         return None
     month, day = int(match["month"]), int(match["day"])
-    if not 1 <= month <= 12 or not 1 <= day <= _last_day(2001, month):
+    if not 1 <= month <= 12 or not 1 <= day <= _last_day(LEAP_YEAR, month):
         return None
-    return Rule("year", month, None if day == _last_day(2001, month) else day)
+    return Rule("year", month, None if day == _last_day(LEAP_YEAR, month) else day)
 
 
 def occurrences(rule: Rule, *, start: dt.date, through: dt.date) -> list[dt.date]:

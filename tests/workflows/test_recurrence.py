@@ -27,7 +27,8 @@ D = dt.date.fromisoformat
         ("year@12-31", Rule("year")),
         ("year@03-31", Rule("year", 3)),
         ("year@06-15", Rule("year", 6, 15)),
-        ("year@02-28", Rule("year", 2)),
+        ("year@02-29", Rule("year", 2)),  # February's end: the 29th in a leap year
+        ("year@02-28", Rule("year", 2, 28)),  # the 28th, also in a leap year
         ("half", Rule("half")),
         ("quarter", Rule("quarter")),
         ("month", Rule("month")),

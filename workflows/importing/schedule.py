@@ -9,7 +9,7 @@ import unicodedata
 from typing import Literal
 
 from workflows.importing.model import FlagReason, Schedule
-from workflows.recurrence import Every, Rule, fits
+from workflows.recurrence import LEAP_YEAR, Every, Rule, fits
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0}
 _CN_NUMERAL = "〇○零一二三四五六七八九"
@@ -187,11 +187,12 @@ def _recurrence(word: str, following: _Token | None) -> Rule | Literal[False] | 
         return Rule(every)
     if every != "year":
         return False  # 每季度3月: not a rule we can lay out
-    period = _period(following[1], 2001)  # any common year: only the month and day matter
+    # In a leap year 2月底 ends on the 29th, so it differs from 2月28日, which keeps its day.
+    period = _period(following[1], LEAP_YEAR)
     if period is None:
         return False
     end = period[1]
-    last = calendar.monthrange(2001, end.month)[1]
+    last = calendar.monthrange(LEAP_YEAR, end.month)[1]
     return Rule("year", end.month, None if end.day == last else end.day)
 
 

@@ -293,7 +293,8 @@ def test_an_empty_schedule_is_flagged_as_empty(text: str) -> None:
         ("每年一季度", "year@03-31"),
         ("每年6月30日前", "year@06-30"),
         ("每年上半年", "year@06-30"),
-        ("每年2月底前", "year@02-28"),
+        ("每年2月底前", "year@02-29"),  # February's end, the 29th in leap years
+        ("每年2月28日前", "year@02-28"),  # the 28th, every year
         ("每半年", "half"),
         ("每季度", "quarter"),
         ("每季度末", "quarter"),
