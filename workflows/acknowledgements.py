@@ -62,6 +62,7 @@ class AckEscalationView:
 
     agency: str
     tasks: tuple[PendingTask, ...]
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,4 +270,4 @@ async def ack_escalation_message(
         PendingTask(assignment_id, task_id, code, number, text, str(role))
         for assignment_id, role, task_id, number, text, code in rows
     )
-    return AckEscalationView(agency.name, tasks) if tasks else None
+    return AckEscalationView(agency.name, tasks, agency.name_en) if tasks else None

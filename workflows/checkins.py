@@ -43,6 +43,7 @@ class CheckinView:
     agency: str
     role: str
     timezone: str
+    agency_en: str | None
     last_report: ReportView | None
 
 
@@ -56,6 +57,7 @@ class SilentAgency:
     plan_code: str
     task_number: int
     days_silent: int
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -345,7 +347,7 @@ async def checkin_message(
     """What a queued check-in says; None when the task is not open or the agency has reported."""
     row = (
         await session.execute(
-            select(Task, Plan.code, Plan.timezone, Agency.name, Assignment.role)
+            select(Task, Plan.code, Plan.timezone, Agency.name, Assignment.role, Agency.name_en)
             .join(Plan, Plan.id == Task.plan_id)
             .join(Assignment, Assignment.task_id == Task.id)
             .join(Agency, Agency.id == Assignment.agency_id)
@@ -354,7 +356,7 @@ async def checkin_message(
     ).first()
     if row is None:
         return None
-    task, plan_code, timezone, agency, role = row
+    task, plan_code, timezone, agency, role, agency_en = row
     if task.removed_at is not None or task.state is not TaskState.OPEN:
         return None
     mine = (await latest_reports(session, [task_id])).get(task_id, [])
@@ -369,6 +371,7 @@ async def checkin_message(
         agency=agency,
         role=str(role),
         timezone=timezone,
+        agency_en=agency_en,
         last_report=last,
     )
 
@@ -389,9 +392,11 @@ async def silent_agencies(
     if not silent:
         return []
     names = {
-        agency_id: name
-        for agency_id, name in await session.execute(
-            select(Agency.id, Agency.name).where(Agency.id.in_({p.agency_id for p, _ in silent}))
+        agency_id: (name, name_en)
+        for agency_id, name, name_en in await session.execute(
+            select(Agency.id, Agency.name, Agency.name_en).where(
+                Agency.id.in_({p.agency_id for p, _ in silent})
+            )
         )
     }
     tasks = {
@@ -405,7 +410,8 @@ async def silent_agencies(
     result = [
         SilentAgency(
             agency_id=part.agency_id,
-            agency=names[part.agency_id],
+            agency=names[part.agency_id][0],
+            agency_en=names[part.agency_id][1],
             task_id=part.task_id,
             plan_code=tasks[part.task_id][0],
             task_number=tasks[part.task_id][1],

@@ -53,6 +53,7 @@ class Unit:
 
     agency: str
     role: str
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class OverdueView:
     days_overdue: int
     working_days_overdue: int
     units: tuple[Unit, ...]
-    silent: tuple[str, ...]
+    silent: tuple[Unit, ...]  # units not heard from since the date minus a check-in cycle
 
 
 @dataclass(frozen=True)
@@ -420,7 +421,7 @@ async def overdue_message(
         return None
     units = (
         await session.execute(
-            select(Agency.name, Assignment.role)
+            select(Agency.name, Assignment.role, Agency.name_en)
             .join(Assignment, Assignment.agency_id == Agency.id)
             .where(Assignment.task_id == task.id)
             .order_by(Assignment.position)
@@ -432,6 +433,7 @@ async def overdue_message(
     recent = {r.agency for r in reports if r.reported_at.astimezone(zone).date() >= cutoff}
     today = local_today(now, timezone)
     calendar = await load_calendar(session, between=(on_date, today))
+    everyone = [Unit(name, str(role), name_en) for name, role, name_en in units]
     return OverdueView(
         task_id=task.id,
         plan_code=plan_code,
@@ -442,6 +444,6 @@ async def overdue_message(
         on_date=on_date,
         days_overdue=(today - on_date).days,
         working_days_overdue=calendar.working_days_between(on_date, today),
-        units=tuple(Unit(name, str(role)) for name, role in units),
-        silent=tuple(name for name, _ in units if name not in recent),
+        units=tuple(everyone),
+        silent=tuple(unit for unit in everyone if unit.agency not in recent),
     )

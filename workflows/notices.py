@@ -40,6 +40,7 @@ class NoticeItem:
     due_on: dt.date | None
     role: str
     agency_name: str
+    agency_name_en: str | None
     acknowledged_at: dt.datetime | None
     acknowledged_by: str | None
 
@@ -150,7 +151,7 @@ async def notice_items(session: AsyncSession, assignment_ids: list[int]) -> list
     if not assignment_ids:
         return []
     rows = await session.execute(
-        select(Assignment, Task, Plan, Agency.name, Member.display_name)
+        select(Assignment, Task, Plan, Agency.name, Member.display_name, Agency.name_en)
         .join(Task, Task.id == Assignment.task_id)
         .join(Plan, Plan.id == Task.plan_id)
         .join(Agency, Agency.id == Assignment.agency_id)
@@ -171,10 +172,11 @@ async def notice_items(session: AsyncSession, assignment_ids: list[int]) -> list
             due_on=task.due_on,
             role=str(assignment.role),
             agency_name=agency_name,
+            agency_name_en=agency_name_en,
             acknowledged_at=assignment.acknowledged_at,
             acknowledged_by=signer,
         )
-        for assignment, task, plan, agency_name, signer in rows
+        for assignment, task, plan, agency_name, signer, agency_name_en in rows
     ]
 
 

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.mytasks import STATE_LABELS
-from bot.chat.task_card import MILESTONE_KINDS
+from bot.chat.task_card import MILESTONE_KINDS, unit_name
 from bot.i18n import tr, trn
 from bot.limits import BUTTON_LIMIT, MESSAGE_LIMIT, Budget, Size, measure, split_message
 from bot.render import esc, fmt_date, light_mark, role_label, trim
@@ -63,9 +63,12 @@ def _task(number: int, text: str) -> str:
     return f"<b>{number}</b> {esc(trim(text, TEXT_WIDTH))}"
 
 
-def _units(units: Sequence[str]) -> str:
-    """· 发展改革委、财政部 (nothing when there are none)."""
-    return f" · {esc('、'.join(units))}" if units else ""
+def _units(item: DatedItem, language: str) -> str:
+    """· 发展改革委、财政部, in English where known (nothing when there are none)."""
+    english = item.units_en or (None,) * len(item.units)
+    names = [unit_name(zh, en, language) for zh, en in zip(item.units, english, strict=True)]
+    sep = "、" if language == "zh" else ", "
+    return f" · {esc(sep.join(names))}" if names else ""
 
 
 def _label(item: DatedItem, language: str) -> str:
@@ -86,7 +89,7 @@ def _overdue_line(item: DatedItem, language: str, *, units: bool) -> Line:
     )
     if item.more:
         when += " " + tr(language, "(and {count} more overdue)", count=item.more)
-    tail = _units(item.units) if units else ""
+    tail = _units(item, language) if units else ""
     return Line(f"• {_task(item.number, item.text)} — {when}{tail}", (item.task_id, item.number))
 
 
@@ -104,7 +107,7 @@ def _upcoming_line(item: DatedItem, language: str, *, units: bool) -> Line:
             days=item.days,
             **params,
         )
-    tail = _units(item.units) if units else ""
+    tail = _units(item, language) if units else ""
     return Line(f"• {_task(item.number, item.text)} — {when}{tail}", (item.task_id, item.number))
 
 
@@ -211,7 +214,7 @@ def coordinator_blocks(digest: CoordinatorDigest, language: str, *, late: bool) 
                     + tr(
                         language,
                         "{agency}: {tasks}, silent {days}",
-                        agency=esc(u.agency),
+                        agency=esc(unit_name(u.agency, u.agency_en, language)),
                         tasks=_silent_tasks(u, language),
                         days=_days(u.days_silent, language),
                     )
@@ -228,7 +231,7 @@ def coordinator_blocks(digest: CoordinatorDigest, language: str, *, late: bool) 
                     language,
                     "extension: <b>{number}</b> {agency} asks {requested} (now {current})",
                     number=e.number,
-                    agency=esc(e.agency),
+                    agency=esc(unit_name(e.agency, e.agency_en, language)),
                     requested=fmt_date(e.requested_due_on, language),
                     current=fmt_date(e.current_due_on, language),
                 ),
@@ -243,7 +246,7 @@ def coordinator_blocks(digest: CoordinatorDigest, language: str, *, late: bool) 
                     language,
                     "closing (办结): {task} — {lead}",
                     task=_task(r.number, r.text),
-                    lead=esc(r.lead or "—"),
+                    lead=esc(unit_name(r.lead, r.lead_en, language) if r.lead else "—"),
                 ),
                 (r.task_id, r.number),
             )
@@ -321,7 +324,7 @@ def agency_blocks(digest: AgencyDigest, language: str, *, late: bool) -> list[Bl
     title = tr(
         language,
         "📋 <b>Weekly digest for {agency}</b> · {plan} · {date}",
-        agency=esc(digest.agency),
+        agency=esc(unit_name(digest.agency, digest.agency_en, language)),
         plan=esc(digest.plan_code),
         date=fmt_date(digest.period, language),
     )
@@ -489,7 +492,7 @@ def render_digests(
         title = tr(
             language,
             "📋 <b>Weekly digest for {agency}</b> · {plan} · {date}",
-            agency=esc(first.agency),
+            agency=esc(unit_name(first.agency, first.agency_en, language)),
             plan=count,
             date=date,
         )

@@ -222,8 +222,8 @@ async def test_the_message_names_units_and_who_is_silent(session_factory: Sessio
     assert view.days_overdue == 6
     assert view.working_days_overdue == 4
     assert [u.role for u in view.units][:2] == ["lead", "co"]
-    assert view.silent == tuple(u.agency for u in view.units if u.agency != co_name)
-    assert view.units[0].agency in view.silent
+    assert view.silent == tuple(u for u in view.units if u.agency != co_name)
+    assert view.units[0] in view.silent
 
 
 async def test_national_day_2026_holds_nudges_and_escalation_until_after_the_holiday(

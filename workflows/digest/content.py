@@ -68,12 +68,10 @@ async def coordinator_digest(
     for event in await audit_events(session, plan_id, ("task.done", CLOSE), since, until):
         task = by_id.get(event.task_id or 0)
         if task is not None and task.state is not TaskState.OPEN:
-            finished[task.id] = FinishedItem(
-                task.id, task.number, task.text, str(task.state), lead_unit(task)
-            )
+            finished[task.id] = _finished(task)
     overdue, upcoming = dated_items(tasks, today=local_today(now, plan.timezone), horizon=horizon)
     requests = await session.execute(
-        select(ExtensionRequest, Agency.name)
+        select(ExtensionRequest, Agency.name, Agency.name_en)
         .join(Agency, Agency.id == ExtensionRequest.agency_id)
         .where(
             ExtensionRequest.state == RequestState.PENDING,
@@ -83,15 +81,16 @@ async def coordinator_digest(
     )
     extensions = tuple(
         ExtensionItem(
-            r.task_id, by_id[r.task_id].number, agency, r.current_due_on, r.requested_due_on
+            r.task_id,
+            by_id[r.task_id].number,
+            agency,
+            r.current_due_on,
+            r.requested_due_on,
+            agency_en=agency_en,
         )
-        for r, agency in requests
+        for r, agency, agency_en in requests
     )
-    reviews = tuple(
-        FinishedItem(t.id, t.number, t.text, str(t.state), lead_unit(t))
-        for t in tasks
-        if t.state is TaskState.DONE
-    )
+    reviews = tuple(_finished(t) for t in tasks if t.state is TaskState.DONE)
     changed = await audit_events(
         session,
         plan_id,
@@ -118,6 +117,12 @@ async def coordinator_digest(
         changes=changes,
         plan_label=plan_label(plan),
     )
+
+
+def _finished(task: Task) -> FinishedItem:
+    """A task reported done or closed, with its lead unit."""
+    lead, lead_en = lead_unit(task)
+    return FinishedItem(task.id, task.number, task.text, str(task.state), lead, lead_en=lead_en)
 
 
 async def _returned(session: AsyncSession, tasks: Sequence[Task]) -> dict[int, str | None]:
@@ -169,7 +174,7 @@ async def agency_digest(
             task.id,
             task.number,
             task.text,
-            lead_unit(task),
+            lead_unit(task)[0],
             statuses[task.id].light,
             statuses[task.id].next_date,
             str(task.state),
@@ -188,6 +193,7 @@ async def agency_digest(
         period=period,
         agency_id=agency.id,
         agency=agency.name,
+        agency_en=agency.name_en,
         lead=tuple(lead),
         co=tuple(co),
         overdue=overdue,

@@ -90,15 +90,16 @@ class Loaded:
         return self.silent[every_days]
 
 
-def lead_unit(task: Task) -> str | None:
-    """The first lead unit's name."""
-    return next((a.agency.name for a in task.assignments if a.role is Role.LEAD), None)
+def lead_unit(task: Task) -> tuple[str | None, str | None]:
+    """The first lead unit's name and its English name (None, None without a lead)."""
+    lead = next((a.agency for a in task.assignments if a.role is Role.LEAD), None)
+    return (lead.name, lead.name_en) if lead else (None, None)
 
 
-def units_of(task: Task) -> tuple[str, ...]:
-    """Every unit of a task, lead first, in printed order."""
+def units_of(task: Task) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """Every unit of a task, lead first, in printed order: their names and English names."""
     ordered = sorted(task.assignments, key=lambda a: (a.role is not Role.LEAD, a.position))
-    return tuple(a.agency.name for a in ordered)
+    return tuple(a.agency.name for a in ordered), tuple(a.agency.name_en for a in ordered)
 
 
 def dated_items(
@@ -110,6 +111,7 @@ def dated_items(
     for task in tasks:
         if task.state is not TaskState.OPEN:
             continue
+        units, units_en = units_of(task)
         late: list[DatedItem] = []
         for m in sorted(task.milestones, key=lambda m: (m.on_date, m.id)):
             if m.cancelled_at is not None or m.kind not in DATED_KINDS:
@@ -123,7 +125,8 @@ def dated_items(
                 m.label,
                 m.on_date,
                 abs(days),
-                units_of(task),
+                units,
+                units_en=units_en,
             )
             if days < 0:
                 if m.kind in CHASED_KINDS:  # a passed checkpoint is not overdue (see escalations)
@@ -191,12 +194,19 @@ async def silent_units(
     """Agencies silent for a check-in cycle on these tasks, grouped, longest silence first."""
     numbers = {t.id: t.number for t in tasks}
     grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    english: dict[str, str | None] = {}
     loaded = loaded or Loaded()
     for item in await loaded.silent_agencies(session, now=now, every_days=every_days):
         if item.task_id in numbers and agency_id in (None, item.agency_id):
             grouped[item.agency].append((numbers[item.task_id], item.days_silent))
+            english[item.agency] = item.agency_en
     units = [
-        SilentUnit(agency, tuple(sorted(n for n, _ in items)), max(d for _, d in items))
+        SilentUnit(
+            agency,
+            tuple(sorted(n for n, _ in items)),
+            max(d for _, d in items),
+            agency_en=english[agency],
+        )
         for agency, items in grouped.items()
     ]
     return tuple(sorted(units, key=lambda u: (-u.days_silent, u.agency)))

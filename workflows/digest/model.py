@@ -46,6 +46,7 @@ class DatedItem:
     days: int  # days overdue (> 0) or days left (>= 0), as the list says
     units: tuple[str, ...]
     more: int = 0  # other overdue milestones of the task (an overdue line shows the oldest)
+    units_en: tuple[str | None, ...] = ()  # the units' English names, where known
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class FinishedItem:
     text: str
     state: str
     lead: str | None
+    lead_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class SilentUnit:
     agency: str
     numbers: tuple[int, ...]
     days_silent: int
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class ExtensionItem:
     agency: str
     current_due_on: dt.date | None
     requested_due_on: dt.date
+    agency_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class AgencyDigest:
     unreported: tuple[SilentUnit, ...]
     waiting: tuple[WaitingItem, ...]
     plan_label: str = ""  # the document number (else the code), where several plans are shown
+    agency_en: str | None = None
 
 
 Digest = CoordinatorDigest | AgencyDigest

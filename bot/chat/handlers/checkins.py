@@ -12,7 +12,7 @@ from telegram.ext import Application
 from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.mytasks import STATUS_LABELS
-from bot.chat.task_card import task_title
+from bot.chat.task_card import task_title, unit_name
 from bot.delivery.grouped import Entry, entry_renderer
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import FIRST_SWEEP_SECONDS, SWEEP_INTERVAL_SECONDS, leader_job, run_sweep
@@ -60,7 +60,7 @@ def checkin_text(view: CheckinView, language: str, *, follow_up: bool, late: boo
     role = tr(
         language,
         "{agency} ({role})",
-        agency=esc(view.agency),
+        agency=esc(unit_name(view.agency, view.agency_en, language)),
         role=esc(role_label(view.role, language)),
     )
     return "\n".join(
@@ -117,7 +117,7 @@ async def checkin_entry(message: OutgoingMessage, session: AsyncSession) -> Entr
     role = tr(
         language,
         "{agency} ({role})",
-        agency=esc(view.agency),
+        agency=esc(unit_name(view.agency, view.agency_en, language)),
         role=esc(role_label(view.role, language)),
     )
     return Entry(

@@ -13,7 +13,7 @@ from telegram.ext import Application
 from bot.chat.callbacks import pack
 from bot.chat.handlers.mytasks import OPEN as OPEN_TASK
 from bot.chat.handlers.notices import render_notice
-from bot.chat.task_card import MILESTONE_KINDS, task_title
+from bot.chat.task_card import MILESTONE_KINDS, task_title, unit_name
 from bot.delivery.grouped import Entry, EntryRenderer, entry_renderer
 from bot.delivery.sender import Rendered, renderer
 from bot.delivery.sweeps import FIRST_SWEEP_SECONDS, SWEEP_INTERVAL_SECONDS, leader_job
@@ -75,11 +75,14 @@ def _overdue_line(view: OverdueView, language: str) -> str:
 def _unit_lines(view: OverdueView, language: str) -> list[str]:
     """The task's units and which of them are silent."""
     sep, role = ("、", "{}（{}）") if language == "zh" else (", ", "{} ({})")
-    units = sep.join(role.format(esc(u.agency), role_label(u.role, language)) for u in view.units)
-    silent = sep.join(esc(name) for name in view.silent) or tr(language, "none")
+    units = sep.join(
+        role.format(esc(unit_name(u.agency, u.agency_en, language)), role_label(u.role, language))
+        for u in view.units
+    )
+    silent = sep.join(esc(unit_name(u.agency, u.agency_en, language)) for u in view.silent)
     return [
         tr(language, "Units: {units}", units=units),
-        tr(language, "Silent: {agencies}", agencies=silent),
+        tr(language, "Silent: {agencies}", agencies=silent or tr(language, "none")),
     ]
 
 
@@ -191,11 +194,16 @@ async def render_ack_reminder(message: OutgoingMessage, session: AsyncSession) -
     return Rendered(f"{heading}\n{text}", buttons, items[0].task_id if len(items) == 1 else None)
 
 
+def _agency(view: AckEscalationView, language: str) -> str:
+    """The agency that has not signed, as a reader of the language knows it."""
+    return unit_name(view.agency, view.agency_en, language)
+
+
 def ack_escalation_text(view: AckEscalationView, language: str, *, late: bool) -> str:
     """The coordinators' list of an agency's tasks still not signed for, as HTML."""
     lines = [
         _heading(tr(language, "🚨 Not acknowledged"), language, late),
-        tr(language, "{agency} has not signed for:", agency=esc(view.agency)),
+        tr(language, "{agency} has not signed for:", agency=esc(_agency(view, language))),
     ]
     for task in view.tasks:
         title = task_title(task.plan_code, task.task_number, language)
@@ -227,7 +235,7 @@ async def ack_escalation_entries(message: OutgoingMessage, session: AsyncSession
     if view is None:
         return []
     language = message.language
-    heading = tr(language, "🚨 Not signed for by {agency}", agency=esc(view.agency))
+    heading = tr(language, "🚨 Not signed for by {agency}", agency=esc(_agency(view, language)))
     return [
         Entry(
             section=f"<b>{heading}</b>",

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.chat.callbacks import int_arg, pack, pattern, unpack
 from bot.chat.errors import language_of
+from bot.chat.task_card import unit_name
 from bot.delivery.sender import Rendered, renderer
 from bot.i18n import tr, trn
 from bot.render import esc, fmt_datetime, role_label, trim
@@ -59,7 +60,7 @@ def render_many(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """More tasks than a notice lists one by one: their numbers, and one 全部签收 button."""
     unsigned = [item for item in items if item.acknowledged_at is None]
-    agency = esc(items[0].agency_name)
+    agency = esc(unit_name(items[0].agency_name, items[0].agency_name_en, language))
     if not unsigned:
         signed = [item for item in items if item.acknowledged_by]
         by = esc(signed[0].acknowledged_by) if signed else "—"
@@ -93,7 +94,8 @@ def render_notice(
     """A notice's text and its 签收 buttons (one per assignment not yet signed for)."""
     if len(items) > TASKS_PER_NOTICE:
         return render_many(items, language)
-    lines = [tr(language, "<b>Tasks assigned to {agency}</b>", agency=esc(items[0].agency_name))]
+    agency = unit_name(items[0].agency_name, items[0].agency_name_en, language)
+    lines = [tr(language, "<b>Tasks assigned to {agency}</b>", agency=esc(agency))]
     buttons: list[InlineKeyboardButton] = []
     for item in items:
         head = tr(

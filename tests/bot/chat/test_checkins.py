@@ -55,6 +55,7 @@ async def test_prompts_in_both_languages_and_a_follow_up_only_to_the_silent(
     assert "网信办（" in zh.text
     assert en.text.splitlines()[:2] == ["📋 Status check-in", "Task No. 12 · gf-2015-5"]
     assert "No report from your agency yet." in en.text
+    assert "National Development and Reform Commission (co-responsible)" in en.text
     assert [text for row in zh.buttons for text, _ in row] == ["立即报告"]
     assert [text for row in en.buttons for text, _ in row] == ["Report now"]
     [card] = await harness.press(ALICE, zh.message_id, zh.callback_data[0])

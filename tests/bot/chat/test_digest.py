@@ -44,7 +44,15 @@ def coordinators(**changes: object) -> CoordinatorDigest:
         finished=(FinishedItem(14, 4, "持续推进工作", "closed", "科技部"),),
         overdue=(
             DatedItem(
-                13, 3, "开展试点", "due", "", dt.date(2015, 12, 31), 67, ("财政部", "工信部")
+                13,
+                3,
+                "开展试点",
+                "due",
+                "",
+                dt.date(2015, 12, 31),
+                67,
+                ("财政部", "工信部"),
+                units_en=("Ministry of Finance", None),  # 工信部: no English name known
             ),
         ),
         upcoming=(
@@ -72,7 +80,7 @@ Tasks: 🔴 1 · 🟡 2 · 🟢 3 · awaiting review 1 · closed 4
 • <b>4</b> 持续推进工作 — closed (销号)
 
 <b>Overdue</b>
-• <b>3</b> 开展试点 — falls due 2015-12-31: 67 days overdue · 财政部、工信部
+• <b>3</b> 开展试点 — falls due 2015-12-31: 67 days overdue · Ministry of Finance, 工信部
 
 <b>Due in the next 14 days</b>
 • <b>1</b> 建设&lt;b&gt;云&lt;/b&gt;&amp;平台 — 中期&lt;评估&gt; 2016-03-08: in 1 day · 科技部

@@ -84,9 +84,11 @@ async def test_deputy_then_coordinators_are_told_who_is_silent(harness: BotHarne
     assert f"责任单位：{lead}（牵头）、{co}（配合）" in zh
     assert lead in zh.split("未报告单位：")[1]
     assert en.splitlines()[0] == "🚨 Escalation: overdue task"
-    assert f"{lead} (lead)" in en
-    assert f"{co} (co-responsible)" in en
-    assert "Silent: " in en
+    # English readers see the units' English names, silent ones included.
+    assert "Units: Ministry of Industry and Information Technology (lead), " in en
+    assert "Cyberspace Administration of China (co-responsible)" in en
+    assert "Silent: Ministry of Industry and Information Technology" in en
+    assert lead not in en
     [last] = [m for m in harness.sandbox.messages(CHIEF) if m.text == en]
     assert [text for row in last.buttons for text, _ in row] == ["Open the task"]
     assert len(texts(harness, DEPUTY, "🔺")) == 1
@@ -112,7 +114,7 @@ async def test_unacknowledged_reminder_with_sign_buttons_then_escalation(
     [chief] = texts(harness, CHIEF, "🚨 Not acknowledged")
     assert f"{co}尚未签收：" in zh
     assert "第 12 项任务" in zh
-    assert f"{co} has not signed for:" in chief
+    assert "Cyberspace Administration of China has not signed for:" in chief
     assert "Task No. 12 · gf-2015-5" in chief
 
 

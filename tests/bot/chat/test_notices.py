@@ -44,7 +44,7 @@ async def test_a_single_task_notice_takes_replies_as_notes(harness: BotHarness) 
     await harness.add_member(MOST, "Zhou", agency="商务部", language="en")
     await _queue(harness)
     [notice] = harness.sandbox.messages(MOST)
-    assert (notice.text or "").startswith("Tasks assigned to 商务部")
+    assert (notice.text or "").startswith("Tasks assigned to Ministry of Commerce")
     assert "Task 23 · lead ·" in (notice.text or "")
     assert [text for row in notice.buttons for text, _ in row] == ["Acknowledge task 23"]
     async with harness.runtime.session() as session:

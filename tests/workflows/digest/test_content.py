@@ -61,8 +61,17 @@ async def test_the_coordinators_digest_of_a_week(session_factory: Sessions) -> N
     assert digest.plan_code == "demo"
     assert digest.totals == Totals(red=1, yellow=0, green=2, done=1, closed=1)
     assert digest.finished == (
-        FinishedItem(ids[4], 4, "持续推进工作。", "closed", "科技部"),
-        FinishedItem(ids[5], 5, "编制指南。", "done", "发展改革委"),
+        FinishedItem(
+            ids[4], 4, "持续推进工作。", "closed", "科技部", "Ministry of Science and Technology"
+        ),
+        FinishedItem(
+            ids[5],
+            5,
+            "编制指南。",
+            "done",
+            "发展改革委",
+            "National Development and Reform Commission",
+        ),
     )
     assert digest.overdue == (
         DatedItem(
@@ -74,6 +83,7 @@ async def test_the_coordinators_digest_of_a_week(session_factory: Sessions) -> N
             dt.date(2015, 12, 31),
             67,
             ("财政部", "工业和信息化部"),
+            units_en=("Ministry of Finance", "Ministry of Industry and Information Technology"),
         ),
     )
     assert digest.upcoming == (
@@ -86,17 +96,37 @@ async def test_the_coordinators_digest_of_a_week(session_factory: Sessions) -> N
             dt.date(2016, 3, 15),
             8,
             ("科技部", "发展改革委"),
+            units_en=(
+                "Ministry of Science and Technology",
+                "National Development and Reform Commission",
+            ),
         ),
     )
     assert digest.silent == (
-        SilentUnit("发展改革委", (1,), 35),
-        SilentUnit("科技部", (2,), 35),
-        SilentUnit("财政部", (3,), 35),
+        SilentUnit("发展改革委", (1,), 35, "National Development and Reform Commission"),
+        SilentUnit("科技部", (2,), 35, "Ministry of Science and Technology"),
+        SilentUnit("财政部", (3,), 35, "Ministry of Finance"),
     )
     assert digest.extensions == (
-        ExtensionItem(ids[1], 1, "科技部", dt.date(2016, 3, 31), dt.date(2016, 4, 30)),
+        ExtensionItem(
+            ids[1],
+            1,
+            "科技部",
+            dt.date(2016, 3, 31),
+            dt.date(2016, 4, 30),
+            "Ministry of Science and Technology",
+        ),
     )
-    assert digest.reviews == (FinishedItem(ids[5], 5, "编制指南。", "done", "发展改革委"),)
+    assert digest.reviews == (
+        FinishedItem(
+            ids[5],
+            5,
+            "编制指南。",
+            "done",
+            "发展改革委",
+            "National Development and Reform Commission",
+        ),
+    )
     assert [(c.number, c.kind, c.before, c.after) for c in digest.changes] == [
         (2, "date_moved", "2016-06-30", "2016-07-31"),
         (3, "unit_added", "工业和信息化部", "co"),
@@ -160,7 +190,9 @@ async def test_an_agency_digest_shows_only_its_own_tasks(session_factory: Sessio
     ]
     assert most.overdue == ()
     assert [(i.number, i.label, i.days) for i in most.upcoming] == [(1, "中期评估", 8)]
-    assert most.unreported == (SilentUnit("科技部", (2,), 35),)
+    assert most.unreported == (
+        SilentUnit("科技部", (2,), 35, "Ministry of Science and Technology"),
+    )
     assert most.waiting == (WaitingItem(ids[2], 2, "制定标准。", "unsigned", None),)
     assert {t.number for t in ndrc.lead + ndrc.co} == {1, 2, 5}
     assert ndrc.waiting == (
@@ -168,7 +200,9 @@ async def test_an_agency_digest_shows_only_its_own_tasks(session_factory: Sessio
         WaitingItem(ids[2], 2, "制定标准。", "returned", "缺少<附件>&说明"),
         WaitingItem(ids[2], 2, "制定标准。", "unsigned", None),
     )
-    assert ndrc.unreported == (SilentUnit("发展改革委", (1,), 35),)
+    assert ndrc.unreported == (
+        SilentUnit("发展改革委", (1,), 35, "National Development and Reform Commission"),
+    )
 
 
 def test_the_period_is_the_latest_scheduled_moment() -> None:
