@@ -124,6 +124,14 @@ async def find_plan(session: AsyncSession, typed: str, actor: Actor | None = Non
     return found[0]
 
 
+async def plan_code_of(session: AsyncSession, plan_id: int | None) -> str | None:
+    """The code of the plan a button carries by id (None without one, or once it is gone)."""
+    if not plan_id:
+        return None
+    plan = await session.get(Plan, plan_id)
+    return None if plan is None else plan.code
+
+
 async def plan_word(session: AsyncSession, words: list[str]) -> tuple[Plan | None, list[str]]:
     """A command's leading plan name, if its first word names exactly one plan; and the rest."""
     if not words:

@@ -15,8 +15,7 @@ from bot.chat.paging import keyboard
 from bot.i18n import tr
 from bot.render import trim
 from bot.runtime import runtime_of
-from db.models import Plan
-from workflows.plans import PlanNeededError
+from workflows.plans import PlanNeededError, plan_code_of
 
 PICK = "plan"
 LABEL_WIDTH = 28
@@ -109,8 +108,7 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rest = ":".join(args[2:])
     runner = _runners.get(command)
     async with runtime_of(context).session() as session:
-        plan = await session.get(Plan, plan_id) if plan_id is not None else None
-        code = plan.code if plan is not None else None
+        code = await plan_code_of(session, plan_id)
     if runner is None or code is None:
         language = await language_of(update, context)
         await query.answer(tr(language, "This button is out of date."), show_alert=True)

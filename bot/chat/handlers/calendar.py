@@ -27,7 +27,7 @@ from workflows.feeds.links import (
     rotate_link,
 )
 from workflows.feeds.tokens import FeedLinkView, IssuedLink
-from workflows.plans import plan_word
+from workflows.plans import plan_code_of, plan_word
 
 AGENCY, RENEW, REVOKE, ROTATE = "cal", "caln", "fdx", "fdr"
 LINKS_PAGE, AGENCY_PAGE = "fdp", "calp"
@@ -96,17 +96,21 @@ async def _reply(message: Message, text: str, buttons: InlineKeyboardMarkup | No
 
 
 def _agency_buttons(
-    agencies: tuple[tuple[int, str], ...], number: int = 0
+    agencies: tuple[tuple[int, str], ...], plan_id: int | None, number: int = 0
 ) -> InlineKeyboardMarkup | None:
-    """A page of buttons, one per agency, a few to a row, with ◀ ▶ when there are more."""
+    """A page of buttons, one per agency, a few to a row, with ◀ ▶ when there are more.
+
+    Each carries the plan chosen (0: none), which a coordinator limited to several plans needs.
+    """
+    plan = plan_id or 0
     pages = max(1, -(-len(agencies) // AGENCIES_PER_PAGE))
     number = min(max(number, 0), pages - 1)
     shown = agencies[number * AGENCIES_PER_PAGE : (number + 1) * AGENCIES_PER_PAGE]
     buttons = [
-        InlineKeyboardButton(trim(name, AGENCY_LABEL), callback_data=pack(AGENCY, ident))
+        InlineKeyboardButton(trim(name, AGENCY_LABEL), callback_data=pack(AGENCY, ident, plan))
         for ident, name in shown
     ]
-    navigation = page_buttons(AGENCY_PAGE, Page("", number, pages, 0, 0))
+    navigation = page_buttons(AGENCY_PAGE, Page("", number, pages, 0, 0), plan)
     return keyboard(buttons, AGENCY_COLUMNS, navigation)
 
 
@@ -163,7 +167,7 @@ async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
         await _reply(
             message,
             tr(language, "Each agency's calendar:"),
-            _agency_buttons(choices.agencies),
+            _agency_buttons(choices.agencies, choices.plan_id),
         )
         return
     await _reply(message, text, buttons)
@@ -173,7 +177,8 @@ async def on_agency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An agency's button under /calendar: that agency's link."""
     query = update.callback_query
     assert query is not None
-    agency_id = int_arg(unpack(query.data)[1], 0)
+    args = unpack(query.data)[1]
+    agency_id, plan_id = int_arg(args, 0), int_arg(args, 1)
     language = await language_of(update, context)
     if agency_id is None or query.message is None:
         await query.answer(tr(language, "This button is out of date."))
@@ -185,6 +190,7 @@ async def on_agency(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             telegram_id=query.from_user.id,
             scope=FeedScope.AGENCY,
             agency_id=agency_id,
+            plan_code=await plan_code_of(session, plan_id),
             now=runtime.now(),
         )
     await query.answer()
@@ -319,7 +325,9 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     action, args = unpack(query.data)
-    number = int_arg(args, 0)
+    # /calendar's ◀ ▶ carry the plan, then the page (older ones only the page).
+    plan_id = int_arg(args, 0) if action == AGENCY_PAGE and len(args) > 1 else None
+    number = int_arg(args, len(args) - 1 if action == AGENCY_PAGE else 0)
     language = await language_of(update, context)
     if number is None or query.message is None:
         await query.answer(tr(language, "This button is out of date."))
@@ -328,13 +336,19 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if action == LINKS_PAGE:
             language, views = await list_links(session=session, telegram_id=query.from_user.id)
         else:
-            choices = await calendar_choices(session=session, telegram_id=query.from_user.id)
+            choices = await calendar_choices(
+                session=session,
+                telegram_id=query.from_user.id,
+                plan_code=await plan_code_of(session, plan_id),
+            )
     await query.answer()
     if action == LINKS_PAGE:
         text, buttons = render_links(views, language, number)
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
         return
-    await query.edit_message_reply_markup(_agency_buttons(choices.agencies, number))
+    await query.edit_message_reply_markup(
+        _agency_buttons(choices.agencies, choices.plan_id, number)
+    )
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

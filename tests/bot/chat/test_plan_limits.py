@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+
+from bot.chat.handlers import calendar
+from db.enums import FeedScope
+from db.models import Plan
 from tests.bot.harness import BotHarness
 from tests.kit.cast import coordinator
 from tests.kit.office import BILINGUAL_OFFICE, BOSS, ENGLISH_BOSS, LIAISON
 from tests.kit.plan_limits import PLAN_B, add_plan_b
+from tests.kit.report_cards import press_edit
 from workflows.feeds.tokens import resolve
 
 PROVINCE = 7  # the provincial office's coordinator
@@ -71,3 +78,29 @@ async def test_a_limited_coordinator_counts_only_their_plans_tasks(harness: BotH
     [theirs] = await office.send(PROVINCE, "/agencies")
     assert "\n财政部 · 14 项任务\n" in (everything.text or "")
     assert "\n财政部 · 7 项任务\n" in (theirs.text or "")
+
+
+async def test_calendar_agency_buttons_keep_the_plan_chosen(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under /calendar B, ▶ and an agency's button stay in plan B, limited to two plans or not."""
+    monkeypatch.setattr(calendar, "AGENCIES_PER_PAGE", 9)  # the annex's agencies on pages
+    office = await _office(harness)
+    await office.send(BOSS, f"/members limit {PROVINCE} gf-2015-5 {PLAN_B[0]}")
+    for who in (BOSS, PROVINCE):
+        link, agencies = await office.send(who, f"/calendar {PLAN_B[0]}")
+        assert (link.text or "").startswith(f"📅 日历：{PLAN_B[1]} 全部任务")
+        forward = next(data for label, data in agencies.buttons[-1] if label == "▶")
+        turned = await press_edit(office, who, agencies.message_id, forward)
+        assert turned.buttons != agencies.buttons  # the next page of agencies, no error
+        label, data = turned.buttons[0][0]
+        [answer] = await office.press(who, agencies.message_id, data)
+        assert (answer.text or "").startswith(f"📅 日历：{label}"), answer.text
+        token = (answer.text or "").split("/feeds/")[1].split(".ics")[0]
+        async with office.runtime.session() as session:
+            feed = await resolve(session, token)
+            plan_b = await session.scalar(select(Plan.id).where(Plan.code == PLAN_B[0]))
+        assert feed is not None
+        assert feed.scope is FeedScope.AGENCY
+        # Limited, the agency's feed is of plan B alone; unlimited, of every plan.
+        assert feed.plan_id == (plan_b if who == PROVINCE else None)
