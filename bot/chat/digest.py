@@ -41,6 +41,7 @@ MAX_BUTTONS = 20  # of each plan in a message (Telegram takes 100 in all)
 BUTTONS_PER_ROW = 5
 # A section of more tasks than this counts them by light and lists only those to watch.
 MAX_LISTED = 10
+UNITS_WIDTH = 40  # characters of unit names on a dated line; the task card lists them all
 MAX_NUMBERS = 30  # task numbers named in one line of many unsigned tasks
 PLAN_BUTTONS_PER_ROW = 3  # buttons that name their plan (gf-2019-3/12) are wider
 _TAG = re.compile(r"<[^>]+>")
@@ -64,11 +65,20 @@ def _task(number: int, text: str) -> str:
 
 
 def _units(item: DatedItem, language: str) -> str:
-    """· 发展改革委、财政部, in English where known (nothing when there are none)."""
+    """· 发展改革委、财政部, in English where known, the rest counted past a phone's line."""
     english = item.units_en or (None,) * len(item.units)
     names = [unit_name(zh, en, language) for zh, en in zip(item.units, english, strict=True)]
+    if not names:
+        return ""
     sep = "、" if language == "zh" else ", "
-    return f" · {esc(sep.join(names))}" if names else ""
+    shown = names[:1]
+    for name in names[1:]:
+        if len(sep.join([*shown, name])) > UNITS_WIDTH:
+            break
+        shown.append(name)
+    rest = len(names) - len(shown)
+    more = trn(language, " +{count} other", " +{count} others", rest, count=rest) if rest else ""
+    return f" · {esc(sep.join(shown))}{more}"
 
 
 def _label(item: DatedItem, language: str) -> str:

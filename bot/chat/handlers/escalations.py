@@ -79,7 +79,10 @@ def _unit_lines(view: OverdueView, language: str) -> list[str]:
         role.format(esc(unit_name(u.agency, u.agency_en, language)), role_label(u.role, language))
         for u in view.units
     )
-    silent = sep.join(esc(unit_name(u.agency, u.agency_en, language)) for u in view.silent)
+    if len(view.units) > 1 and len(view.silent) == len(view.units):
+        silent = tr(language, "all of them")  # not the list of units a second time
+    else:
+        silent = sep.join(esc(unit_name(u.agency, u.agency_en, language)) for u in view.silent)
     return [
         tr(language, "Units: {units}", units=units),
         tr(language, "Silent: {agencies}", agencies=silent or tr(language, "none")),

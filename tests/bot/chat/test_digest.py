@@ -191,6 +191,21 @@ def test_the_coordinators_digest_in_english_and_chinese() -> None:
     assert en.tasks == zh.tasks == ((14, 4), (13, 3), (11, 1), (15, 5), (12, 2))
 
 
+def test_a_task_of_many_units_names_a_line_of_them_and_counts_the_rest() -> None:
+    """Fifteen units: those that fit a phone's line, then how many more (the card lists all)."""
+    names = ("发展改革委", "科技部", "工业和信息化部", "财政部", "商务部") * 3
+    english = ("National Development and Reform Commission", "Ministry of Science and Technology")
+    [item] = coordinators().overdue
+    many = replace(item, units=names, units_en=english * 7 + english[:1])
+    [en] = render_digest(coordinators(overdue=(many,)), "en")
+    [zh] = render_digest(coordinators(overdue=(many,)), "zh")
+    line_en = next(line for line in en.text.splitlines() if "开展试点" in line)
+    line_zh = next(line for line in zh.text.splitlines() if "开展试点" in line)
+    assert line_en.endswith(" · National Development and Reform Commission +14 others")
+    shown_zh = "、".join(names[:7])  # 35 characters; an eighth would pass 40
+    assert line_zh.endswith(f" · {shown_zh} 另 8 家")
+
+
 def test_an_agency_digest_in_english_and_chinese_marked_late() -> None:
     """The agency's tasks by role, what is due, unreported and waited for; late after downtime."""
     [en] = render_digest(agency(), "en", True)

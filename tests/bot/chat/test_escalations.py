@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from bot.chat.handlers.escalations import JOB_NAME, sweep
+from db.enums import ReportStatus
+from db.models import Agency, StatusReport, Task
 from tests.bot.harness import BotHarness
 from tests.kit.beijing import beijing
 from tests.kit.cast import UnitOf, coordinator, deputy, liaison, units
@@ -82,12 +86,12 @@ async def test_deputy_then_coordinators_are_told_who_is_silent(harness: BotHarne
     [en] = texts(harness, CHIEF, "🚨 Escalation")
     assert zh.splitlines()[:2] == ["🚨 逾期任务上报", "第 12 项任务 · gf-2015-5"]
     assert f"责任单位：{lead}（牵头）、{co}（配合）" in zh
-    assert lead in zh.split("未报告单位：")[1]
+    assert "\n未报告单位：全部" in zh  # both units silent: not listed twice
     assert en.splitlines()[0] == "🚨 Escalation: overdue task"
     # English readers see the units' English names, silent ones included.
     assert "Units: Ministry of Industry and Information Technology (lead), " in en
     assert "Cyberspace Administration of China (co-responsible)" in en
-    assert "Silent: Ministry of Industry and Information Technology" in en
+    assert "\nSilent: all of them" in en
     assert lead not in en
     [last] = [m for m in harness.sandbox.messages(CHIEF) if m.text == en]
     assert [text for row in last.buttons for text, _ in row] == ["Open the task"]
@@ -139,3 +143,33 @@ async def test_many_unsigned_tasks_are_one_reminder_signed_at_once(harness: BotH
     assert not signed.buttons
     await run_sweep(harness, sweep, beijing(2016, 3, 9, 10, 5))
     assert texts(harness, BOSS, "🚨 未签收任务") == []  # nothing left to escalate
+
+
+async def test_an_escalation_names_only_the_units_still_silent(harness: BotHarness) -> None:
+    """The co-unit reported on the 14th: the coordinators' escalation names the others alone."""
+    lead, co = await setup(harness)
+    async with harness.runtime.session() as session:
+        task = await session.scalar(select(Task).where(Task.number == 12))
+        agency = await session.scalar(select(Agency).where(Agency.name == co))
+        assert task is not None
+        assert agency is not None
+        session.add(
+            StatusReport(
+                task_id=task.id,
+                agency_id=agency.id,
+                status=ReportStatus.AT_RISK,
+                percent=60,
+                reported_at=beijing(2016, 3, 14, 9, 0),
+            )
+        )
+        await session.commit()
+    for day in (11, 14, 15):
+        await run_sweep(harness, sweep, beijing(2016, 3, day, 8, 35))
+    [zh] = texts(harness, BOSS, "🚨 逾期")
+    [en] = texts(harness, CHIEF, "🚨 Escalation")
+    silent_zh = zh.split("未报告单位：")[1].splitlines()[0]
+    assert lead in silent_zh
+    assert co not in silent_zh
+    silent_en = en.split("Silent: ")[1].splitlines()[0]
+    assert "Ministry of Industry and Information Technology" in silent_en
+    assert "Cyberspace Administration of China" not in silent_en
