@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.chat.application import HANDLER_MODULES
 from bot.chat.callbacks import unpack
 from bot.chat.handlers.delivery_alerts import render_delivery_failed
 from bot.delivery.sender import CONCURRENCY
@@ -61,6 +62,8 @@ IN_FLIGHT_BOUND_SECONDS = 1.0
 ROOT = Path(__file__).resolve().parents[3]
 WORKER = "bot.delivery.worker"
 WORKER_ARGUMENTS = ("--lease", str(LEASE_SECONDS))
+# What the fork server imports: the worker, and the handlers its application imports when built.
+PRELOAD = (WORKER, *(f"bot.chat.handlers.{name}" for name in HANDLER_MODULES))
 
 
 @dataclass
@@ -235,7 +238,7 @@ def started() -> Iterator[list[asyncio.subprocess.Process | forked.Forked]]:
                 os.kill(process.pid, signal.SIGKILL)
 
 
-@pytest.mark.timeout(600)  # about 70 s alone; more beside another xdist worker or when busy
+@pytest.mark.timeout(600)  # 80 s alone at load 7 on 2 cores; more beside another xdist worker
 async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_in_flight(
     database_url: str, tmp_path: Path, started: list[asyncio.subprocess.Process | forked.Forked]
 ) -> None:
@@ -244,7 +247,7 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
     began = time.monotonic()
     rng = random.Random(seed)
     expected = await _queue(database_url)
-    await forked.ready(WORKER)
+    await forked.ready(*PRELOAD)
     assert len(set(expected.numbers)) == CHATS * PER_CHAT
     messages = CHATS * (ALERTS + 1)
     log = tmp_path / "worker.log"
