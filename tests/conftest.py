@@ -27,15 +27,31 @@ __all__ = ["POSTGRES_URL", "ThrowawayDatabase"]  # what test modules import from
 
 pytest_plugins = ["tests.kit.corpus_summary"]
 
-# Modules whose tests run for half a minute or more: they start first, so that with
+# Modules with a test of ten seconds or more, longest first: they start first, so that with
 # pytest-xdist the other worker is busy with the many short tests meanwhile and both finish
-# together. The proofs with real processes (SIGKILL, two processes) also share one worker
-# (an xdist group), one after another, so they never compete with each other for the CPU.
+# together (a long test picked up last would leave one worker idle while it runs). The proofs
+# with real processes (SIGKILL, two processes) also share one worker (an xdist group), one
+# after another, so they never compete with each other for the CPU.
 PROCESS_PROOFS = (
     "tests/bot/delivery/test_crash_exactly_once.py",
     "tests/bot/delivery/test_two_processes.py",
 )
-SLOW_FIRST = (*PROCESS_PROOFS, "tests/bot/demo/test_demo.py", "tests/benchmarks/test_smoke.py")
+SLOW_FIRST = (
+    *PROCESS_PROOFS,
+    "tests/bot/sandbox/test_console.py",
+    "tests/bot/delivery/test_budget.py",
+    "tests/benchmarks/test_smoke.py",
+    "tests/bot/files/test_chart.py",
+    "tests/bot/web/test_feed_flood.py",
+    "tests/bot/cli/test_serve.py",
+    "tests/bot/demo/test_demo.py",
+    "tests/workflows/test_acknowledgements.py",
+    "tests/workflows/importing/test_readers_errors.py",
+    "tests/bot/web/test_board_browser.py",
+    "tests/bot/delivery/test_sender.py",
+    "tests/bot/web/test_feed_guard.py",
+    "tests/workflows/importing/test_readers_formats.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,6 +6,11 @@ per delivery. Nothing may be lost. Telegram has no idempotency key, so a kill af
 took a message and before the sender committed that it did leaves its rows leased, and the
 message goes again when the lease runs out: every duplicate must be such a message, sent by the
 killed process moments before its kill.
+
+The 20 processes that are killed are forked from a server that has already imported the
+application (tests/kit/forked.py), so each starts in a fraction of a second instead of paying
+for Python's start-up and imports; the last one, which must drain everything and exit 0 on
+SIGTERM, is a plain `python -m bot.delivery.worker`.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.chat.application import HANDLER_MODULES
 from bot.chat.callbacks import unpack
 from bot.chat.handlers.delivery_alerts import render_delivery_failed
 from bot.delivery.sender import CONCURRENCY
@@ -37,6 +43,7 @@ from db.engine import create_engine, create_session_factory
 from db.enums import DeliveryState
 from db.migrations import upgrade
 from db.models import Delivery, Milestone, Task
+from tests.kit import forked
 from tests.kit.cast import import_plan
 from workflows.outbox.queue import enqueue
 from workflows.outbox.sending import OutgoingMessage
@@ -53,6 +60,10 @@ LEASE_SECONDS = 1.0  # the worker's lease: a killed process's rows are re-sent a
 # to the socket when its sender died).
 IN_FLIGHT_BOUND_SECONDS = 1.0
 ROOT = Path(__file__).resolve().parents[3]
+WORKER = "bot.delivery.worker"
+WORKER_ARGUMENTS = ("--lease", str(LEASE_SECONDS))
+# What the fork server imports: the worker, and the handlers its application imports when built.
+PRELOAD = (WORKER, *(f"bot.chat.handlers.{name}" for name in HANDLER_MODULES))
 
 
 @dataclass
@@ -153,24 +164,33 @@ async def _unsent(url: str) -> int:
         await engine.dispose()
 
 
-async def _start_worker(url: str, sandbox: SandboxServer, log: Path) -> asyncio.subprocess.Process:
-    """The sender-only process, on the database and the sandbox, with a short lease."""
-    env = {
+def _worker_env(url: str, sandbox: SandboxServer, log: Path) -> dict[str, str]:
+    """The sender-only process's environment: the database, the sandbox, a data directory."""
+    return {
         **os.environ,
         "ANNEXBOT_DATABASE_URL": url,
         "ANNEXBOT_TELEGRAM_TOKEN": sandbox.token,
         "ANNEXBOT_TELEGRAM_API_URL": sandbox.url,
         "ANNEXBOT_DATA_DIR": str(log.parent),
     }
+
+
+def _fork_worker(url: str, sandbox: SandboxServer, log: Path) -> forked.Forked:
+    """The sender-only process with a short lease, forked with the application imported."""
+    env = _worker_env(url, sandbox, log)
+    return forked.start(WORKER, WORKER_ARGUMENTS, env=env, cwd=ROOT, log=log)
+
+
+async def _start_worker(url: str, sandbox: SandboxServer, log: Path) -> asyncio.subprocess.Process:
+    """The sender-only process with a short lease, started as `python -m bot.delivery.worker`."""
     with log.open("ab") as output:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.delivery.worker",
-            "--lease",
-            str(LEASE_SECONDS),
+            WORKER,
+            *WORKER_ARGUMENTS,
             cwd=ROOT,
-            env=env,
+            env=_worker_env(url, sandbox, log),
             stdout=output,
             stderr=output,
         )
@@ -208,9 +228,9 @@ def _received(sandbox: SandboxServer, expected: Expected) -> Outcome:
 
 
 @pytest.fixture
-def started() -> Iterator[list[asyncio.subprocess.Process]]:
+def started() -> Iterator[list[asyncio.subprocess.Process | forked.Forked]]:
     """The worker processes; one not yet waited for when the test ends (a timeout) is killed."""
-    processes: list[asyncio.subprocess.Process] = []
+    processes: list[asyncio.subprocess.Process | forked.Forked] = []
     yield processes
     for process in processes:
         if process.returncode is None:  # not reaped, so its pid is still its own
@@ -218,15 +238,16 @@ def started() -> Iterator[list[asyncio.subprocess.Process]]:
                 os.kill(process.pid, signal.SIGKILL)
 
 
-@pytest.mark.timeout(600)  # about 70 s alone; more beside another xdist worker or when busy
+@pytest.mark.timeout(600)  # 80 s alone at load 7 on 2 cores; more beside another xdist worker
 async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_in_flight(
-    database_url: str, tmp_path: Path, started: list[asyncio.subprocess.Process]
+    database_url: str, tmp_path: Path, started: list[asyncio.subprocess.Process | forked.Forked]
 ) -> None:
     """Kill -9 at random moments while sending; restart; every delivery arrives, none lost."""
     seed = random.randrange(2**32)
     began = time.monotonic()
     rng = random.Random(seed)
     expected = await _queue(database_url)
+    await forked.ready(*PRELOAD)
     assert len(set(expected.numbers)) == CHATS * PER_CHAT
     messages = CHATS * (ALERTS + 1)
     log = tmp_path / "worker.log"
@@ -241,7 +262,7 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
         runs: list[Run] = []
         for _ in range(KILLS):
             before = sends()
-            process = await _start_worker(database_url, sandbox, log)
+            process = _fork_worker(database_url, sandbox, log)
             started.append(process)
             run = Run(time.monotonic())
             runs.append(run)
@@ -254,15 +275,15 @@ async def test_a_sender_killed_20_times_loses_nothing_and_resends_only_what_was_
             # A pause now and then lets leases run out before the next process starts.
             await asyncio.sleep(rng.choice([0.0, 0.0, 0.0, LEASE_SECONDS * 2]))
         assert sends() < messages, "the kills came after everything was sent"
-        process = await _start_worker(database_url, sandbox, log)
-        started.append(process)
+        last = await _start_worker(database_url, sandbox, log)
+        started.append(last)
         runs.append(Run(time.monotonic()))
         deadline = time.monotonic() + 120
         while await _unsent(database_url):
             assert time.monotonic() < deadline, _tail(log)
             await asyncio.sleep(0.25)
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), timeout=30) == 0, _tail(log)
+        last.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(last.wait(), timeout=30) == 0, _tail(log)
         outcome = _received(sandbox, expected)
         arrived = sends()
         rejected = rate.rejected
