@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,3 +29,53 @@ def test_an_unreachable_bot_api_is_named(
     )
     assert len(result.output.splitlines()) == 1
     assert "alembic" not in result.output
+
+
+# Libraries only an import, a chart, a feed or an export needs; `annexbot run` must not hold
+# them from start-up (issue 17: numpy and PIL alone, through openpyxl, were some 20 MB).
+ON_USE_ONLY = (
+    "openpyxl",
+    "numpy",
+    "PIL",
+    "docx",
+    "pdfplumber",
+    "pdfminer",
+    "bs4",
+    "lxml",
+    "opencc_purepy",
+    "icalendar",
+    "matplotlib",
+)
+_START_UP = """
+import sys
+from bot.cli.main import app
+try:
+    app(["run", "--port", "0"])
+except SystemExit:
+    pass
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[1:]))))
+"""
+
+
+def test_start_up_leaves_the_big_readers_unloaded(tmp_path: Path) -> None:
+    """`annexbot run` up to its first call to Telegram imports no reader, chart or feed library."""
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {
+        **os.environ,
+        "ANNEXBOT_DATA_DIR": str(tmp_path),
+        "ANNEXBOT_TELEGRAM_TOKEN": "123456:TEST",
+        "ANNEXBOT_TELEGRAM_API_URL": url,
+    }
+    for name in ("ANNEXBOT_DATABASE_URL", "ANNEXBOT_TELEGRAM_PROXY"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", _START_UP, *ON_USE_ONLY],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # It went the whole way: the database upgraded, the handlers built, Telegram tried.
+    assert f"cannot reach the Bot API at {url}" in done.stderr
+    assert done.stdout.split() == []
