@@ -10,7 +10,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from db.base import Base
-from db.migrations import alembic_config, current_revision, downgrade, head_revision, upgrade
+from db.migrations import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    scripted_head,
+    upgrade,
+)
 from tests.conftest import ThrowawayDatabase
 
 
@@ -53,5 +60,25 @@ async def test_models_match_migrations(test_database: ThrowawayDatabase) -> None
 
             differences = await connection.run_sync(diff)
         assert differences == []
+    finally:
+        await engine.dispose()
+
+
+def test_the_scripts_text_names_alembics_head() -> None:
+    """Reading the scripts' revision lines finds the head Alembic finds (upgrade's shortcut)."""
+    assert scripted_head() is not None
+    assert scripted_head() == head_revision()
+
+
+async def test_an_upgrade_from_an_older_revision_is_not_skipped(
+    test_database: ThrowawayDatabase,
+) -> None:
+    """A database one revision behind the head is upgraded all the same."""
+    engine = test_database.engine()
+    try:
+        previous = _revisions_oldest_first()[-2]
+        await upgrade(engine, previous)
+        await upgrade(engine)
+        assert await current_revision(engine) == head_revision()
     finally:
         await engine.dispose()

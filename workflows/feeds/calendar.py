@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from icalendar import Calendar, vDuration
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -161,6 +160,8 @@ def _name(source: FeedSource, about: Description, words: dict[str, str]) -> str:
 
 def _header(name: str, timezone: str, words: dict[str, str]) -> bytes:
     """The calendar's own properties (no UID: a VCALENDAR has none), as content lines."""
+    from icalendar import Calendar, vDuration  # imported on use: most runs serve no feed
+
     calendar = Calendar()
     calendar.add("VERSION", "2.0")
     calendar.add("PRODID", PRODID.format(language=words["language"]))

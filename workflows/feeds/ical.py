@@ -14,8 +14,6 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 
-from icalendar import vDuration
-
 FOLD_AT = 75
 BACKSLASH = 0x5C
 
@@ -54,6 +52,8 @@ def utc(value: dt.datetime) -> str:
 
 def duration(value: dt.timedelta) -> str:
     """A DURATION value as icalendar writes it: -P2DT15H."""
+    from icalendar import vDuration  # imported on use, as in calendar._header
+
     written: bytes = vDuration(value).to_ical()  # type: ignore[no-untyped-call]
     return written.decode()
 

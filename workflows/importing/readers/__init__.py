@@ -13,12 +13,9 @@ from workflows.importing.readers.bounds import check_tasks, check_text, check_xl
 from workflows.importing.readers.chinese import to_simplified
 from workflows.importing.readers.common import Draft, finish
 from workflows.importing.readers.diagnosis import nothing_found
-from workflows.importing.readers.docx import docx_content
 from workflows.importing.readers.head import read_document
-from workflows.importing.readers.html import html_content
 from workflows.importing.readers.inline import read_inline
 from workflows.importing.readers.labelled import read_labelled
-from workflows.importing.readers.pdf import pdf_content
 from workflows.importing.readers.spreadsheet import (
     GridRead,
     read_csv,
@@ -78,11 +75,19 @@ def _read(data: bytes, format: Format, filename: str | None) -> RawAnnex:
         return _grid("xlsx", read_xlsx(data))
     if kind in ("docx", "pdf", "html"):
         _check_size(data, _MAX_HTML_BYTES if kind == "html" else _MAX_DOCUMENT_BYTES)
+        # Each reader is imported on use: python-docx, pdfplumber and BeautifulSoup (with lxml)
+        # are big, and a running bot that never gets such a file should not hold them.
         if kind == "docx":
+            from workflows.importing.readers.docx import docx_content
+
             lines, tables = docx_content(data)
         elif kind == "pdf":
+            from workflows.importing.readers.pdf import pdf_content
+
             lines, tables = pdf_content(data)
         else:
+            from workflows.importing.readers.html import html_content
+
             lines, tables = html_content(decode(data))
         check_text("\n".join(lines))
         return _document(lines, tables, kind)

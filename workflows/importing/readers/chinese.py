@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from opencc_purepy import OpenCC
+if TYPE_CHECKING:
+    from opencc_purepy import OpenCC
 
 # Converting simplified text changes almost nothing; a traditional page changes by the dozen.
 _MIN_CHANGED = 8
@@ -13,6 +15,8 @@ _MIN_SHARE = 0.03
 
 @lru_cache(maxsize=1)
 def _converter() -> OpenCC:
+    from opencc_purepy import OpenCC  # imported on use: its tables are big, and few texts need it
+
     return OpenCC("t2s")
 
 

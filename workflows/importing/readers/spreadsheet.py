@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-import openpyxl
-
 from workflows.errors import AnnexFormatError
 from workflows.importing.readers.columns import (
     Kind,
@@ -162,6 +160,8 @@ def read_csv(text: str) -> GridRead:
 
 def read_xlsx(data: bytes) -> GridRead:
     """Read the first sheet of an XLSX workbook that has a header row near its top."""
+    import openpyxl  # imported on use: with numpy and PIL it is big, and most runs read no XLSX
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
