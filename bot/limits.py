@@ -160,6 +160,10 @@ class _Part:
             self.entities += _opens_entity(token, self.stack)
             self.stack.append(token)
 
+    def reopened(self) -> int:
+        """The entities a message after this one starts with: its open tags, opened again."""
+        return sum(_opens_entity(token, self.stack[:i]) for i, token in enumerate(self.stack))
+
     def text(self) -> str:
         """The part's HTML with every tag still open closed."""
         pieces = list(self.pieces)
@@ -256,7 +260,10 @@ class _Splitter:
             part = self.part
             if token.tag:
                 opens = not token.closing and _opens_entity(token, part.stack)
-                if opens and part.entities + 1 > budget.entities and not part.empty:
+                # Breaking helps when the message holds text, or tags (around blanks so far)
+                # that the next one would not open again.
+                helps = not part.empty or part.entities > part.reopened()
+                if opens and part.entities + 1 > budget.entities and helps:
                     self.restart(index)
                     continue
                 part.take(token)
