@@ -37,16 +37,19 @@ def _question(row: ChatQuestion) -> Question:
     return Question(kind=row.kind, subject=subject, message_id=row.message_id)
 
 
-async def ask(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    message_id: int,
-    kind: str,
-    subject: Sequence[str | int],
-    now: dt.datetime,
-) -> None:
-    """Make a bot message the chat's open question, replacing the one before; commits."""
+@dataclass(frozen=True)
+class Prompt:
+    """A bot message about to ask something: where it is, what it asks and about what."""
+
+    chat_id: int
+    message_id: int
+    kind: str
+    subject: tuple[str | int, ...]
+
+
+async def put_question(session: AsyncSession, *, prompt: Prompt, now: dt.datetime) -> None:
+    """Make a bot message the chat's open question, replacing the one before (caller commits)."""
+    chat_id, message_id = prompt.chat_id, prompt.message_id
     await session.execute(
         update(ChatQuestion)
         .where(ChatQuestion.chat_id == chat_id, ChatQuestion.open.is_(True))
@@ -58,12 +61,31 @@ async def ask(
             (ChatQuestion.asked_at < now - KEEP_FOR) | (ChatQuestion.message_id == message_id),
         )
     )
-    text = SEPARATOR.join(str(part) for part in subject)
+    text = SEPARATOR.join(str(part) for part in prompt.subject)
     session.add(
         ChatQuestion(
-            chat_id=chat_id, message_id=message_id, kind=kind, subject=text, asked_at=now, open=True
+            chat_id=chat_id,
+            message_id=message_id,
+            kind=prompt.kind,
+            subject=text,
+            asked_at=now,
+            open=True,
         )
     )
+
+
+async def ask(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    message_id: int,
+    kind: str,
+    subject: Sequence[str | int],
+    now: dt.datetime,
+) -> None:
+    """Make a bot message the chat's open question, replacing the one before; commits."""
+    prompt = Prompt(chat_id, message_id, kind, tuple(subject))
+    await put_question(session, prompt=prompt, now=now)
     await session.commit()
 
 
@@ -88,13 +110,18 @@ async def question_for(
     return None if row is None else _question(row)
 
 
-async def answered(session: AsyncSession, *, chat_id: int, message_id: int) -> None:
-    """Forget a question once it is answered (or declined with its button); commits."""
+async def forget(session: AsyncSession, *, chat_id: int, message_id: int) -> None:
+    """Forget a question, as part of the answer's own transaction (caller commits)."""
     await session.execute(
         delete(ChatQuestion).where(
             ChatQuestion.chat_id == chat_id, ChatQuestion.message_id == message_id
         )
     )
+
+
+async def answered(session: AsyncSession, *, chat_id: int, message_id: int) -> None:
+    """Forget a question once it is answered (or declined with its button); commits."""
+    await forget(session, chat_id=chat_id, message_id=message_id)
     await session.commit()
 
 

@@ -24,6 +24,7 @@ from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
 from workflows.live import live_task, newest_plans_first
+from workflows.questions import Prompt, forget, put_question
 from workflows.review import lock_task, request_review
 from workflows.status import ReportView, task_statuses, visible_reports
 
@@ -313,8 +314,13 @@ async def save_report(
     percent: int | None,
     token: int,
     now: dt.datetime,
+    note_prompt: Prompt | None = None,
 ) -> SavedReport:
-    """Save a status report; "done" from the lead agency sends the task to review."""
+    """Save a status report; "done" from the lead agency sends the task to review.
+
+    `note_prompt`, the message that will ask for a note, becomes the chat's question in the
+    same transaction, unless the report was already saved or sends the task to review.
+    """
     chosen = parse_status(status)
     if percent is not None and not 0 <= percent <= 100:
         raise InvalidInputError("Write the percent as a whole number from 0 to 100.")
@@ -353,6 +359,8 @@ async def save_report(
     review = chosen is ReportStatus.DONE and assignment.role is Role.LEAD
     if review:
         await request_review(session, task=task, report=report, actor=actor, now=now)
+    elif note_prompt is not None:
+        await put_question(session, prompt=note_prompt, now=now)
     await session.commit()
     return SavedReport(
         actor.language, report.id, task.id, task.number, chosen, percent, review, False
@@ -382,9 +390,18 @@ def _audit_report(
 
 
 async def add_note(
-    session: AsyncSession, *, telegram_id: int, task_id: int, text: str, now: dt.datetime
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    task_id: int,
+    text: str,
+    now: dt.datetime,
+    question: tuple[int, int] | None = None,
 ) -> SavedNote:
-    """Attach a note: a new report carrying the agency's latest status and percent forward."""
+    """Attach a note: a new report carrying the agency's latest status and percent forward.
+
+    `question`, the (chat, message) of the question the note answers, is forgotten with it.
+    """
     actor, task, latest = await _reporting(session, telegram_id, task_id)
     agency_id = _require_agency(actor)
     note = text.strip()
@@ -413,6 +430,8 @@ async def add_note(
     session.add(report)
     await session.flush()
     _audit_report(session, actor, task, report, now)
+    if question is not None:
+        await forget(session, chat_id=question[0], message_id=question[1])
     await session.commit()
     return SavedNote(actor.language, task.id, task.number, len(note))
 
