@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +28,11 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # Statements after which pysqlite has opened a write transaction (it begins one before these).
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _HOLDS = "annexbot_write_lock"
+# A PostgreSQL connection idle this long is pinged before use; a restart takes longer than this.
+IDLE_PING_SECONDS = 1.0
+# Replaced after an hour whatever happens (firewalls and proxies drop quiet connections).
+POOL_RECYCLE_SECONDS = 3600
+_RETURNED = "annexbot_returned_at"
 
 
 def _info(connection: PoolProxiedConnection) -> dict[Any, Any] | None:
@@ -133,15 +139,55 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     cursor.close()
 
 
-def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
-    """Create an async engine for the URL, with each backend's settings applied."""
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Check a pooled connection on checkout only when it lay idle for `idle_seconds` or more.
+
+    pool_pre_ping cost a round trip on every checkout, two a press. A connection used a moment
+    ago is almost surely alive; one idle across a server restart is not, and is then replaced
+    (with every connection pooled before it) instead of failing the update that drew it. One
+    that dies in use still fails that statement, and SQLAlchemy then renews the whole pool.
+    """
+    sync = engine.sync_engine
+    dialect = sync.dialect
+
+    def checkin(_dbapi: Any, record: ConnectionPoolEntry | None) -> None:
+        if record is not None:
+            record.info[_RETURNED] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:  # whatever the driver raises, the connection is no good
+            raise exc.InvalidatePoolError(f"idle connection failed its ping: {error}") from error
+
+    event.listen(sync.pool, "checkin", checkin)
+    event.listen(sync.pool, "checkout", checkout)
+
+
+def create_engine(
+    url: str,
+    *,
+    connect_args: dict[str, Any] | None = None,
+    ping_after: float = IDLE_PING_SECONDS,
+) -> AsyncEngine:
+    """Create an async engine for the URL, with each backend's settings applied.
+
+    `ping_after`: on PostgreSQL, a connection idle this many seconds is checked on checkout.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args=connect_args or {})
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         WriteQueue().install(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
+    engine = create_async_engine(
+        url, pool_recycle=POOL_RECYCLE_SECONDS, connect_args=connect_args or {}
+    )
+    ping_when_idle(engine, ping_after)
+    return engine
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

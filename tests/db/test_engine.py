@@ -1,4 +1,4 @@
-"""SQLite writers of one process wait in line for each other, not in SQLite's busy handler."""
+"""Engines: SQLite writers wait in line in the process; PostgreSQL pings only idle connections."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_session_factory
+from tests.conftest import POSTGRES_URL
 
 WRITERS = 20
 
@@ -85,3 +86,56 @@ async def test_without_the_queue_the_same_writers_collide(tmp_path: Path) -> Non
             await asyncio.gather(*(_write(engine, writer) for writer in range(WRITERS)))
     finally:
         await engine.dispose()
+
+
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES_URL, reason="ANNEXBOT_TEST_POSTGRES_URL is not set"
+)
+
+
+async def _backend_of(engine: AsyncEngine) -> int:
+    """Use a pooled connection (it goes back to the pool); the pid of its server process."""
+    async with create_session_factory(engine)() as session:
+        return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+async def _kill(pid: int) -> None:
+    """Terminate a server process from outside, as a server restart would."""
+    assert POSTGRES_URL is not None
+    other = create_engine(POSTGRES_URL)
+    try:
+        async with other.begin() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await other.dispose()
+
+
+@needs_postgres
+async def test_a_connection_that_died_while_idle_is_replaced_before_use() -> None:
+    """Idle for longer than ping_after (here: any time at all), it is checked and replaced."""
+    assert POSTGRES_URL is not None
+    engine = create_engine(POSTGRES_URL, ping_after=0.0)
+    try:
+        first = await _backend_of(engine)
+        await _kill(first)
+        second = await _backend_of(engine)
+    finally:
+        await engine.dispose()
+    assert second not in (0, first)
+
+
+@needs_postgres
+async def test_a_connection_used_a_moment_ago_is_not_pinged_and_fails_only_once() -> None:
+    """No ping for a connection just returned: the dead one fails one use, then the pool renews."""
+    assert POSTGRES_URL is not None
+    engine = create_engine(POSTGRES_URL, ping_after=3600.0)
+    try:
+        first = await _backend_of(engine)
+        await _kill(first)
+        with pytest.raises(DBAPIError) as failed:
+            await _backend_of(engine)
+        second = await _backend_of(engine)
+    finally:
+        await engine.dispose()
+    assert failed.value.connection_invalidated  # had it been pinged, it would not have failed
+    assert second not in (0, first)
