@@ -37,19 +37,16 @@ def _question(row: ChatQuestion) -> Question:
     return Question(kind=row.kind, subject=subject, message_id=row.message_id)
 
 
-@dataclass(frozen=True)
-class Prompt:
-    """A bot message about to ask something: where it is, what it asks and about what."""
-
-    chat_id: int
-    message_id: int
-    kind: str
-    subject: tuple[str | int, ...]
-
-
-async def put_question(session: AsyncSession, *, prompt: Prompt, now: dt.datetime) -> None:
-    """Make a bot message the chat's open question, replacing the one before (caller commits)."""
-    chat_id, message_id = prompt.chat_id, prompt.message_id
+async def ask(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    message_id: int,
+    kind: str,
+    subject: Sequence[str | int],
+    now: dt.datetime,
+) -> None:
+    """Make a bot message the chat's open question, replacing the one before; commits."""
     await session.execute(
         update(ChatQuestion)
         .where(ChatQuestion.chat_id == chat_id, ChatQuestion.open.is_(True))
@@ -61,31 +58,12 @@ async def put_question(session: AsyncSession, *, prompt: Prompt, now: dt.datetim
             (ChatQuestion.asked_at < now - KEEP_FOR) | (ChatQuestion.message_id == message_id),
         )
     )
-    text = SEPARATOR.join(str(part) for part in prompt.subject)
+    text = SEPARATOR.join(str(part) for part in subject)
     session.add(
         ChatQuestion(
-            chat_id=chat_id,
-            message_id=message_id,
-            kind=prompt.kind,
-            subject=text,
-            asked_at=now,
-            open=True,
+            chat_id=chat_id, message_id=message_id, kind=kind, subject=text, asked_at=now, open=True
         )
     )
-
-
-async def ask(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    message_id: int,
-    kind: str,
-    subject: Sequence[str | int],
-    now: dt.datetime,
-) -> None:
-    """Make a bot message the chat's open question, replacing the one before; commits."""
-    prompt = Prompt(chat_id, message_id, kind, tuple(subject))
-    await put_question(session, prompt=prompt, now=now)
     await session.commit()
 
 

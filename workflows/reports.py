@@ -24,7 +24,7 @@ from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
 from workflows.live import live_task, newest_plans_first
-from workflows.questions import Prompt, forget, put_question
+from workflows.questions import forget
 from workflows.review import lock_task, request_review
 from workflows.status import ReportView, task_statuses, visible_reports
 
@@ -314,13 +314,8 @@ async def save_report(
     percent: int | None,
     token: int,
     now: dt.datetime,
-    note_prompt: Prompt | None = None,
 ) -> SavedReport:
-    """Save a status report; "done" from the lead agency sends the task to review.
-
-    `note_prompt`, the message that will ask for a note, becomes the chat's question in the
-    same transaction, unless the report was already saved or sends the task to review.
-    """
+    """Save a status report; "done" from the lead agency sends the task to review."""
     chosen = parse_status(status)
     if percent is not None and not 0 <= percent <= 100:
         raise InvalidInputError("Write the percent as a whole number from 0 to 100.")
@@ -359,8 +354,6 @@ async def save_report(
     review = chosen is ReportStatus.DONE and assignment.role is Role.LEAD
     if review:
         await request_review(session, task=task, report=report, actor=actor, now=now)
-    elif note_prompt is not None:
-        await put_question(session, prompt=note_prompt, now=now)
     await session.commit()
     return SavedReport(
         actor.language, report.id, task.id, task.number, chosen, percent, review, False

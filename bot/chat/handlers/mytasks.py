@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    MaybeInaccessibleMessage,
-    Message,
-    Update,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -41,7 +35,7 @@ from bot.i18n import tr
 from bot.render import esc
 from bot.runtime import runtime_of
 from workflows.errors import ConflictError
-from workflows.questions import Prompt, Question, answered, ask
+from workflows.questions import Question, answered, ask
 from workflows.reports import (
     add_note,
     choose_status,
@@ -119,23 +113,10 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if args[1] == "done":
         await _save(update, context, task_id, args[1], 100, token)
         return
-    runtime = runtime_of(context)
-    async with runtime.session() as session:
+    async with runtime_of(context).session() as session:
         choice = await choose_status(
             session, telegram_id=query.from_user.id, task_id=task_id, status=args[1], token=token
         )
-        # The edited card asks; recorded before the edit, in one transaction with nothing else.
-        subject = (choice.task_id, str(choice.status), token)
-        prompt = _prompt(query.message, PERCENT, subject)
-        if prompt is not None:
-            await ask(
-                session,
-                chat_id=prompt.chat_id,
-                message_id=prompt.message_id,
-                kind=prompt.kind,
-                subject=prompt.subject,
-                now=runtime.now(),
-            )
     language = choice.language
     buttons = [
         InlineKeyboardButton(
@@ -150,18 +131,10 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         status=esc(tr(language, STATUS_LABELS[str(choice.status)])),
     )
     await query.answer()
-    await query.edit_message_text(
+    prompt = await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup([buttons])
     )
-
-
-def _prompt(
-    message: MaybeInaccessibleMessage | None, kind: str, subject: tuple[int | str, ...]
-) -> Prompt | None:
-    """The pressed message as the question it becomes once edited (none for inline ones)."""
-    if not isinstance(message, Message):
-        return None  # an inline message: no chat to type in
-    return Prompt(message.chat_id, message.message_id, kind, subject)
+    await _ask(context, prompt, PERCENT, (choice.task_id, str(choice.status), token))
 
 
 async def _ask(
@@ -214,8 +187,6 @@ async def _save(
             percent=percent,
             token=token,
             now=runtime.now(),
-            # The saved message asks for a note (not once in review): asked in the same commit.
-            note_prompt=_prompt(query.message, NOTE, (task_id,)),
         )
     if saved.repeated:
         await query.answer(tr(saved.language, "Already saved."))
@@ -224,7 +195,9 @@ async def _save(
         runtime.wake_sender()  # the review's messages; a plain report queues none
     await query.answer()
     text, buttons = render_saved(saved)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    prompt = await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    if buttons is not None:
+        await _ask(context, prompt, NOTE, (task_id,))
 
 
 @answers(PERCENT)
