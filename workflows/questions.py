@@ -88,13 +88,18 @@ async def question_for(
     return None if row is None else _question(row)
 
 
-async def answered(session: AsyncSession, *, chat_id: int, message_id: int) -> None:
-    """Forget a question once it is answered (or declined with its button); commits."""
+async def forget(session: AsyncSession, *, chat_id: int, message_id: int) -> None:
+    """Forget a question, as part of the answer's own transaction (caller commits)."""
     await session.execute(
         delete(ChatQuestion).where(
             ChatQuestion.chat_id == chat_id, ChatQuestion.message_id == message_id
         )
     )
+
+
+async def answered(session: AsyncSession, *, chat_id: int, message_id: int) -> None:
+    """Forget a question once it is answered (or declined with its button); commits."""
+    await forget(session, chat_id=chat_id, message_id=message_id)
     await session.commit()
 
 

@@ -24,6 +24,7 @@ from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
 from workflows.live import live_task, newest_plans_first
+from workflows.questions import forget
 from workflows.review import lock_task, request_review
 from workflows.status import ReportView, task_statuses, visible_reports
 
@@ -382,9 +383,18 @@ def _audit_report(
 
 
 async def add_note(
-    session: AsyncSession, *, telegram_id: int, task_id: int, text: str, now: dt.datetime
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    task_id: int,
+    text: str,
+    now: dt.datetime,
+    question: tuple[int, int] | None = None,
 ) -> SavedNote:
-    """Attach a note: a new report carrying the agency's latest status and percent forward."""
+    """Attach a note: a new report carrying the agency's latest status and percent forward.
+
+    `question`, the (chat, message) of the question the note answers, is forgotten with it.
+    """
     actor, task, latest = await _reporting(session, telegram_id, task_id)
     agency_id = _require_agency(actor)
     note = text.strip()
@@ -413,6 +423,8 @@ async def add_note(
     session.add(report)
     await session.flush()
     _audit_report(session, actor, task, report, now)
+    if question is not None:
+        await forget(session, chat_id=question[0], message_id=question[1])
     await session.commit()
     return SavedNote(actor.language, task.id, task.number, len(note))
 

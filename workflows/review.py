@@ -94,6 +94,8 @@ async def agency_members(session: AsyncSession, agency_id: int) -> list[Recipien
 
 async def lock_task(session: AsyncSession, task_id: int) -> None:
     """Hold a task's row until commit, so concurrent decisions on it happen one after another."""
+    if session.get_bind().dialect.name == "sqlite":
+        return  # SQLite has no row locks (FOR UPDATE is dropped): the statement did nothing
     await session.execute(select(Task.id).where(Task.id == task_id).with_for_update())
 
 

@@ -256,8 +256,8 @@ async def on_typed_note(update: Update, context: Context, question: Question) ->
             task_id=task_id,
             text=message.text or "",
             now=runtime.now(),
+            question=(message.chat_id, question.message_id),
         )
-        await answered(session, chat_id=message.chat_id, message_id=question.message_id)
     await drop_buttons(message.get_bot(), message.chat_id, question.message_id)
     await message.reply_text(
         tr(saved.language, "📝 Note added to task {number}.", number=saved.number)
