@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from benchmarks.processes import NOT_SENDING, SENDING, Drained, fleet
-from bot.delivery.budget import OWNER_CLASS, SharedPacer
+from bot.delivery.budget import SharedPacer
 from db.engine import create_engine, create_session_factory
 from db.migrations import upgrade
 from db.models import SendSlot
+from db.send_budget import OWNER_CLASS
 from tests.kit.databases import POSTGRES_URL, fresh_postgres_database
 
 needs_postgres = pytest.mark.skipif(
