@@ -98,6 +98,9 @@ class SharedPacer(Pacer):
         self._failures = 0
         # (when, low, high): the database's clock minus this process's lies in [low, high].
         self._offsets: deque[tuple[float, float, float]] = deque()
+        self._begun = 0  # rounds begun, and rounds that reached the database and ended
+        self._ended_rounds = 0
+        self._round_ended = asyncio.Condition()
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Send nothing more to a chat for a while, in every process (a 429's retry_after)."""
@@ -124,6 +127,14 @@ class SharedPacer(Pacer):
             yield
         finally:
             self._end(slot_id)
+
+    async def next_round(self) -> None:
+        """Return once a round begun after this call has ended: what it holds is written,
+        and every waiting message that fits by then is admitted."""
+        target = self._begun + 1
+        self._start()
+        async with self._round_ended:
+            await self._round_ended.wait_for(lambda: self._ended_rounds >= target)
 
     async def close(self) -> None:
         """Record what ended, stop the admitting task and close its connection."""
@@ -155,9 +166,13 @@ class SharedPacer(Pacer):
         """Run rounds while anything waits or has ended; then stop (a new request restarts it)."""
         while True:
             self._poke.clear()
+            self._begun += 1
             try:
                 wait = await self._round()
                 self._failures = 0
+                async with self._round_ended:
+                    self._ended_rounds = self._begun
+                    self._round_ended.notify_all()
             except Exception as error:  # a database hiccup: waiters wait, the next round retries
                 log.warning("the send budget could not be read: %r", error)
                 await self._drop()
@@ -165,7 +180,7 @@ class SharedPacer(Pacer):
                 wait = RETRY_SECONDS if self._failures else 0.0
                 self._failures += 1
             self._pending = [r for r in self._pending if not r.admitted.done()]
-            if not (self._pending or self._ended or self._holds):
+            if not (self._pending or self._ended or self._holds or self._poke.is_set()):
                 return
             if wait > 0:
                 with contextlib.suppress(TimeoutError):
