@@ -295,9 +295,11 @@ async def plan_deadline_reminders(
             else:
                 await _done(session, now, version)
             return 0
-    # Only changed tasks are read (no moment came, no new day): if they decide nothing, keeping
-    # the watermark is as if this sweep had not run, and spares a write and a durable commit.
-    # The next sweep reads the same changed tasks again, until a moment or a day moves it.
+    # Only changed tasks are read (no moment came, no new day): if none has a milestone near
+    # now, keeping the watermark is as if this sweep had not run, and spares a write and a
+    # durable commit. The next sweep reads the same changed tasks again (one statement), until
+    # a moment or a day moves the watermark. Had they milestones near now, the mark is written
+    # even if nothing is queued, so that work is not repeated every sweep.
     only_changes = same_day and not dates
     due = await _milestones_in_window(
         session, now=now, horizon=max(offsets), since=since, dates=dates, changed=changed
@@ -325,7 +327,7 @@ async def plan_deadline_reminders(
     existing = await existing_keys(session, [p[0] for p in planned])
     planned = [p for p in planned if p[0] not in existing]
     if not planned:
-        await _done(session, now, version, keep=only_changes)
+        await _done(session, now, version)
         return 0
     await _cancel_superseded(session, planned)
     calendar = await load_calendar(session)
