@@ -28,6 +28,8 @@ AGENCY_ROLES = (MemberRole.LIAISON, MemberRole.DEPUTY)
 REMINDED_KINDS = (MilestoneKind.DUE, MilestoneKind.CHECKPOINT, MilestoneKind.CUSTOM)
 # A reminder decided this long after its moment (downtime) is marked late.
 LATE_AFTER = dt.timedelta(hours=1)
+# Past this many tasks changed since the last sweep, it reads every milestone near now.
+CHANGED_TASKS = 500
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,11 @@ async def _milestones_in_window(
                 )
             )
         if changed:
-            # The changed tasks are found within the same statement: one round trip, and a
-            # whole import's tasks never travel to Python and back as parameters.
-            queries.append((near.where(Milestone.task_id.in_(_changed_tasks(since))), None))
+            tasks = list(await session.scalars(_changed_tasks(since).limit(CHANGED_TASKS + 1)))
+            if len(tasks) > CHANGED_TASKS:  # a whole import: reading the window costs less
+                queries.append((near, None))
+            elif tasks:
+                queries.append((near.where(Milestone.task_id.in_(tasks)), None))
     found: dict[int, _Due] = {}
     for query, known in queries:
         for milestone_id, task_id, on_date, updated_at, timezone in await session.execute(query):
@@ -297,7 +301,7 @@ async def plan_deadline_reminders(
             return 0
     # Only changed tasks are read (no moment came, no new day): if none has a milestone near
     # now, keeping the watermark is as if this sweep had not run, and spares a write and a
-    # durable commit. The next sweep reads the same changed tasks again (one statement), until
+    # durable commit. The next sweep reads the same changed tasks again (two statements), until
     # a moment or a day moves the watermark. Had they milestones near now, the mark is written
     # even if nothing is queued, so that work is not repeated every sweep.
     only_changes = same_day and not dates
