@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, UnaryExpression, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Plan, Task
 
@@ -22,3 +24,12 @@ def live_task() -> ColumnElement[bool]:
 def newest_plans_first() -> tuple[UnaryExpression[dt.date | None], UnaryExpression[str]]:
     """How plans are listed: the newest document first (undated ones last), then by code."""
     return (Plan.issued_on.desc().nulls_last(), Plan.code.asc())
+
+
+async def two_live_plans(session: AsyncSession) -> Sequence[Plan]:
+    """At most two plans that are not archived: enough to tell none, one and several apart."""
+    return (
+        await session.scalars(
+            select(Plan).where(Plan.archived_at.is_(None)).order_by(Plan.code).limit(2)
+        )
+    ).all()

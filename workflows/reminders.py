@@ -277,8 +277,11 @@ async def plan_deadline_reminders(
     # A clock set back (a test, a restored backup) cannot trust what was planned "ahead".
     since = mark.through if mark is not None and mark.through <= now else None
     version, changed = found.version, found.changed
+    same_day = (
+        since is not None and since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date()
+    )
     # Open recurring tasks (每季度) get their next checkpoints, up to a horizon a day moves.
-    if since is None or since.astimezone(dt.UTC).date() != now.astimezone(dt.UTC).date():
+    if not same_day:
         await extend_recurring_checkpoints(session, now=now)
         # What it laid or cancelled is read below like any change.
         laid = await data_version(session)
@@ -291,16 +294,22 @@ async def plan_deadline_reminders(
         dates = _moment_dates(found.timezones, offsets, since=since, now=now, quiet_end=quiet_end)
         if not dates and not changed:
             # Nothing came and nothing changed: the watermark may stay (no write, no lock).
-            if since.astimezone(dt.UTC).date() == now.astimezone(dt.UTC).date():
+            if same_day:
                 await session.commit()
             else:
                 await _done(session, now, version)
             return 0
+    # Only changed tasks are read (no moment came, no new day): if none has a milestone near
+    # now, keeping the watermark is as if this sweep had not run, and spares a write and a
+    # durable commit. The next sweep reads the same changed tasks again (two statements), until
+    # a moment or a day moves the watermark. Had they milestones near now, the mark is written
+    # even if nothing is queued, so that work is not repeated every sweep.
+    only_changes = same_day and not dates
     due = await _milestones_in_window(
         session, now=now, horizon=max(offsets), since=since, dates=dates, changed=changed
     )
     if not due:
-        await _done(session, now, version)
+        await _done(session, now, version, keep=only_changes)
         return 0
     members = await _members_by_agency(session, {a for _, agencies in due for a in agencies})
     planned: list[tuple[str, _Due, int, dt.datetime, _Recipient]] = []
@@ -366,9 +375,12 @@ async def plan_deadline_reminders(
     return queued
 
 
-async def _done(session: AsyncSession, now: dt.datetime, version: int | None) -> None:
-    """Commit what the sweep decided together with its new watermark."""
-    await save_mark(session, REMINDER_KIND, Mark(now, -1 if version is None else version))
+async def _done(
+    session: AsyncSession, now: dt.datetime, version: int | None, *, keep: bool = False
+) -> None:
+    """Commit what the sweep decided together with its new watermark (or the old one: keep)."""
+    if not keep:
+        await save_mark(session, REMINDER_KIND, Mark(now, -1 if version is None else version))
     await session.commit()
 
 

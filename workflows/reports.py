@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -23,7 +23,7 @@ from workflows.access import Actor, get_task_by_id, identify, require_task_acces
 from workflows.chat import remember_message, task_of_message
 from workflows.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from workflows.lights import Light
-from workflows.live import live_task, newest_plans_first
+from workflows.live import live_task, newest_plans_first, two_live_plans
 from workflows.questions import forget
 from workflows.review import lock_task, request_review
 from workflows.status import ReportView, task_statuses, visible_reports
@@ -281,14 +281,9 @@ async def task_card(
         missed_due=status.missed_due,
         days_overdue=status.days_overdue,
         returned=status.returned,
-        plan=task.plan.code if await _several_live_plans(session) else None,
+        # With several live plans a task is named with its plan.
+        plan=task.plan.code if len(await two_live_plans(session)) > 1 else None,
     )
-
-
-async def _several_live_plans(session: AsyncSession) -> bool:
-    """Whether more than one plan is live (then a task is named with its plan)."""
-    live = select(Plan.id).where(Plan.archived_at.is_(None)).limit(2).subquery()
-    return (await session.scalar(select(func.count()).select_from(live)) or 0) > 1
 
 
 async def choose_status(

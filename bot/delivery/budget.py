@@ -21,37 +21,33 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery.pacing import Pacer, _Send, _Window
-from db.models import SendSlot
+from db.send_budget import (
+    GROUP_WINDOW,
+    IN_FLIGHT_SECONDS,
+    PRIVATE_WINDOW,
+    SlotRow,
+    add_holds,
+    add_slots,
+    counted_slots,
+    end_dead_and_forget_old,
+    end_slots,
+    hold_owner_lock,
+    take_turn,
+)
 
 log = logging.getLogger(__name__)
 
-BUDGET_LOCK_KEY = 0x616E6E6578627564  # "annexbud": admissions happen one at a time
-# A live process holds the advisory lock (OWNER_CLASS, its owner number) on its connection:
-# the rows it left in flight when it died are ended by the next sweep.
-OWNER_CLASS = 0x616E6E65
-# A row left in flight by a process that lives on (a lost answer) counts this long at most.
-IN_FLIGHT_SECONDS = 120.0
 # How often to ask again while only another process's message in flight can free a place.
 POLL_SECONDS = 0.02
 RETRY_SECONDS = 1.0  # after the database failed a round
 SWEEP_SECONDS = 1.0  # how often a process deletes rows no window counts any more
 AHEAD_SECONDS = 0.2  # a place that frees this soon is given now, with the moment it frees
 OFFSET_MEMORY_SECONDS = 10.0  # readings of the database's clock kept to place this one on it
-GROUP_WINDOW = 60.0
-PRIVATE_WINDOW = 1.0
-
-# The database's clock before taking the lock (to place this process's clock on it) and after.
-_NOW = text(
-    "SELECT before, extract(epoch FROM clock_timestamp())::float8 FROM"
-    " (SELECT extract(epoch FROM clock_timestamp())::float8 AS before,"
-    " pg_advisory_xact_lock(:key) AS locked) AS taken"
-)
 
 
 @dataclass
@@ -102,6 +98,9 @@ class SharedPacer(Pacer):
         self._failures = 0
         # (when, low, high): the database's clock minus this process's lies in [low, high].
         self._offsets: deque[tuple[float, float, float]] = deque()
+        self._begun = 0  # rounds begun, and rounds that reached the database and ended
+        self._ended_rounds = 0
+        self._round_ended = asyncio.Condition()
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Send nothing more to a chat for a while, in every process (a 429's retry_after)."""
@@ -128,6 +127,14 @@ class SharedPacer(Pacer):
             yield
         finally:
             self._end(slot_id)
+
+    async def next_round(self) -> None:
+        """Return once a round begun after this call has ended: what it holds is written,
+        and every waiting message that fits by then is admitted."""
+        target = self._begun + 1
+        self._start()
+        async with self._round_ended:
+            await self._round_ended.wait_for(lambda: self._ended_rounds >= target)
 
     async def close(self) -> None:
         """Record what ended, stop the admitting task and close its connection."""
@@ -159,9 +166,13 @@ class SharedPacer(Pacer):
         """Run rounds while anything waits or has ended; then stop (a new request restarts it)."""
         while True:
             self._poke.clear()
+            self._begun += 1
             try:
                 wait = await self._round()
                 self._failures = 0
+                async with self._round_ended:
+                    self._ended_rounds = self._begun
+                    self._round_ended.notify_all()
             except Exception as error:  # a database hiccup: waiters wait, the next round retries
                 log.warning("the send budget could not be read: %r", error)
                 await self._drop()
@@ -169,7 +180,7 @@ class SharedPacer(Pacer):
                 wait = RETRY_SECONDS if self._failures else 0.0
                 self._failures += 1
             self._pending = [r for r in self._pending if not r.admitted.done()]
-            if not (self._pending or self._ended or self._holds):
+            if not (self._pending or self._ended or self._holds or self._poke.is_set()):
                 return
             if wait > 0:
                 with contextlib.suppress(TimeoutError):
@@ -180,11 +191,7 @@ class SharedPacer(Pacer):
         if self._connection is None:
             connection = await self.engine.connect()
             try:
-                async with connection.begin():
-                    await connection.execute(
-                        text("SELECT pg_advisory_lock(:class, :owner)"),
-                        {"class": OWNER_CLASS, "owner": self.owner},
-                    )
+                await hold_owner_lock(connection, self.owner)
             except BaseException:
                 await connection.close()
                 raise
@@ -210,43 +217,24 @@ class SharedPacer(Pacer):
         try:
             async with connection.begin():
                 asked = time.monotonic()
-                before, now = (await connection.execute(_NOW, {"key": BUDGET_LOCK_KEY})).one()
-                low, high = self._offset(asked, float(before), time.monotonic())
-                now = float(now)
+                before, now = await take_turn(connection)
+                low, high = self._offset(asked, before, time.monotonic())
                 if ended:
                     # Placed on the database's clock no earlier than they happened.
-                    await connection.execute(
-                        _END, [{"slot": i, "ended": min(now, at + high)} for i, at in ended]
-                    )
+                    await end_slots(connection, [(i, min(now, at + high)) for i, at in ended])
                 if holds:
-                    await connection.execute(
-                        insert(SendSlot),
-                        [
-                            {"chat_id": c, "started_at": now, "ended_at": now + s, "hold": True}
-                            for c, s in holds
-                        ],
-                    )
+                    await add_holds(connection, holds, now=now)
                 if now - self._swept >= SWEEP_SECONDS:
-                    await connection.execute(_DEAD, {"now": now, "class": OWNER_CLASS})
-                    await connection.execute(_sweep(now))
+                    await end_dead_and_forget_old(connection, now=now)
                     self._swept = now
                 if waiting:
-                    rows = await connection.execute(_counted(now, waiting))
-                    admitted, wait = self._admit(now, waiting, rows.all())
+                    chats = [r.chat_id for r in waiting if r.chat_id is not None]
+                    rows = await counted_slots(connection, now=now, chats=chats)
+                    admitted, wait = self._admit(now, waiting, rows)
                 if admitted:
-                    ids = await connection.scalars(
-                        insert(SendSlot).returning(SendSlot.id, sort_by_parameter_order=True),
-                        [
-                            {
-                                "chat_id": r.chat_id,
-                                "started_at": start,
-                                "hold": False,
-                                "owner": self.owner,
-                            }
-                            for r, start in admitted
-                        ],
+                    slot_ids = await add_slots(
+                        connection, [(r.chat_id, start) for r, start in admitted], owner=self.owner
                     )
-                    slot_ids = list(ids)
         except BaseException:
             self._ended[:0] = ended  # recorded at the next round instead
             self._holds[:0] = holds
@@ -276,7 +264,7 @@ class SharedPacer(Pacer):
         return low, high
 
     def _admit(
-        self, now: float, waiting: list[_Request], rows: Sequence[Any]
+        self, now: float, waiting: list[_Request], rows: Sequence[SlotRow]
     ) -> tuple[list[tuple[_Request, float]], float]:
         """Which waiting messages fit every window soon, in order, and from when (the database's
         clock); and the shortest wait of the others."""
@@ -290,7 +278,7 @@ class SharedPacer(Pacer):
                 ended_at = started_at + IN_FLIGHT_SECONDS  # its process died mid-send
             window = chats.get(chat_id) if chat_id is not None else None
             if hold:
-                if window is not None:
+                if window is not None and ended_at is not None:  # a hold is written with its end
                     window.held_until = max(window.held_until, ended_at)
                 continue
             send = _Send(math.inf if ended_at is None else ended_at)
@@ -318,37 +306,6 @@ class SharedPacer(Pacer):
         if chat_id < 0:
             return _Window(self._group_per_minute, GROUP_WINDOW)
         return _Window(self._private_per_second, PRIVATE_WINDOW)
-
-
-# The rows in flight of processes that died (their owner lock is gone) end now.
-_DEAD = text(
-    "UPDATE send_slot SET ended_at = :now WHERE ended_at IS NULL AND owner IS NOT NULL"
-    " AND NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
-    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-    " AND classid = CAST(:class AS oid) AND objid = CAST(owner AS oid) AND objsubid = 2)"
-)
-_END = update(SendSlot).where(SendSlot.id == bindparam("slot")).values(ended_at=bindparam("ended"))
-
-
-def _counted(now: float, waiting: list[_Request]) -> Select[int | None, float, float | None, bool]:
-    """The rows that may still count: in the last second overall, or for a waiting chat."""
-    chats = sorted({r.chat_id for r in waiting if r.chat_id is not None})
-    recent = or_(SendSlot.ended_at.is_(None), SendSlot.ended_at > now - PRIVATE_WINDOW)
-    query = select(SendSlot.chat_id, SendSlot.started_at, SendSlot.ended_at, SendSlot.hold)
-    if chats:
-        return query.where(or_(recent, SendSlot.chat_id.in_(chats)))
-    return query.where(recent)
-
-
-def _sweep(now: float) -> Any:
-    """Delete the rows no window counts any more (a group's minute, a private chat's second)."""
-    end = func.coalesce(SendSlot.ended_at, SendSlot.started_at + IN_FLIGHT_SECONDS)
-    return delete(SendSlot).where(
-        or_(
-            end < now - GROUP_WINDOW,
-            (SendSlot.chat_id >= 0) & (end < now - PRIVATE_WINDOW),
-        )
-    )
 
 
 def shared_pacer(sessions: async_sessionmaker[AsyncSession]) -> SharedPacer | None:

@@ -275,6 +275,79 @@ async def test_a_sweep_after_which_nothing_came_or_changed_reads_one_statement_a
     }
 
 
+async def test_an_edit_that_decides_nothing_is_read_again_and_writes_nothing(
+    session_factory: Sessions, engine: AsyncEngine
+) -> None:
+    """Task 12 moved months off between moments: each sweep reads the watermark and the changed
+    tasks and writes nothing; the next moment goes, without task 12."""
+    await setup(session_factory)
+    assert await sweep(session_factory, beijing(2015, 12, 24, 8, 30)) > 0
+    async with session_factory() as session:
+        task12 = await session.scalar(select(Task.id).where(Task.number == 12))
+        await set_due(
+            session=session,
+            telegram_id=BOSS,
+            number=12,
+            plan_code=None,
+            on_date=dt.date(2016, 6, 30),
+            reason="more time",
+            now=beijing(2015, 12, 24, 8, 32),
+        )
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for minutes in (5, 10):
+            async with session_factory() as session:
+                now = beijing(2015, 12, 24, 8, 30) + dt.timedelta(minutes=minutes)
+                assert await plan_deadline_reminders(session, now=now) == 0
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert len(statements) == 6  # three a sweep (watermark, changed tasks, their milestones)
+    assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
+    queued = await sweep(session_factory, beijing(2015, 12, 30, 8, 35))
+    decided = (await deliveries(session_factory))[-queued:]
+    assert queued > 0
+    assert {(d.payload["on_date"], d.payload["offset"]) for d in decided} == {("2015-12-31", 1)}
+    assert task12 not in {d.payload["task_id"] for d in decided}
+
+
+async def test_an_edit_near_now_that_queues_nothing_moves_the_watermark(
+    session_factory: Sessions, engine: AsyncEngine
+) -> None:
+    """Task 12 moved to a date near now whose moments have not come: nothing is queued, yet the
+    watermark moves, so the sweep after reads one statement instead of that task again."""
+    await setup(session_factory)
+    assert await sweep(session_factory, beijing(2015, 12, 24, 8, 30)) > 0
+    async with session_factory() as session:
+        await set_due(
+            session=session,
+            telegram_id=BOSS,
+            number=12,
+            plan_code=None,
+            on_date=dt.date(2016, 1, 5),
+            reason="a few days more",
+            now=beijing(2015, 12, 24, 8, 32),
+        )
+    assert await sweep(session_factory, beijing(2015, 12, 24, 8, 35)) == 0
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with session_factory() as session:
+            now = beijing(2015, 12, 24, 8, 40)
+            assert await plan_deadline_reminders(session, now=now) == 0
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert len(statements) == 1
+
+
 async def test_an_agency_assigned_after_the_moment_is_reminded_at_the_next_sweep(
     session_factory: Sessions,
 ) -> None:

@@ -34,7 +34,7 @@ from workflows.feeds.model import (
     FeedTask,
     FeedUnit,
 )
-from workflows.live import archived_plans
+from workflows.live import archived_plans, two_live_plans
 from workflows.review import CLOSE
 from workflows.status import latest_reports
 
@@ -59,11 +59,7 @@ def data_version() -> ScalarSelect[int]:
 
 async def only_plan(session: AsyncSession) -> Plan:
     """The one plan in the database; several or none is an error."""
-    plans = (
-        await session.scalars(
-            select(Plan).where(Plan.archived_at.is_(None)).order_by(Plan.code).limit(2)
-        )
-    ).all()
+    plans = await two_live_plans(session)
     if not plans:
         raise NotFoundError("There is no plan yet.")
     if len(plans) > 1:

@@ -22,6 +22,7 @@ from workflows.agencies import find_agency
 from workflows.errors import NotFoundError
 from workflows.feeds.model import FeedSource, Reader
 from workflows.feeds.selection import data_version
+from workflows.live import two_live_plans
 from workflows.plans import plan_label
 
 TOKEN_BYTES = 24  # 192 random bits
@@ -100,8 +101,8 @@ async def no_plan_error(session: AsyncSession) -> NotFoundError:
 
 async def only_plan_id(session: AsyncSession) -> int | None:
     """The id of the one plan, or None when there are none or several."""
-    ids = (await session.scalars(select(Plan.id).where(Plan.archived_at.is_(None)).limit(2))).all()
-    return ids[0] if len(ids) == 1 else None
+    plans = await two_live_plans(session)
+    return plans[0].id if len(plans) == 1 else None
 
 
 async def issue(

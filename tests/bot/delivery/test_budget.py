@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.processes import NOT_SENDING, SENDING, Drained, fleet
-from bot.delivery.budget import OWNER_CLASS, SharedPacer
+from bot.delivery.budget import SharedPacer
 from db.engine import create_engine, create_session_factory
 from db.migrations import upgrade
 from db.models import SendSlot
+from db.send_budget import OWNER_CLASS
 from tests.kit.databases import POSTGRES_URL, fresh_postgres_database
 
 needs_postgres = pytest.mark.skipif(
@@ -103,6 +105,17 @@ async def test_on_one_sqlite_file_one_process_sends_and_the_other_says_so(
     assert sorted(drained.sent_by) == [0, sum(drained.sent_by)]
 
 
+async def places(engine: AsyncEngine, chat_id: int) -> int:
+    """How many places the shared budget gave a chat (hold rows aside)."""
+    async with create_session_factory(engine)() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(SendSlot)
+            .where(SendSlot.chat_id == chat_id, SendSlot.hold.is_(False))
+        )
+    return count or 0
+
+
 @needs_postgres
 @pytest.mark.postgres
 async def test_a_group_gets_20_a_minute_across_processes(postgres_url: str) -> None:
@@ -121,7 +134,10 @@ async def test_a_group_gets_20_a_minute_across_processes(postgres_url: str) -> N
     tasks = [asyncio.create_task(send(pacers[n % 2], n)) for n in range(25)]
     try:
         await asyncio.wait_for(twenty.wait(), timeout=10)
-        await asyncio.sleep(1.5)  # a 21st would be given now if the minute were not shared
+        # Each pacer's next round would give a 21st place if the minute were not shared.
+        for pacer in pacers:
+            await asyncio.wait_for(pacer.next_round(), timeout=10)
+        assert await places(engines[0], GROUP) == 20
         assert len(given) == 20
         assert {n % 2 for n in given} == {0, 1}  # both pacers were given some
     finally:
@@ -130,10 +146,8 @@ async def test_a_group_gets_20_a_minute_across_processes(postgres_url: str) -> N
         await asyncio.gather(*tasks, return_exceptions=True)
         for pacer in pacers:
             await pacer.close()
+    rows = await places(engines[0], GROUP)
     async with create_session_factory(engines[0])() as session:
-        rows = await session.scalar(
-            select(func.count()).select_from(SendSlot).where(SendSlot.chat_id == GROUP)
-        )
         open_rows = await session.scalar(
             select(func.count())
             .select_from(SendSlot)
@@ -155,7 +169,7 @@ async def test_a_429_in_one_process_holds_the_chat_in_the_others(postgres_url: s
         async with first.slot(42):
             pass
         first.hold(42, 1.5)
-        await asyncio.sleep(0.2)  # the hold is written at the first pacer's next round
+        await asyncio.wait_for(first.next_round(), timeout=10)  # which writes the hold
         started = time.monotonic()
         async with second.slot(42):
             waited = time.monotonic() - started
