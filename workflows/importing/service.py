@@ -17,6 +17,7 @@ from db.models import Agency, Assignment, AuditEvent, Plan, Task
 from workflows.agencies import AgencyResolver
 from workflows.errors import AnnexbotError
 from workflows.importing.bulk import write_new_tasks
+from workflows.importing.collector import without_collector
 from workflows.importing.diff import PlanDiff, diff_tasks
 from workflows.importing.interpret import AnnexTask, interpret_annex
 from workflows.importing.model import DocumentInfo, FlagReason, Layout, ParsedUnits
@@ -185,6 +186,7 @@ def _jurisdiction(requested: str | None, plan: Plan | None, info: DocumentInfo) 
     return jurisdiction_of_document(title=info.title, number=info.number)
 
 
+@without_collector
 async def import_annex(
     *,
     session: AsyncSession,
