@@ -77,6 +77,15 @@ def _live_pending() -> tuple[ColumnElement[bool], ...]:
     )
 
 
+def _reachable_liaisons() -> tuple[ColumnElement[bool], ...]:
+    """Conditions for a liaison or deputy still in post whom the bot can reach."""
+    return (
+        Member.left_at.is_(None),
+        Member.reachable.is_(True),
+        Member.role.in_(AGENCY_ROLES),
+    )
+
+
 async def _already_noticed(session: AsyncSession, member_ids: list[int]) -> set[tuple[int, int]]:
     """(member, assignment) pairs that a notice was already decided for."""
     rows = await session.execute(
@@ -96,11 +105,14 @@ async def enqueue_pending_notices(
 
     Flushes but does not commit: the caller's workflow owns the transaction.
     """
+    # Only agencies someone can be told about: an import of thousands of tasks for agencies
+    # with no registered liaison yet reads none of them back.
+    told_agencies = select(Member.agency_id).where(*_reachable_liaisons())
     query = (
         select(Assignment.id, Assignment.agency_id)
         .join(Task, Task.id == Assignment.task_id)
         .join(Plan, Plan.id == Task.plan_id)
-        .where(*_live_pending())
+        .where(*_live_pending(), Assignment.agency_id.in_(told_agencies))
         .order_by(Plan.code, Task.number, Assignment.id)
     )
     if agency_id is not None:
@@ -113,12 +125,7 @@ async def enqueue_pending_notices(
     members = list(
         await session.scalars(
             select(Member)
-            .where(
-                Member.agency_id.in_(list(by_agency)),
-                Member.left_at.is_(None),
-                Member.reachable.is_(True),
-                Member.role.in_(AGENCY_ROLES),
-            )
+            .where(Member.agency_id.in_(list(by_agency)), *_reachable_liaisons())
             .order_by(Member.id)
         )
     )

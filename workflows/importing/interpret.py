@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from workflows.errors import AnnexFormatError
@@ -24,9 +26,15 @@ class AnnexTask:
     rule: str = ""  # how the reader found the row, for --explain
 
 
-def interpret_task(raw: RawTask, *, issued_on: dt.date | None) -> AnnexTask:
+def interpret_task(
+    raw: RawTask,
+    *,
+    issued_on: dt.date | None,
+    units_of: Callable[..., ParsedUnits] = parse_units,
+    schedule_of: Callable[..., Schedule] = parse_schedule,
+) -> AnnexTask:
     """Read one row's units and schedule; a row without any unit is an error at its line."""
-    units = parse_units(
+    units = units_of(
         units_text=raw.units_text,
         lead_text=raw.lead_text,
         co_text=raw.co_text,
@@ -42,7 +50,7 @@ def interpret_task(raw: RawTask, *, issued_on: dt.date | None) -> AnnexTask:
         section=raw.section,
         text=raw.text.strip(),
         units=units,
-        schedule=parse_schedule(raw.schedule_text, issued_on=issued_on),
+        schedule=schedule_of(raw.schedule_text, issued_on=issued_on),
         rule=raw.rule,
     )
 
@@ -51,7 +59,14 @@ def interpret_annex(annex: RawAnnex, *, issued_on: dt.date | None) -> tuple[Anne
     """Read every row of an annex, in order; stops at the first bad row."""
     if not annex.tasks:
         raise AnnexFormatError("no numbered task was found")
-    tasks = tuple(interpret_task(raw, issued_on=issued_on) for raw in annex.tasks)
+    # Annexes repeat unit cells and schedule phrases row after row, and both readings are pure
+    # functions of their texts into frozen records: each distinct text is read once.
+    units_of = functools.cache(parse_units)
+    schedule_of = functools.cache(parse_schedule)
+    tasks = tuple(
+        interpret_task(raw, issued_on=issued_on, units_of=units_of, schedule_of=schedule_of)
+        for raw in annex.tasks
+    )
     if not any(raw.schedule_text.strip() for raw in annex.tasks):
         # An annex with no schedule at all: the import says so once, no task is flagged.
         return tuple(replace(task, schedule=Schedule(text="")) for task in tasks)
@@ -60,7 +75,7 @@ def interpret_annex(annex: RawAnnex, *, issued_on: dt.date | None) -> tuple[Anne
         return tasks
     # Without a signing date, 年内 and 6月底前 are read in the document number's year.
     return tuple(
-        replace(task, schedule=parse_schedule(raw.schedule_text, issued_on=None, year=year))
+        replace(task, schedule=schedule_of(raw.schedule_text, issued_on=None, year=year))
         if task.schedule.reason == "no_year"
         else task
         for task, raw in zip(tasks, annex.tasks, strict=True)

@@ -17,9 +17,10 @@ from db.models import Agency, Assignment, AuditEvent, Plan, Task
 from workflows.agencies import AgencyResolver
 from workflows.errors import AnnexbotError
 from workflows.importing.bulk import write_new_tasks
+from workflows.importing.collector import without_collector
 from workflows.importing.diff import PlanDiff, diff_tasks
 from workflows.importing.interpret import AnnexTask, interpret_annex
-from workflows.importing.model import DocumentInfo, FlagReason, Layout
+from workflows.importing.model import DocumentInfo, FlagReason, Layout, ParsedUnits
 from workflows.importing.readers import Format, read_annex
 from workflows.importing.snapshot import (
     ResolvedUnits,
@@ -185,6 +186,7 @@ def _jurisdiction(requested: str | None, plan: Plan | None, info: DocumentInfo) 
     return jurisdiction_of_document(title=info.title, number=info.number)
 
 
+@without_collector
 async def import_annex(
     *,
     session: AsyncSession,
@@ -224,7 +226,14 @@ async def import_annex(
     resolver = AgencyResolver(session, now=now, jurisdiction=place)
     await resolver.load()
     agencies: dict[str, Agency] = {}
-    incoming = [snapshot_from_annex(t, _resolve_units(t, resolver, agencies)) for t in tasks]
+    # Rows repeat their units; resolving the same units again would give the same agencies.
+    resolved: dict[ParsedUnits, ResolvedUnits] = {}
+    incoming = []
+    for task in tasks:
+        units = resolved.get(task.units)
+        if units is None:
+            units = resolved[task.units] = _resolve_units(task, resolver, agencies)
+        incoming.append(snapshot_from_annex(task, units))
     stored = (
         [] if plan is None else [snapshot_from_task(t) for t in plan.tasks if t.removed_at is None]
     )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.enums import MemberRole, ReportStatus
 from db.models import Agency, AuditEvent, Delivery, Member, Milestone, Plan, StatusReport, Task
 from workflows.errors import AnnexFormatError
+from workflows.feeds.calendar import feed_version
 from workflows.importing import bulk
 from workflows.importing.service import bundled_annex, import_annex
 from workflows.tasks import get_task, list_tasks
@@ -246,3 +247,18 @@ async def test_import_queues_notices_for_liaisons_already_registered(
         deliveries = list(await session.scalars(select(Delivery)))
     assert [(d.kind, d.chat_id) for d in deliveries] == [("assignment_notice", 77)]
     assert deliveries[0].created_at == LATER
+
+
+async def test_a_new_plans_bulk_import_raises_the_feed_data_version(
+    session_factory: Sessions,
+) -> None:
+    """The rows written in bulk, past the ORM, still tell kept feeds that the data changed."""
+    async with session_factory() as session:
+        before = await feed_version(session)
+    result = await _import(session_factory, bundled_annex("gf-2015-5"), plan_code="gf-2015-5")
+    assert result.applied
+    async with session_factory() as session:
+        after = await feed_version(session)
+    assert before is not None
+    assert after is not None
+    assert after > before
