@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import MemberRole, Role, TaskState
-from db.models import Agency, Assignment, Member, Task
+from db.enums import MemberRole, ReportStatus, Role, TaskState
+from db.models import Agency, Assignment, Member, StatusReport, Task
 from tests.kit.beijing import TZ
 from tests.kit.snapshots import replayed
 from workflows.agencies import find_agency
@@ -193,3 +193,25 @@ async def units(session: AsyncSession, number: int) -> list[tuple[str, Role]]:
         .order_by(Assignment.position)
     )
     return [(name, role) for name, role in rows]
+
+
+async def add_report(
+    session: AsyncSession,
+    *,
+    number: int,
+    agency: str,
+    at: dt.datetime,
+    status: ReportStatus = ReportStatus.AT_RISK,
+    percent: int | None = 40,
+) -> None:
+    """An agency's report on a task, written straight to the database (commits)."""
+    session.add(
+        StatusReport(
+            task_id=await task_id(session, number),
+            agency_id=await agency_id(session, agency),
+            status=status,
+            percent=percent,
+            reported_at=at,
+        )
+    )
+    await session.commit()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.chat.handlers.checkins import JOB_NAME, sweep
 from bot.sandbox import ChatMessage
 from db.enums import ReportStatus
-from db.models import Agency, StatusReport, Task
+from db.models import Task
 from tests.bot.harness import BotHarness
 from tests.kit.beijing import beijing
+from tests.kit.cast import add_report
 from tests.kit.sweeps import run_sweep
 
 ALICE, BOB = 2101, 2102  # 网信办 (zh), 发展改革委 (en)
@@ -62,20 +63,7 @@ async def test_prompts_in_both_languages_and_a_follow_up_only_to_the_silent(
     assert card.text is not None
     assert "第 12 项任务" in card.text
     async with harness.runtime.session() as session:
-        task = await session.scalar(select(Task).where(Task.number == 12))
-        ndrc = await session.scalar(select(Agency).where(Agency.name == "发展改革委"))
-        assert task is not None
-        assert ndrc is not None
-        session.add(
-            StatusReport(
-                task_id=task.id,
-                agency_id=ndrc.id,
-                status=ReportStatus.AT_RISK,
-                percent=40,
-                reported_at=beijing(2016, 3, 16, 11, 0),
-            )
-        )
-        await session.commit()
+        await add_report(session, number=12, agency="发展改革委", at=beijing(2016, 3, 16, 11, 0))
     alice_before, bob_before = (len(harness.sandbox.messages(u)) for u in (ALICE, BOB))
     assert await run_sweep(harness, sweep, beijing(2016, 3, 17, 8, 30)) == 1  # Alice's alone
     follow = about_task_12(harness.sandbox.messages(ALICE)[alice_before:], "第 12 项任务")
@@ -90,20 +78,10 @@ async def test_the_last_report_is_shown_and_a_catch_up_is_marked_late(harness: B
     await only_task_12(harness)
     await harness.add_member(BOB, "Bob", agency="发展改革委", language="en")
     async with harness.runtime.session() as session:
-        task = await session.scalar(select(Task).where(Task.number == 12))
-        ndrc = await session.scalar(select(Agency).where(Agency.name == "发展改革委"))
-        assert task is not None
-        assert ndrc is not None
-        session.add(
-            StatusReport(
-                task_id=task.id,
-                agency_id=ndrc.id,
-                status=ReportStatus.ON_TRACK,
-                percent=20,
-                reported_at=beijing(2016, 3, 10, 9, 15),
-            )
+        at = beijing(2016, 3, 10, 9, 15)
+        await add_report(
+            session, number=12, agency="发展改革委", at=at, status=ReportStatus.ON_TRACK, percent=20
         )
-        await session.commit()
     assert await run_sweep(harness, sweep, beijing(2016, 3, 30, 14, 0)) > 0
     en = about_task_12(harness.sandbox.messages(BOB), "Task No. 12")
     assert en.text is not None

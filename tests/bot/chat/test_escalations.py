@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
 from bot.chat.handlers.escalations import JOB_NAME, sweep
-from db.enums import ReportStatus
-from db.models import Agency, StatusReport, Task
 from tests.bot.harness import BotHarness
 from tests.kit.beijing import beijing
-from tests.kit.cast import UnitOf, coordinator, deputy, liaison, units
+from tests.kit.cast import UnitOf, add_report, coordinator, deputy, liaison, units
 from tests.kit.sweeps import run_sweep
 from workflows.planning import set_due
 
@@ -149,20 +145,7 @@ async def test_an_escalation_names_only_the_units_still_silent(harness: BotHarne
     """The co-unit reported on the 14th: the coordinators' escalation names the others alone."""
     lead, co = await setup(harness)
     async with harness.runtime.session() as session:
-        task = await session.scalar(select(Task).where(Task.number == 12))
-        agency = await session.scalar(select(Agency).where(Agency.name == co))
-        assert task is not None
-        assert agency is not None
-        session.add(
-            StatusReport(
-                task_id=task.id,
-                agency_id=agency.id,
-                status=ReportStatus.AT_RISK,
-                percent=60,
-                reported_at=beijing(2016, 3, 14, 9, 0),
-            )
-        )
-        await session.commit()
+        await add_report(session, number=12, agency=co, at=beijing(2016, 3, 14, 9, 0), percent=60)
     for day in (11, 14, 15):
         await run_sweep(harness, sweep, beijing(2016, 3, day, 8, 35))
     [zh] = texts(harness, BOSS, "🚨 逾期")
