@@ -31,6 +31,9 @@ LATE_AFTER = dt.timedelta(hours=1)
 PartsRenderer = Callable[[Sequence[Digest], str, bool], Sequence[DigestPart]]
 
 
+Reading = tuple[int | None, str, tuple[int, ...]]  # audience (None: coordinators), language, plans
+
+
 def digest_key(period: dt.date, member_id: int, part: str) -> str:
     """The idempotency key of one part ("part-1" …, "chart") of a member's digest of a period."""
     return f"{DIGEST_KIND}:{period.isoformat()}:{member_id}:{part}"
@@ -140,7 +143,7 @@ async def plan_weekly_digests(
     composed: dict[tuple[int | None, int], Digest] = {}
     loaded = Loaded()  # each plan's tasks and the silences, read once for every digest
     # Keyed by the plans too: coordinators limited to different plans read different digests.
-    rendered: dict[tuple[int | None, str, tuple[int, ...]], Sequence[DigestPart]] = {}
+    rendered: dict[Reading, Sequence[DigestPart]] = {}
     queued = 0
     todo: list[tuple[Member, list[int]]] = []
     needed: dict[int, set[int | None]] = {}  # plan id → the audiences that read it
@@ -167,13 +170,21 @@ async def plan_weekly_digests(
                 loaded=loaded,
             )
         loaded.forget(plan_id)  # the session keeps loaded rows weakly: they can go now
-    for member, plan_ids in todo:
+    # Members who read the same digest one after another: each rendering, and each audience's
+    # composed digests, can go as soon as the last of them has been queued.
+    todo.sort(key=lambda item: _order(_reading(*item)))
+    for index, (member, plan_ids) in enumerate(todo):
         audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
-        seen = (audience, member.language, tuple(plan_ids))
+        seen = _reading(member, plan_ids)
         if seen not in rendered:
+            rendered.clear()
             digests = [composed[audience, plan_id] for plan_id in plan_ids]
             rendered[seen] = render(digests, member.language, late)
         parts = rendered[seen]
+        following = todo[index + 1] if index + 1 < len(todo) else None
+        if following is None or _reading(*following)[0] != audience:
+            for done in [key for key in composed if key[0] == audience]:
+                del composed[done]
         base: dict[str, Any] = {"period": period.isoformat(), "plan_ids": plan_ids}
         for index, part in enumerate(parts, start=1):
             payload = {
@@ -212,6 +223,18 @@ async def plan_weekly_digests(
     await save_mark(session, DIGEST_KIND, Mark(now, -1 if found.version is None else found.version))
     await session.commit()
     return queued
+
+
+def _reading(member: Member, plan_ids: list[int]) -> Reading:
+    """What a member's digest is made of: its audience (None: coordinators), language, plans."""
+    audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
+    return audience, member.language, tuple(plan_ids)
+
+
+def _order(reading: Reading) -> tuple[bool, int, str, tuple[int, ...]]:
+    """A reading as something to sort by (coordinators, whose audience is None, last)."""
+    audience, language, plan_ids = reading
+    return audience is None, audience or 0, language, plan_ids
 
 
 async def _compose(
