@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind, Role, TaskState
@@ -33,7 +33,11 @@ from workflows.holiday_calendar import load_calendar
 from workflows.lights import DEFAULT_CHECKIN_DAYS
 from workflows.milestones import live_milestones
 from workflows.outbox.marks import Mark, bearings, save_mark, still_quiet
-from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
+from workflows.outbox.queue import (
+    cancel_superseded_ids,
+    enqueue_many,
+    existing_keys,
+)
 from workflows.status import latest_reports, local_today
 from workflows.workdays import QUIET_END, QUIET_START, WorkingCalendar
 
@@ -381,13 +385,7 @@ async def _cancel_superseded_nudges(
             if key not in keep
         }
     )
-    for start in range(0, len(stale), KEY_CHUNK):
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(stale[start : start + KEY_CHUNK]))
-            .values(state=DeliveryState.CANCELLED, last_error="superseded")
-            .execution_options(synchronize_session=False)
-        )
+    await cancel_superseded_ids(session, stale)
 
 
 async def overdue_message(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import MemberRole, TaskState
 from db.models import Agency, Assignment, Delivery, Member, Plan, Task
-from workflows.access import identify
+from workflows.access import Actor, identify
 from workflows.acknowledgements import ACK_REMINDER_KIND
 from workflows.audit import record
 from workflows.errors import ForbiddenError, NotFoundError
@@ -203,6 +203,38 @@ async def _notice_of_message(
     return [int(a) for a in (payload or {}).get("assignments", [])]
 
 
+async def _sign(
+    session: AsyncSession,
+    actor: Actor,
+    assignment_id: int,
+    plan_id: int,
+    task_id: int,
+    now: dt.datetime,
+) -> bool:
+    """Sign for an assignment not signed for yet, audited; False when someone already had."""
+    signed = await session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, acknowledged_by_id=actor.member_id)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(signed, "rowcount", 0):
+        return False
+    record(
+        session,
+        at=now,
+        actor=actor,
+        action="assignment.acknowledged",
+        entity="assignment",
+        entity_id=assignment_id,
+        plan_id=plan_id,
+        task_id=task_id,
+        before={"acknowledged_at": None, "acknowledged_by": None},
+        after={"acknowledged_at": now.isoformat(), "acknowledged_by": actor.member_id},
+    )
+    return True
+
+
 async def acknowledge(
     session: AsyncSession,
     *,
@@ -227,26 +259,8 @@ async def acknowledge(
     assignment, task, plan = row
     if actor.role not in AGENCY_ROLES or actor.agency_id != assignment.agency_id:
         raise ForbiddenError("Only a liaison of the assigned agency can sign for this task.")
-    signed = await session.execute(
-        update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.acknowledged_at.is_(None))
-        .values(acknowledged_at=now, acknowledged_by_id=actor.member_id)
-        .execution_options(synchronize_session=False)
-    )
-    already = not getattr(signed, "rowcount", 0)
+    already = not await _sign(session, actor, assignment.id, plan.id, task.id, now)
     if not already:
-        record(
-            session,
-            at=now,
-            actor=actor,
-            action="assignment.acknowledged",
-            entity="assignment",
-            entity_id=assignment.id,
-            plan_id=plan.id,
-            task_id=task.id,
-            before={"acknowledged_at": None, "acknowledged_by": None},
-            after={"acknowledged_at": now.isoformat(), "acknowledged_by": actor.member_id},
-        )
         await session.commit()
     ids = await _notice_of_message(session, chat_id, message_id)
     items = await notice_items(session, sorted({*ids, assignment.id}))
@@ -286,27 +300,10 @@ async def acknowledge_all(
         )
     )
     pending = list(rows)
+    signed = 0
     for assignment_id, task_id, plan_id in pending:
-        signed = await session.execute(
-            update(Assignment)
-            .where(Assignment.id == assignment_id, Assignment.acknowledged_at.is_(None))
-            .values(acknowledged_at=now, acknowledged_by_id=actor.member_id)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(signed, "rowcount", 0):
-            record(
-                session,
-                at=now,
-                actor=actor,
-                action="assignment.acknowledged",
-                entity="assignment",
-                entity_id=assignment_id,
-                plan_id=plan_id,
-                task_id=task_id,
-                before={"acknowledged_at": None, "acknowledged_by": None},
-                after={"acknowledged_at": now.isoformat(), "acknowledged_by": actor.member_id},
-            )
+        signed += await _sign(session, actor, assignment_id, plan_id, task_id, now)
     await session.commit()
     items = await notice_items(session, ids)
     await session.commit()
-    return SignedAll(len(pending), actor.language, tuple(items))
+    return SignedAll(signed, actor.language, tuple(items))

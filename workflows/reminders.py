@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, select, union, update
+from sqlalchemy import CompoundSelect, Select, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import DeliveryState, MemberRole, MilestoneKind, TaskState
@@ -18,7 +18,12 @@ from workflows.checkpoints import extend_recurring_checkpoints
 from workflows.holiday_calendar import load_calendar
 from workflows.milestones import live_milestones
 from workflows.outbox.marks import Mark, bearings, data_version, save_mark
-from workflows.outbox.queue import KEY_CHUNK, enqueue_many, existing_keys
+from workflows.outbox.queue import (
+    KEY_CHUNK,
+    cancel_superseded_ids,
+    enqueue_many,
+    existing_keys,
+)
 from workflows.status import local_today
 from workflows.workdays import QUIET_END, QUIET_START
 
@@ -250,13 +255,7 @@ async def _cancel_superseded(
             milestone_id = int(key.split(":", 2)[1])
             if (milestone_id, member_id) in replaced and key not in keep:
                 stale.append(delivery_id)
-    for start in range(0, len(stale), KEY_CHUNK):
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(stale[start : start + KEY_CHUNK]))
-            .values(state=DeliveryState.CANCELLED, last_error="superseded")
-            .execution_options(synchronize_session=False)
-        )
+    await cancel_superseded_ids(session, stale)
 
 
 async def plan_deadline_reminders(

@@ -95,6 +95,17 @@ async def existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
     return found
 
 
+async def cancel_superseded_ids(session: AsyncSession, delivery_ids: Sequence[int]) -> None:
+    """Cancel unsent deliveries by id (in chunks) that newer ones replace."""
+    for start in range(0, len(delivery_ids), KEY_CHUNK):
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(delivery_ids[start : start + KEY_CHUNK]))
+            .values(state=DeliveryState.CANCELLED, last_error="superseded")
+            .execution_options(synchronize_session=False)
+        )
+
+
 async def cancel_superseded(
     session: AsyncSession, *, kind: str, key_prefix: str, member_id: int, keep: str
 ) -> None:

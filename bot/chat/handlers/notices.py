@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
@@ -132,6 +132,16 @@ async def render_assignment_notice(
     return Rendered(text, buttons, items[0].task_id if len(items) == 1 else None)
 
 
+async def _show_signed(query: CallbackQuery, notice: Sequence[NoticeItem], language: str) -> None:
+    """Edit the pressed notice to show who signed (nothing when it lists no task any more)."""
+    if not notice:
+        return
+    text, buttons = render_notice(list(notice), language)
+    # Telegram refuses an edit that changes nothing (a notice already showing the signature).
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+
+
 async def on_acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """签收: record who signed when, then show it on the notice."""
     query = update.callback_query
@@ -162,11 +172,7 @@ async def on_acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     else:
         answer = tr(ack.language, "Signed for task {number}. Thank you.", number=ack.task_number)
     await query.answer(answer)
-    if ack.notice:
-        text, buttons = render_notice(ack.notice, ack.language)
-        # Telegram refuses an edit that changes nothing (a notice already showing the signature).
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    await _show_signed(query, ack.notice, ack.language)
 
 
 async def on_acknowledge_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -196,10 +202,7 @@ async def on_acknowledge_all(update: Update, context: ContextTypes.DEFAULT_TYPE)
     else:
         answer = tr(done.language, "Every task here was already signed for.")
     await query.answer(answer)
-    if done.notice:
-        text, buttons = render_notice(done.notice, done.language)
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    await _show_signed(query, done.notice, done.language)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
