@@ -142,8 +142,9 @@ async def plan_weekly_digests(
     )
     composed: dict[tuple[int | None, int], Digest] = {}
     loaded = Loaded()  # each plan's tasks and the silences, read once for every digest
-    # Keyed by the plans too: coordinators limited to different plans read different digests.
-    rendered: dict[Reading, Sequence[DigestPart]] = {}
+    # The digest last rendered, and for whom (the plans count: limited coordinators differ).
+    shown: Reading | None = None
+    parts: Sequence[DigestPart] = ()
     queued = 0
     todo: list[tuple[Member, list[int]]] = []
     needed: dict[int, set[int | None]] = {}  # plan id → the audiences that read it
@@ -174,13 +175,11 @@ async def plan_weekly_digests(
     # composed digests, can go as soon as the last of them has been queued.
     todo.sort(key=lambda item: _order(_reading(*item)))
     for index, (member, plan_ids) in enumerate(todo):
-        audience = None if member.role is MemberRole.COORDINATOR else member.agency_id
         seen = _reading(member, plan_ids)
-        if seen not in rendered:
-            rendered.clear()
+        audience = seen[0]
+        if seen != shown:
             digests = [composed[audience, plan_id] for plan_id in plan_ids]
-            rendered[seen] = render(digests, member.language, late)
-        parts = rendered[seen]
+            shown, parts = seen, render(digests, member.language, late)
         following = todo[index + 1] if index + 1 < len(todo) else None
         if following is None or _reading(*following)[0] != audience:
             for done in [key for key in composed if key[0] == audience]:
